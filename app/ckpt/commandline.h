@@ -1,0 +1,29 @@
+// The subcommands of `ckpt` and the shared conventions: exit codes, error printing, help text.
+#pragma once
+
+#include <QStringList>
+
+#include <string>
+
+namespace cli {
+
+enum ExitCode { Ok = 0, Differs = 1, Error = 2 };
+
+struct Command
+{
+    const char *name;
+    const char *summary;
+    int (*run)(const QStringList &args); // args: everything after the command name
+};
+
+const Command *findCommand(const QString &name);
+const Command *commands(std::size_t &count);
+
+// Writes text to stdout as UTF-8 (std::string is UTF-8 throughout core).
+void print(const std::string &text);
+// "ckpt: <message>" on stderr, one line, and returns Error.
+int reportError(const std::string &message);
+
+int inspectCommand(const QStringList &args);
+
+} // namespace cli

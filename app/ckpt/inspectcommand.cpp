@@ -1,0 +1,51 @@
+// ckpt inspect FILE [--json]
+#include "commandline.h"
+
+#include "checkpoint.h"
+#include "format/error.h"
+#include "inspectreport.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+
+namespace cli {
+
+int inspectCommand(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "List every tensor of a checkpoint (name, shape, dtype, parameters, bytes, trainable) and summarise the rest:\n"
+        "format, model state, size by dtype, epoch / hyper-parameters / optimizer entries, object types.\n"
+        "Nothing in the file is executed. Formats are detected by content: torch.save zip and legacy files,\n"
+        "TorchScript archives, safetensors, sharded *.index.json checkpoints, and .tar/.tar.gz archives holding one.\n\n"
+        "Examples:\n"
+        "  ckpt inspect model.pt\n"
+        "  ckpt inspect --json checkpoint.pth | jq '.tensors[] | select(.is_parameter) | .name'\n"
+        "  ckpt inspect model.safetensors.index.json\n\n"
+        "Exit status: 0 on success, 2 when the file cannot be read."));
+    parser.addHelpOption();
+    parser.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON object instead of the table.")});
+    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The checkpoint to inspect."));
+    QStringList argv = args;
+    argv.prepend(QStringLiteral("ckpt inspect"));
+    if (!parser.parse(argv))
+        return reportError(parser.errorText().toStdString());
+    if (parser.isSet(QStringLiteral("help"))) {
+        print(parser.helpText().toStdString());
+        return Ok;
+    }
+    const QStringList files = parser.positionalArguments();
+    if (files.size() != 1)
+        return reportError("inspect needs exactly one FILE (see ckpt inspect --help)");
+    try {
+        const auto checkpoint = ckpt::Checkpoint::open(files.front().toStdString());
+        print(parser.isSet(QStringLiteral("json")) ? ckpt::inspectJson(*checkpoint) : ckpt::inspectText(*checkpoint));
+    } catch (const ckpt::Error &e) {
+        return reportError(e.what());
+    } catch (const std::bad_alloc &) {
+        return reportError(files.front().toStdString() + ": out of memory");
+    }
+    return Ok;
+}
+
+} // namespace cli

@@ -1,0 +1,47 @@
+// ckpt: Checkpoint Studio's command-line tool. Each subcommand runs the same core as the GUI.
+#include "commandline.h"
+
+#include <QCoreApplication>
+
+#include <string>
+
+namespace {
+std::string usage()
+{
+    std::string s = "Usage: ckpt <command> [options] [arguments]\n\n"
+                    "Inspect PyTorch checkpoints without Python and without running code from the file.\n\n"
+                    "Commands:\n";
+    std::size_t n = 0;
+    const cli::Command *cmds = cli::commands(n);
+    for (std::size_t i = 0; i < n; ++i)
+        s += "  " + std::string(cmds[i].name) + std::string(12 - std::string(cmds[i].name).size(), ' ') + cmds[i].summary + "\n";
+    s += "\nRun 'ckpt <command> --help' for a command's options and examples.\n"
+         "Options:\n  -h, --help     show this help\n  -v, --version  show the version\n";
+    return s;
+}
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("ckpt"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(CKPT_VERSION));
+    QStringList args = QCoreApplication::arguments().mid(1);
+    if (args.isEmpty() || args.front() == QLatin1String("-h") || args.front() == QLatin1String("--help")
+        || args.front() == QLatin1String("help")) {
+        if (args.size() > 1 && args.front() == QLatin1String("help")) {
+            if (const cli::Command *c = cli::findCommand(args.at(1)))
+                return c->run({QStringLiteral("--help")});
+        }
+        cli::print(usage());
+        return args.isEmpty() ? cli::Error : cli::Ok;
+    }
+    if (args.front() == QLatin1String("-v") || args.front() == QLatin1String("--version")) {
+        cli::print(std::string("ckpt ") + CKPT_VERSION + " (Qt " + qVersion() + ")\n");
+        return cli::Ok;
+    }
+    const cli::Command *command = cli::findCommand(args.front());
+    if (!command)
+        return cli::reportError("unknown command '" + args.front().toStdString() + "' (run 'ckpt --help' for the list)");
+    return command->run(args.mid(1));
+}

@@ -1,0 +1,144 @@
+// Listing speed and memory of `ckpt inspect` against Python's torch.load on the same files, measured in
+// the same run. Usage: bench_inspect CKPT_BINARY PYTHON FILE... Prints a Markdown table with ratios.
+#include "checkpoint.h"
+#include "format/error.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fcntl.h>
+#include <string>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+volatile std::uint64_t g_sink = 0;
+
+struct ProcessResult
+{
+    double seconds = 0;
+    long peakRssKiB = 0;
+    int exitCode = -1;
+};
+
+// Runs argv with stdout to /dev/null; wall time and peak RSS from wait4().
+ProcessResult runProcess(const std::vector<std::string> &argv)
+{
+    std::vector<char *> args;
+    for (const auto &a : argv)
+        args.push_back(const_cast<char *>(a.c_str()));
+    args.push_back(nullptr);
+    const auto start = Clock::now();
+    const pid_t pid = fork();
+    if (pid == 0) {
+        const int null = ::open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        execv(args[0], args.data());
+        _exit(127);
+    }
+    int status = 0;
+    rusage usage{};
+    wait4(pid, &status, 0, &usage);
+    ProcessResult r;
+    r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    r.peakRssKiB = usage.ru_maxrss;
+    r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+std::string fileName(const std::string &path)
+{
+    const auto slash = path.rfind('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    if (argc < 4) {
+        std::fprintf(stderr, "usage: %s CKPT_BINARY PYTHON FILE...\n", argv[0]);
+        return 2;
+    }
+    const std::string ckptBinary = argv[1];
+    const std::string python = argv[2];
+    const int runs = 5;
+    std::printf("| file | tensors | in-process open+list | `ckpt inspect --json` | peak RSS | Python `torch.load` (in-process) | `python -c torch.load` | peak RSS | whole-process speed-up |\n");
+    std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (int i = 3; i < argc; ++i) {
+        const std::string file = argv[i];
+        std::vector<double> inProcess;
+        std::size_t tensors = 0;
+        for (int r = 0; r < runs; ++r) {
+            const auto start = Clock::now();
+            try {
+                const auto c = ckpt::Checkpoint::open(file);
+                // Touch what a listing shows, so nothing is optimised away.
+                std::uint64_t total = 0;
+                for (const auto &t : c->tensors())
+                    total += t.numel() + t.name.size();
+                g_sink = total;
+                tensors = c->tensors().size();
+            } catch (const ckpt::Error &e) {
+                std::fprintf(stderr, "%s\n", e.what());
+                return 2;
+            }
+            inProcess.push_back(std::chrono::duration<double>(Clock::now() - start).count());
+        }
+        std::vector<double> cliTimes;
+        long cliRss = 0;
+        for (int r = 0; r < runs; ++r) {
+            const auto res = runProcess({ckptBinary, "inspect", "--json", file});
+            if (res.exitCode != 0) {
+                std::fprintf(stderr, "ckpt failed on %s\n", file.c_str());
+                return 2;
+            }
+            cliTimes.push_back(res.seconds);
+            cliRss = std::max(cliRss, res.peakRssKiB);
+        }
+        // Python: whole process (interpreter + import torch + torch.load), and torch.load alone as it reports.
+        std::vector<double> pyTimes;
+        long pyRss = 0;
+        for (int r = 0; r < 3; ++r) {
+            const auto res = runProcess({python, "-c", "import sys, torch; torch.load(sys.argv[1])", file});
+            if (res.exitCode != 0) {
+                std::fprintf(stderr, "python failed on %s\n", file.c_str());
+                return 2;
+            }
+            pyTimes.push_back(res.seconds);
+            pyRss = std::max(pyRss, res.peakRssKiB);
+        }
+        const std::string timeLoad = "/tmp/ckpt_bench_torch_load_time";
+        runProcess({python, "-c",
+                    "import sys, time, torch\n"
+                    "best = 1e9\n"
+                    "for _ in range(3):\n"
+                    "    t = time.perf_counter(); torch.load(sys.argv[1]); best = min(best, time.perf_counter() - t)\n"
+                    "open(sys.argv[2], 'w').write(repr(best))\n",
+                    file, timeLoad});
+        double pyInProcess = 0;
+        if (FILE *f = std::fopen(timeLoad.c_str(), "r")) {
+            if (std::fscanf(f, "%lf", &pyInProcess) != 1)
+                pyInProcess = 0;
+            std::fclose(f);
+        }
+        const double ours = median(cliTimes);
+        const double theirs = median(pyTimes);
+        std::printf("| %s | %zu | %.1f ms | %.0f ms | %.0f MB | %.0f ms | %.0f ms | %.0f MB | %.1fx |\n", fileName(file).c_str(),
+                    tensors, median(inProcess) * 1000, ours * 1000, cliRss / 1024.0, pyInProcess * 1000, theirs * 1000,
+                    pyRss / 1024.0, theirs / ours);
+        std::fflush(stdout);
+    }
+    std::printf("\nMedians of %d runs (Python: 3), warm page cache, on this machine (`nproc` = %ld).\n", runs, sysconf(_SC_NPROCESSORS_ONLN));
+    return 0;
+}

@@ -1,0 +1,55 @@
+"""Generates the benchmark checkpoints (never committed). Run with /usr/bin/python3:
+    make_bench_data.py OUTDIR
+writes OUTDIR/state_dict_1gb.pt (400 float32 tensors, 1 GiB) and OUTDIR/state_dict_100k.pt
+(100,000 small tensors named like a mixture-of-experts model). Existing files are kept."""
+
+import os
+import sys
+
+import torch
+
+
+def one_gib(path):
+    torch.manual_seed(0)
+    per_tensor = (1 << 30) // 4 // 400  # float32 elements
+    rows = 512
+    cols = per_tensor // rows
+    sd = {}
+    for i in range(400):
+        sd["layers.%d.%s.weight" % (i // 4, ("q", "k", "v", "o")[i % 4])] = torch.randn(rows, cols)
+    torch.save(sd, path)
+
+
+def hundred_k(path):
+    torch.manual_seed(0)
+    sd = {}
+    i = 0
+    layer = 0
+    while i < 100_000:
+        for expert in range(64):
+            for w in ("w1", "w2", "w3"):
+                if i < 100_000:
+                    sd["model.layers.%d.mlp.experts.%d.%s.weight" % (layer, expert, w)] = torch.randn(4, 4)
+                    i += 1
+        for n in ("input_layernorm.weight", "post_attention_layernorm.weight"):
+            if i < 100_000:
+                sd["model.layers.%d.%s" % (layer, n)] = torch.ones(4)
+                i += 1
+        layer += 1
+    assert len(sd) == 100_000
+    torch.save(sd, path)
+
+
+def main():
+    out = sys.argv[1]
+    os.makedirs(out, exist_ok=True)
+    for name, make in (("state_dict_1gb.pt", one_gib), ("state_dict_100k.pt", hundred_k)):
+        path = os.path.join(out, name)
+        if not os.path.exists(path):
+            make(path + ".tmp")
+            os.replace(path + ".tmp", path)
+        print(path, os.path.getsize(path))
+
+
+if __name__ == "__main__":
+    main()

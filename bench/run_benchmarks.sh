@@ -1,0 +1,9 @@
+#!/bin/sh
+# Generates the benchmark checkpoints (about 1.1 GB, under build/bench-data, never committed) and prints
+# the listing benchmark table. Run from the repository root after building:  bench/run_benchmarks.sh
+set -eu
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+DATA=${BENCH_DATA:-$BUILD/bench-data}
+/usr/bin/python3 bench/make_bench_data.py "$DATA" > /dev/null
+"$BUILD/bin/bench_inspect" "$BUILD/bin/ckpt" /usr/bin/python3 "$DATA/state_dict_1gb.pt" "$DATA/state_dict_100k.pt"

@@ -1,0 +1,43 @@
+#include "checkpoint.h"
+
+#include "format/error.h"
+#include "modelstate.h"
+#include "tensorwalk.h"
+
+namespace ckpt {
+
+std::unique_ptr<Checkpoint> Checkpoint::open(const std::string &path, const ReadLimits &limits)
+{
+    RawCheckpoint raw = readCheckpoint(path, limits);
+    try {
+        return std::make_unique<Checkpoint>(std::move(raw));
+    } catch (const Error &e) {
+        throw e.withFile(path);
+    }
+}
+
+Checkpoint::Checkpoint(RawCheckpoint raw)
+    : m_raw(std::move(raw))
+{
+    m_modelState = findModelState(m_raw);
+    walkCheckpoint(m_raw, m_modelState, m_tensors, m_entries);
+}
+
+std::uint64_t Checkpoint::parameterCount() const
+{
+    std::uint64_t n = 0;
+    for (const auto &t : m_tensors)
+        if (t.isParameter && t.inModelState)
+            n += t.numel();
+    return n;
+}
+
+std::uint64_t Checkpoint::tensorBytes() const
+{
+    std::uint64_t n = 0;
+    for (const auto &t : m_tensors)
+        n += t.nbytes();
+    return n;
+}
+
+} // namespace ckpt

@@ -1,0 +1,194 @@
+// Content detection and the shared checks that run after any reader.
+#include "bytereader.h"
+#include "error.h"
+#include "gzipfile.h"
+#include "readers.h"
+#include "tararchive.h"
+#include "ziparchive.h"
+
+#include <algorithm>
+
+namespace ckpt {
+
+std::string_view formatName(Format f)
+{
+    switch (f) {
+    case Format::TorchZip: return "torch-zip";
+    case Format::TorchLegacy: return "torch-legacy";
+    case Format::TorchScript: return "torchscript";
+    case Format::Safetensors: return "safetensors";
+    case Format::Sharded: return "sharded";
+    }
+    return "unknown";
+}
+
+RawCheckpoint::RawCheckpoint() = default;
+RawCheckpoint::~RawCheckpoint() = default;
+RawCheckpoint::RawCheckpoint(RawCheckpoint &&) noexcept = default;
+RawCheckpoint &RawCheckpoint::operator=(RawCheckpoint &&) noexcept = default;
+
+namespace detail {
+
+using namespace pickle;
+
+std::unique_ptr<Arena> makeArena(std::uint64_t pickleBytes, const ReadLimits &limits)
+{
+    return std::make_unique<Arena>(limits.baseObjects + static_cast<std::size_t>(pickleBytes / 2));
+}
+
+void validateTensorBounds(const TensorValue &t, std::string_view where)
+{
+    const StorageValue *s = t.storage;
+    if (!s || !s->resolved)
+        fail(ErrorKind::Malformed, std::string(where) + "a tensor refers to a storage that has no data");
+    if (t.dtype != s->dtype)
+        fail(ErrorKind::Malformed, std::string(where) + "a tensor's dtype differs from its storage's");
+    const auto offset = static_cast<std::uint64_t>(t.storageOffset);
+    bool empty = false;
+    std::uint64_t last = offset;
+    for (std::size_t d = 0; d < t.shape.size(); ++d) {
+        if (t.shape[d] == 0)
+            empty = true;
+        else
+            last = checkedAdd(last, checkedMul(static_cast<std::uint64_t>(t.shape[d] - 1), static_cast<std::uint64_t>(t.stride[d]),
+                                               "tensor extent"),
+                              "tensor extent");
+    }
+    if (empty)
+        return; // PyTorch allows any offset/stride for tensors without elements
+    if (last >= s->numel)
+        fail(ErrorKind::Malformed, std::string(where) + "a tensor view (offset " + std::to_string(offset) + ", last element "
+                                       + std::to_string(last) + ") reaches past its storage '" + std::string(s->key)
+                                       + "' of " + std::to_string(s->numel) + " elements");
+}
+
+namespace {
+
+// The checkpoint inside a tar archive that isn't itself a legacy torch tar (e.g. AllenNLP's model.tar.gz).
+const TarMember *pickCheckpointMember(const TarArchive &tar)
+{
+    static constexpr std::string_view kPreferred[] = {"weights.th", "best.th", "model.pt", "model.pth", "pytorch_model.bin",
+                                                      "model.safetensors"};
+    for (const auto name : kPreferred)
+        for (const auto &m : tar.members())
+            if (m.isRegularFile && (m.name == name || m.name.ends_with("/" + std::string(name))))
+                return &m;
+    for (const auto &m : tar.members()) {
+        if (!m.isRegularFile)
+            continue;
+        if (ZipArchive::looksLikeZip(m.data) || looksLikeSafetensors(m.data) || looksLikeLegacyPickle(m.data))
+            return &m;
+    }
+    return nullptr;
+}
+
+std::string hexPrefix(std::span<const std::byte> bytes)
+{
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string s;
+    for (std::size_t i = 0; i < std::min<std::size_t>(bytes.size(), 8); ++i) {
+        if (i)
+            s.push_back(' ');
+        const auto b = std::to_integer<unsigned>(bytes[i]);
+        s.push_back(kHex[b >> 4]);
+        s.push_back(kHex[b & 15]);
+    }
+    return s;
+}
+
+} // namespace
+
+void readSource(const Source &src, RawCheckpoint &out, const ReadLimits &limits, int nesting)
+{
+    if (nesting > 3)
+        fail(ErrorKind::LimitExceeded, "archives nested more than three levels deep");
+    const auto bytes = src.bytes;
+    if (bytes.empty())
+        fail(ErrorKind::Truncated, "the file is empty");
+
+    if (looksLikeGzip(bytes)) {
+        if (src.bytes.size() != src.file->size())
+            fail(ErrorKind::Unsupported, "a gzip stream inside an archive");
+        const std::uint64_t cap = std::min(limits.maxGzipOutput, std::max(limits.maxGzipOutputFloor,
+                                                                          limits.maxGzipRatio * bytes.size()));
+        auto unpacked = inflateGzipToTemporary(*src.file, cap);
+        out.files.push_back(unpacked);
+        Source inner{unpacked, unpacked->bytes(), src.name, src.directory};
+        if (!TarArchive::looksLikeTar(inner.bytes) && !ZipArchive::looksLikeZip(inner.bytes)
+            && !looksLikeLegacyPickle(inner.bytes) && !looksLikeSafetensors(inner.bytes))
+            fail(ErrorKind::UnknownFormat, "a gzip file whose content is not a checkpoint or a tar archive");
+        readSource(inner, out, limits, nesting + 1);
+        return;
+    }
+    if (ZipArchive::looksLikeZip(bytes)) {
+        readTorchZip(src, out, limits);
+        return;
+    }
+    if (looksLikeSafetensors(bytes)) {
+        readSafetensors(src, out, limits);
+        return;
+    }
+    if (TarArchive::looksLikeTar(bytes)) {
+        const TarArchive tar(bytes);
+        if (tar.find("pickle") && tar.find("storages")) {
+            readLegacyTar(src, out, limits);
+            return;
+        }
+        const TarMember *member = pickCheckpointMember(tar);
+        if (!member)
+            fail(ErrorKind::UnknownFormat, "a tar archive without a checkpoint inside");
+        Source inner{src.file, member->data, member->name, src.directory};
+        out.member = member->name;
+        out.notes.push_back("opened archive member '" + member->name + "'");
+        try {
+            readSource(inner, out, limits, nesting + 1);
+        } catch (const Error &e) {
+            throw e.withContext("archive member '" + inner.name + "'");
+        }
+        return;
+    }
+    if (looksLikeLegacyPickle(bytes)) {
+        readLegacyPickle(src, out, limits);
+        return;
+    }
+    if (looksLikeJsonObject(bytes)) {
+        readSharded(src, out, limits, nesting);
+        return;
+    }
+    fail(ErrorKind::UnknownFormat, "not a PyTorch checkpoint: the content matches no known format (first bytes: "
+                                       + hexPrefix(bytes) + ")");
+}
+
+} // namespace detail
+
+namespace {
+void validateAll(const RawCheckpoint &raw)
+{
+    for (const auto *t : raw.arena->tensors())
+        detail::validateTensorBounds(*t, "");
+    for (const auto &part : raw.parts)
+        validateAll(*part);
+}
+} // namespace
+
+RawCheckpoint readCheckpoint(const std::string &path, const ReadLimits &limits)
+{
+    RawCheckpoint out;
+    out.path = path;
+    try {
+        auto file = MappedFile::open(path);
+        out.files.push_back(file);
+        const auto slash = path.rfind('/');
+        const std::string dir = slash == std::string::npos ? std::string(".") : slash == 0 ? std::string("/") : path.substr(0, slash);
+        detail::Source src{file, file->bytes(), path, dir};
+        detail::readSource(src, out, limits, 0);
+        if (!out.root)
+            fail(ErrorKind::Malformed, "the file holds no value");
+        validateAll(out);
+    } catch (const Error &e) {
+        throw e.withFile(path);
+    }
+    return out;
+}
+
+} // namespace ckpt

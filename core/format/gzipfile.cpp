@@ -1,0 +1,97 @@
+#include "gzipfile.h"
+
+#include "error.h"
+
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+namespace ckpt {
+
+bool looksLikeGzip(std::span<const std::byte> bytes)
+{
+    return bytes.size() >= 3 && bytes[0] == std::byte{0x1f} && bytes[1] == std::byte{0x8b} && bytes[2] == std::byte{8};
+}
+
+namespace {
+int makeTemporaryFile()
+{
+    const char *dir = std::getenv("TMPDIR");
+    std::string tmpl = std::string(dir && *dir ? dir : "/tmp") + "/checkpoint-studio-XXXXXX";
+#ifdef O_TMPFILE
+    const int fd = ::open(tmpl.substr(0, tmpl.rfind('/')).c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        return fd;
+#endif
+    const int fd2 = ::mkostemp(tmpl.data(), O_CLOEXEC);
+    if (fd2 < 0)
+        fail(ErrorKind::Io, std::string("cannot create a temporary file to unpack into: ") + std::strerror(errno));
+    ::unlink(tmpl.c_str());
+    return fd2;
+}
+
+void writeAll(int fd, const unsigned char *p, std::size_t n)
+{
+    while (n > 0) {
+        const ssize_t w = ::write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            fail(ErrorKind::Io, std::string("cannot write the unpacked archive to a temporary file: ") + std::strerror(errno));
+        }
+        p += w;
+        n -= static_cast<std::size_t>(w);
+    }
+}
+} // namespace
+
+std::shared_ptr<const MappedFile> inflateGzipToTemporary(const MappedFile &source, std::uint64_t maxOutput)
+{
+    const int fd = makeTemporaryFile();
+    z_stream zs{};
+    if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
+        ::close(fd);
+        fail(ErrorKind::Io, "zlib initialisation failed");
+    }
+    std::vector<unsigned char> buffer(1 << 20);
+    std::uint64_t total = 0;
+    auto in = source.bytes();
+    try {
+        zs.next_in = reinterpret_cast<Bytef *>(const_cast<std::byte *>(in.data()));
+        std::size_t inLeft = in.size();
+        int rc = Z_OK;
+        while (rc != Z_STREAM_END) {
+            if (zs.avail_in == 0) {
+                if (inLeft == 0)
+                    fail(ErrorKind::Truncated, "gzip stream ends early");
+                zs.avail_in = static_cast<uInt>(std::min<std::size_t>(inLeft, 1u << 30));
+                inLeft -= zs.avail_in;
+            }
+            zs.next_out = buffer.data();
+            zs.avail_out = static_cast<uInt>(buffer.size());
+            rc = inflate(&zs, Z_NO_FLUSH);
+            if (rc != Z_OK && rc != Z_STREAM_END)
+                fail(ErrorKind::Malformed, std::string("gzip data is corrupt") + (zs.msg ? std::string(": ") + zs.msg : ""));
+            const std::size_t produced = buffer.size() - zs.avail_out;
+            total += produced;
+            if (total > maxOutput)
+                fail(ErrorKind::LimitExceeded, "gzip data unpacks to more than " + std::to_string(maxOutput)
+                                                   + " bytes (a decompression bomb?)");
+            writeAll(fd, buffer.data(), produced);
+        }
+    } catch (...) {
+        inflateEnd(&zs);
+        ::close(fd);
+        throw;
+    }
+    inflateEnd(&zs);
+    return MappedFile::adopt(fd, source.path());
+}
+
+} // namespace ckpt

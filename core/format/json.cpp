@@ -1,0 +1,382 @@
+#include "json.h"
+
+#include "error.h"
+
+#include <charconv>
+#include <unordered_set>
+
+namespace ckpt::json {
+
+const Value *Value::find(std::string_view key) const
+{
+    for (const auto &[k, v] : object)
+        if (k == key)
+            return &v;
+    return nullptr;
+}
+
+namespace {
+
+class Parser
+{
+public:
+    Parser(std::string_view text, const Limits &limits)
+        : m_text(text)
+        , m_limits(limits)
+    {
+    }
+
+    Value parseDocument()
+    {
+        skipWhitespace();
+        Value v = parseValue(0);
+        skipWhitespace();
+        if (m_pos != m_text.size())
+            error("unexpected data after the JSON value");
+        return v;
+    }
+
+private:
+    [[noreturn]] void error(const std::string &what) const
+    {
+        fail(ErrorKind::Malformed, "invalid JSON at byte " + std::to_string(m_pos) + ": " + what);
+    }
+
+    void skipWhitespace()
+    {
+        while (m_pos < m_text.size()) {
+            const char c = m_text[m_pos];
+            if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+                break;
+            ++m_pos;
+        }
+    }
+
+    char peek() const
+    {
+        if (m_pos >= m_text.size())
+            error("unexpected end of input");
+        return m_text[m_pos];
+    }
+
+    void expectLiteral(std::string_view lit)
+    {
+        if (m_text.substr(m_pos, lit.size()) != lit)
+            error("invalid literal");
+        m_pos += lit.size();
+    }
+
+    Value parseValue(std::size_t depth)
+    {
+        if (depth > m_limits.maxDepth)
+            fail(ErrorKind::LimitExceeded,
+                 "JSON nesting deeper than " + std::to_string(m_limits.maxDepth) + " levels at byte "
+                     + std::to_string(m_pos));
+        Value v;
+        switch (peek()) {
+        case '{': parseObject(v, depth); break;
+        case '[': parseArray(v, depth); break;
+        case '"':
+            v.type = Value::Type::String;
+            v.string = parseString();
+            break;
+        case 't':
+            expectLiteral("true");
+            v.type = Value::Type::Bool;
+            v.boolean = true;
+            break;
+        case 'f':
+            expectLiteral("false");
+            v.type = Value::Type::Bool;
+            break;
+        case 'n': expectLiteral("null"); break;
+        default: parseNumber(v); break;
+        }
+        return v;
+    }
+
+    void parseObject(Value &v, std::size_t depth)
+    {
+        v.type = Value::Type::Object;
+        ++m_pos; // {
+        skipWhitespace();
+        if (peek() == '}') {
+            ++m_pos;
+            return;
+        }
+        std::unordered_set<std::string> seen;
+        for (;;) {
+            skipWhitespace();
+            if (peek() != '"')
+                error("expected a string key");
+            std::string key = parseString();
+            if (!seen.insert(key).second)
+                error("duplicate key \"" + key + "\"");
+            skipWhitespace();
+            if (peek() != ':')
+                error("expected ':'");
+            ++m_pos;
+            skipWhitespace();
+            Value member = parseValue(depth + 1);
+            v.object.emplace_back(std::move(key), std::move(member));
+            skipWhitespace();
+            const char c = peek();
+            ++m_pos;
+            if (c == '}')
+                return;
+            if (c != ',')
+                error("expected ',' or '}'");
+        }
+    }
+
+    void parseArray(Value &v, std::size_t depth)
+    {
+        v.type = Value::Type::Array;
+        ++m_pos; // [
+        skipWhitespace();
+        if (peek() == ']') {
+            ++m_pos;
+            return;
+        }
+        for (;;) {
+            skipWhitespace();
+            v.array.push_back(parseValue(depth + 1));
+            skipWhitespace();
+            const char c = peek();
+            ++m_pos;
+            if (c == ']')
+                return;
+            if (c != ',')
+                error("expected ',' or ']'");
+        }
+    }
+
+    static void appendUtf8(std::string &out, std::uint32_t cp)
+    {
+        if (cp < 0x80) {
+            out.push_back(static_cast<char>(cp));
+        } else if (cp < 0x800) {
+            out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+        } else if (cp < 0x10000) {
+            out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+        } else {
+            out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+            out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+        }
+    }
+
+    std::uint32_t parseHex4()
+    {
+        if (m_text.size() - m_pos < 4)
+            error("truncated \\u escape");
+        std::uint32_t cp = 0;
+        const auto *first = m_text.data() + m_pos;
+        const auto res = std::from_chars(first, first + 4, cp, 16);
+        if (res.ec != std::errc() || res.ptr != first + 4)
+            error("invalid \\u escape");
+        m_pos += 4;
+        return cp;
+    }
+
+    // Length of a valid UTF-8 sequence starting at m_pos, or 0.
+    std::size_t utf8SequenceLength() const
+    {
+        const auto *s = reinterpret_cast<const unsigned char *>(m_text.data()) + m_pos;
+        const std::size_t left = m_text.size() - m_pos;
+        const unsigned char c = s[0];
+        std::size_t n = 0;
+        std::uint32_t cp = 0;
+        if (c >= 0xC2 && c <= 0xDF) {
+            n = 2;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 3;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 4;
+            cp = c & 0x07;
+        } else {
+            return 0;
+        }
+        if (left < n)
+            return 0;
+        for (std::size_t i = 1; i < n; ++i) {
+            if ((s[i] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (s[i] & 0x3F);
+        }
+        if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+            return 0;
+        return n;
+    }
+
+    std::string parseString()
+    {
+        ++m_pos; // opening quote
+        std::string out;
+        for (;;) {
+            if (m_pos >= m_text.size())
+                error("unterminated string");
+            const auto c = static_cast<unsigned char>(m_text[m_pos]);
+            if (c == '"') {
+                ++m_pos;
+                return out;
+            }
+            if (c < 0x20)
+                error("control character in string");
+            if (c == '\\') {
+                ++m_pos;
+                const char e = peek();
+                ++m_pos;
+                switch (e) {
+                case '"': out.push_back('"'); break;
+                case '\\': out.push_back('\\'); break;
+                case '/': out.push_back('/'); break;
+                case 'b': out.push_back('\b'); break;
+                case 'f': out.push_back('\f'); break;
+                case 'n': out.push_back('\n'); break;
+                case 'r': out.push_back('\r'); break;
+                case 't': out.push_back('\t'); break;
+                case 'u': {
+                    std::uint32_t cp = parseHex4();
+                    if (cp >= 0xD800 && cp <= 0xDBFF) {
+                        if (m_text.substr(m_pos, 2) != "\\u")
+                            error("unpaired surrogate");
+                        m_pos += 2;
+                        const std::uint32_t lo = parseHex4();
+                        if (lo < 0xDC00 || lo > 0xDFFF)
+                            error("invalid surrogate pair");
+                        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                    } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                        error("unpaired surrogate");
+                    }
+                    appendUtf8(out, cp);
+                    break;
+                }
+                default: error("invalid escape");
+                }
+                continue;
+            }
+            if (c < 0x80) {
+                out.push_back(static_cast<char>(c));
+                ++m_pos;
+                continue;
+            }
+            const std::size_t n = utf8SequenceLength();
+            if (n == 0)
+                error("invalid UTF-8 in string");
+            out.append(m_text.substr(m_pos, n));
+            m_pos += n;
+        }
+    }
+
+    void parseNumber(Value &v)
+    {
+        const std::size_t start = m_pos;
+        auto digitAt = [&](std::size_t i) { return i < m_text.size() && m_text[i] >= '0' && m_text[i] <= '9'; };
+        if (m_pos < m_text.size() && m_text[m_pos] == '-')
+            ++m_pos;
+        if (!digitAt(m_pos))
+            error("invalid value");
+        if (m_text[m_pos] == '0') {
+            ++m_pos;
+        } else {
+            while (digitAt(m_pos))
+                ++m_pos;
+        }
+        bool integral = true;
+        if (m_pos < m_text.size() && m_text[m_pos] == '.') {
+            integral = false;
+            ++m_pos;
+            if (!digitAt(m_pos))
+                error("invalid number");
+            while (digitAt(m_pos))
+                ++m_pos;
+        }
+        if (m_pos < m_text.size() && (m_text[m_pos] == 'e' || m_text[m_pos] == 'E')) {
+            integral = false;
+            ++m_pos;
+            if (m_pos < m_text.size() && (m_text[m_pos] == '+' || m_text[m_pos] == '-'))
+                ++m_pos;
+            if (!digitAt(m_pos))
+                error("invalid number");
+            while (digitAt(m_pos))
+                ++m_pos;
+        }
+        const char *first = m_text.data() + start;
+        const char *last = m_text.data() + m_pos;
+        v.type = Value::Type::Number;
+        if (integral) {
+            const auto res = std::from_chars(first, last, v.integer);
+            v.isInteger = res.ec == std::errc() && res.ptr == last;
+        }
+        const auto res = std::from_chars(first, last, v.number);
+        if (res.ec != std::errc() && res.ec != std::errc::result_out_of_range)
+            error("invalid number");
+        if (v.isInteger)
+            v.number = static_cast<double>(v.integer);
+    }
+
+    std::string_view m_text;
+    const Limits &m_limits;
+    std::size_t m_pos = 0;
+};
+
+} // namespace
+
+Value parse(std::string_view text, const Limits &limits)
+{
+    return Parser(text, limits).parseDocument();
+}
+
+std::string quote(std::string_view s)
+{
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(s.size() + 2);
+    out.push_back('"');
+    for (std::size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c == '"' || c == '\\') {
+            out.push_back('\\');
+            out.push_back(static_cast<char>(c));
+            ++i;
+        } else if (c < 0x20) {
+            switch (c) {
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                out += "\\u00";
+                out.push_back(kHex[c >> 4]);
+                out.push_back(kHex[c & 0xF]);
+            }
+            ++i;
+        } else if (c < 0x80) {
+            out.push_back(static_cast<char>(c));
+            ++i;
+        } else {
+            // Copy a valid UTF-8 sequence as is; replace anything else.
+            std::size_t n = (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+            bool ok = n != 0 && i + n <= s.size();
+            for (std::size_t k = 1; ok && k < n; ++k)
+                ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+            if (ok) {
+                out.append(s.substr(i, n));
+                i += n;
+            } else {
+                out += "\\ufffd";
+                ++i;
+            }
+        }
+    }
+    out.push_back('"');
+    return out;
+}
+
+} // namespace ckpt::json

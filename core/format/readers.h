@@ -1,0 +1,36 @@
+// Internal entry points of the per-format readers, called by readCheckpoint() after content detection.
+#pragma once
+
+#include "rawcheckpoint.h"
+
+#include <span>
+
+namespace ckpt::detail {
+
+// Bytes to read plus the mapping that keeps them alive (a whole file, or a member inside a tar).
+struct Source
+{
+    std::shared_ptr<const MappedFile> file;
+    std::span<const std::byte> bytes;
+    std::string name; // for messages and notes
+    std::string directory; // folder of the file on disk (sharded indexes resolve shards there)
+};
+
+void readSource(const Source &src, RawCheckpoint &out, const ReadLimits &limits, int nesting);
+
+void readTorchZip(const Source &src, RawCheckpoint &out, const ReadLimits &limits);
+void readLegacyPickle(const Source &src, RawCheckpoint &out, const ReadLimits &limits);
+void readLegacyTar(const Source &src, RawCheckpoint &out, const ReadLimits &limits);
+void readSafetensors(const Source &src, RawCheckpoint &out, const ReadLimits &limits);
+void readSharded(const Source &src, RawCheckpoint &out, const ReadLimits &limits, int nesting);
+
+bool looksLikeSafetensors(std::span<const std::byte> bytes);
+bool looksLikeLegacyPickle(std::span<const std::byte> bytes);
+bool looksLikeJsonObject(std::span<const std::byte> bytes);
+
+std::unique_ptr<pickle::Arena> makeArena(std::uint64_t pickleBytes, const ReadLimits &limits);
+pickle::StorageValue *newStorage(RawCheckpoint &out);
+// Checks every tensor's view against its storage: offset + sum((size-1)*stride) < numel.
+void validateTensorBounds(const pickle::TensorValue &t, std::string_view where);
+
+} // namespace ckpt::detail

@@ -1,0 +1,154 @@
+// torch.save zip archives (PyTorch >= 1.6) and TorchScript archives (torch.jit.save).
+#include "bytereader.h"
+#include "error.h"
+#include "readers.h"
+#include "ziparchive.h"
+
+#include <unordered_map>
+
+namespace ckpt::detail {
+
+using namespace pickle;
+
+namespace {
+
+// The archive's records live under one folder; PyTorch names it after the file (archive/, mnist/ ...).
+std::string findRecordPrefix(const ZipArchive &zip)
+{
+    for (const auto &e : zip.entries()) {
+        const auto slash = e.name.find('/');
+        if (slash != std::string_view::npos && e.name.substr(slash + 1) == "data.pkl"
+            && e.name.find('/', slash + 1) == std::string_view::npos)
+            return std::string(e.name.substr(0, slash + 1));
+    }
+    fail(ErrorKind::UnknownFormat, "a ZIP archive without a data.pkl record: not a PyTorch checkpoint");
+}
+
+std::span<const std::byte> recordBytes(const ZipArchive &zip, const ZipEntry &e, RawCheckpoint &out,
+                                       const ReadLimits &limits)
+{
+    if (e.method == 0)
+        return zip.storedData(e);
+    return out.arena->adopt(zip.read(e, limits.maxInflatedRecord));
+}
+
+std::string trimmed(std::span<const std::byte> b)
+{
+    std::string s(asChars(b).substr(0, 64));
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' '))
+        s.pop_back();
+    return s;
+}
+
+} // namespace
+
+pickle::StorageValue *newStorage(RawCheckpoint &out)
+{
+    auto *s = out.arena->make<StorageValue>();
+    s->id = static_cast<std::uint32_t>(out.storages.size());
+    out.storages.push_back(s);
+    return s;
+}
+
+void readTorchZip(const Source &src, RawCheckpoint &out, const ReadLimits &limits)
+{
+    const ZipArchive zip(src.bytes);
+    const std::string prefix = findRecordPrefix(zip);
+    out.archiveName = prefix.substr(0, prefix.size() - 1);
+
+    bool torchScript = zip.find(prefix + "constants.pkl") != nullptr;
+    for (const auto &e : zip.entries()) {
+        if (e.name.starts_with(prefix + "code/")) {
+            torchScript = true;
+            break;
+        }
+    }
+    out.format = torchScript ? Format::TorchScript : Format::TorchZip;
+    out.arena = makeArena(zip.find(prefix + "data.pkl")->uncompressedSize, limits);
+
+    if (const ZipEntry *order = zip.find(prefix + "byteorder")) {
+        const auto value = trimmed(recordBytes(zip, *order, out, limits));
+        if (value == "big")
+            fail(ErrorKind::Unsupported, "big-endian checkpoint (byteorder record says 'big')");
+        if (value != "little")
+            fail(ErrorKind::Malformed, "byteorder record is neither 'little' nor 'big'");
+    }
+    const ZipEntry *version = zip.find(prefix + "version");
+    if (!version)
+        version = zip.find(prefix + ".data/version");
+    if (version)
+        out.formatVersion = trimmed(recordBytes(zip, *version, out, limits));
+
+    const ZipEntry *pklEntry = zip.find(prefix + "data.pkl");
+    auto pkl = recordBytes(zip, *pklEntry, out, limits);
+
+    if (torchScript) {
+        const std::string codePrefix = prefix + "code/";
+        std::uint64_t codeBytes = 0;
+        for (const auto &e : zip.entries()) {
+            if (!e.name.starts_with(codePrefix) || !e.name.ends_with(".py"))
+                continue;
+            codeBytes = checkedAdd(codeBytes, e.uncompressedSize, "TorchScript code size");
+            if (codeBytes > limits.maxInflatedRecord)
+                fail(ErrorKind::LimitExceeded, "TorchScript code/ records are larger than the limit");
+            const auto text = recordBytes(zip, e, out, limits);
+            out.schema.addSource(TorchScriptSchema::modulePathForRecord(e.name.substr(prefix.size())), asChars(text));
+        }
+    }
+
+    // Storages are records data/<key>; the same key always yields the same storage (shared views).
+    std::vector<StorageValue *> byEntry(zip.entries().size(), nullptr);
+    const std::string dataPrefix = prefix + "data/";
+    std::string recordName = dataPrefix;
+    auto loader = [&](Value *pid) -> Value * {
+        const auto *t = asTuple(pid);
+        if (!t || t->items.size() != 5 || !isStr(t->items[0]) || strOf(t->items[0]) != "storage")
+            fail(ErrorKind::Malformed, "persistent id is not a ('storage', type, key, location, numel) tuple");
+        const auto *cls = asGlobal(t->items[1]);
+        if (!cls || cls->known != KnownGlobal::StorageClass)
+            fail(ErrorKind::Malformed, "persistent id names an unknown storage type"
+                                           + (cls ? std::string(" ") + cls->qualifiedName() : std::string()));
+        if (!isStr(t->items[2]) || !isStr(t->items[3]) || t->items[4]->kind != Kind::Int)
+            fail(ErrorKind::Malformed, "persistent id has a key, location or size of the wrong type");
+        const auto key = strOf(t->items[2]);
+        const auto numel = static_cast<const IntValue *>(t->items[4])->v;
+        if (numel < 0)
+            fail(ErrorKind::Malformed, "storage '" + std::string(key) + "' has a negative size");
+        recordName.resize(dataPrefix.size());
+        recordName.append(key);
+        const ZipEntry *record = zip.find(recordName);
+        if (!record)
+            fail(ErrorKind::Malformed, "storage record '" + recordName + "' is missing");
+        StorageValue *&known = byEntry[static_cast<std::size_t>(record - zip.entries().data())];
+        if (known) {
+            if (known->dtype != cls->storageDtype || known->numel != static_cast<std::uint64_t>(numel))
+                fail(ErrorKind::Malformed, "storage '" + std::string(key) + "' is referenced with two different types or sizes");
+            return known;
+        }
+        const std::uint64_t nbytes = checkedMul(static_cast<std::uint64_t>(numel), dtypeItemSize(cls->storageDtype), "storage size");
+        if (record->uncompressedSize != nbytes)
+            fail(ErrorKind::Malformed, "storage '" + std::string(key) + "' declares " + std::to_string(numel) + " "
+                                           + std::string(dtypeName(cls->storageDtype)) + " elements (" + std::to_string(nbytes)
+                                           + " bytes) but its record holds " + std::to_string(record->uncompressedSize) + " bytes");
+        StorageValue *s = newStorage(out);
+        s->key = key;
+        s->location = strOf(t->items[3]);
+        s->dtype = cls->storageDtype;
+        s->numel = static_cast<std::uint64_t>(numel);
+        s->bytes = zip.storedData(*record);
+        s->resolved = true;
+        known = s;
+        return s;
+    };
+
+    PickleMachine vm(*out.arena, loader);
+    try {
+        out.root = vm.load(pkl);
+    } catch (const Error &e) {
+        throw e.withContext(std::string(pklEntry->name));
+    }
+    out.pickleProtocol = vm.protocol();
+    out.globals = vm.globals();
+}
+
+} // namespace ckpt::detail

@@ -1,0 +1,243 @@
+#include "ziparchive.h"
+
+#include "bytereader.h"
+#include "error.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <functional>
+
+namespace ckpt {
+
+namespace {
+constexpr std::uint32_t kEocdSig = 0x06054b50;
+constexpr std::uint32_t kZip64LocatorSig = 0x07064b50;
+constexpr std::uint32_t kZip64EocdSig = 0x06064b50;
+constexpr std::uint32_t kCentralSig = 0x02014b50;
+constexpr std::uint32_t kLocalSig = 0x04034b50;
+constexpr std::size_t kEocdSize = 22;
+constexpr std::size_t kCentralHeaderSize = 46;
+constexpr std::size_t kLocalHeaderSize = 30;
+} // namespace
+
+bool ZipArchive::looksLikeZip(std::span<const std::byte> bytes)
+{
+    return bytes.size() >= 4 && loadLE<std::uint32_t>(bytes.data()) == kLocalSig;
+}
+
+ZipArchive::ZipArchive(std::span<const std::byte> bytes)
+    : m_bytes(bytes)
+{
+    try {
+        parseCentralDirectory();
+    } catch (const Error &e) {
+        throw e.withContext("ZIP archive");
+    }
+}
+
+const ZipEntry *ZipArchive::find(std::string_view name) const
+{
+    for (std::size_t i = m_next; i < m_next + 2 && i < m_entries.size(); ++i) {
+        if (m_entries[i].name == name) {
+            m_next = i + 1;
+            return &m_entries[i];
+        }
+    }
+    const std::uint64_t h = std::hash<std::string_view>{}(name);
+    auto it = std::lower_bound(m_byHash.begin(), m_byHash.end(), std::make_pair(h, std::uint32_t{0}));
+    for (; it != m_byHash.end() && it->first == h; ++it) {
+        if (m_entries[it->second].name == name) {
+            m_next = it->second + 1;
+            return &m_entries[it->second];
+        }
+    }
+    return nullptr;
+}
+
+void ZipArchive::parseCentralDirectory()
+{
+    const std::size_t size = m_bytes.size();
+    if (size < kEocdSize)
+        fail(ErrorKind::Truncated, "too short to hold an end-of-central-directory record");
+
+    // The EOCD record sits at the end, followed by a comment of at most 64 KiB.
+    std::size_t eocd = std::string_view::npos;
+    const std::size_t lowest = size >= kEocdSize + 0xFFFF ? size - kEocdSize - 0xFFFF : 0;
+    for (std::size_t pos = size - kEocdSize + 1; pos-- > lowest;) {
+        if (loadLE<std::uint32_t>(m_bytes.data() + pos) == kEocdSig) {
+            const std::uint16_t commentLen = loadLE<std::uint16_t>(m_bytes.data() + pos + 20);
+            if (pos + kEocdSize + commentLen <= size) {
+                eocd = pos;
+                break;
+            }
+        }
+    }
+    if (eocd == std::string_view::npos)
+        fail(ErrorKind::Truncated, "no end-of-central-directory record (the file is cut off or not a ZIP archive)");
+
+    ByteReader r(m_bytes, "end-of-central-directory record");
+    r.seek(eocd + 4);
+    const std::uint16_t diskNo = r.u16();
+    const std::uint16_t cdDisk = r.u16();
+    std::uint64_t entriesOnDisk = r.u16();
+    std::uint64_t totalEntries = r.u16();
+    std::uint64_t cdSize = r.u32();
+    std::uint64_t cdOffset = r.u32();
+    if (diskNo != 0 || cdDisk != 0 || entriesOnDisk != totalEntries)
+        fail(ErrorKind::Unsupported, "multi-volume ZIP archives are not supported");
+
+    std::size_t cdLimit = eocd; // the central directory must end before the EOCD
+    if (eocd >= 20 && loadLE<std::uint32_t>(m_bytes.data() + eocd - 20) == kZip64LocatorSig) {
+        ByteReader loc(m_bytes, "zip64 locator");
+        loc.seek(eocd - 20 + 8);
+        const std::uint64_t zip64EocdOffset = loc.u64();
+        if (zip64EocdOffset > eocd - 20 || eocd - 20 - zip64EocdOffset < 56)
+            fail(ErrorKind::Malformed, "zip64 end-of-central-directory offset out of bounds");
+        ByteReader z(m_bytes, "zip64 end-of-central-directory record");
+        z.seek(zip64EocdOffset);
+        if (z.u32() != kZip64EocdSig)
+            fail(ErrorKind::Malformed, "bad zip64 end-of-central-directory signature");
+        z.u64(); // record size
+        z.u16(); // version made by
+        z.u16(); // version needed
+        if (z.u32() != 0 || z.u32() != 0)
+            fail(ErrorKind::Unsupported, "multi-volume ZIP archives are not supported");
+        entriesOnDisk = z.u64();
+        totalEntries = z.u64();
+        cdSize = z.u64();
+        cdOffset = z.u64();
+        cdLimit = zip64EocdOffset;
+    }
+
+    if (cdOffset > cdLimit || cdSize > cdLimit - cdOffset)
+        fail(ErrorKind::Malformed, "central directory (offset " + std::to_string(cdOffset) + ", size "
+                                       + std::to_string(cdSize) + ") lies outside the file");
+    if (totalEntries > 0xFFFFFFFFu)
+        fail(ErrorKind::LimitExceeded, "more than 2^32 ZIP entries");
+    if (totalEntries > cdSize / kCentralHeaderSize)
+        fail(ErrorKind::Malformed, "central directory claims " + std::to_string(totalEntries)
+                                       + " entries, more than its size can hold");
+
+    m_entries.reserve(static_cast<std::size_t>(totalEntries));
+    m_byHash.reserve(static_cast<std::size_t>(totalEntries));
+    ByteReader cd(m_bytes.subspan(static_cast<std::size_t>(cdOffset), static_cast<std::size_t>(cdSize)),
+                  "central directory");
+    for (std::uint64_t i = 0; i < totalEntries; ++i) {
+        if (cd.u32() != kCentralSig)
+            fail(ErrorKind::Malformed, "bad central directory entry signature at entry " + std::to_string(i));
+        ZipEntry e;
+        cd.u16(); // version made by
+        cd.u16(); // version needed
+        e.flags = cd.u16();
+        e.method = cd.u16();
+        cd.u16(); // time
+        cd.u16(); // date
+        e.crc32 = cd.u32();
+        e.compressedSize = cd.u32();
+        e.uncompressedSize = cd.u32();
+        const std::uint16_t nameLen = cd.u16();
+        const std::uint16_t extraLen = cd.u16();
+        const std::uint16_t commentLen = cd.u16();
+        const std::uint16_t disk = cd.u16();
+        cd.u16(); // internal attributes
+        cd.u32(); // external attributes
+        e.localHeaderOffset = cd.u32();
+        e.name = asChars(cd.take(nameLen));
+        auto extra = cd.take(extraLen);
+        cd.take(commentLen);
+
+        // Zip64 extended information replaces the fields that are saturated in the fixed header.
+        ByteReader ex(extra, "zip64 extra field");
+        while (ex.remaining() >= 4) {
+            const std::uint16_t id = ex.u16();
+            const std::uint16_t len = ex.u16();
+            auto body = ex.take(len);
+            if (id != 0x0001)
+                continue;
+            ByteReader z(body, "zip64 extra field");
+            if (e.uncompressedSize == 0xFFFFFFFFu)
+                e.uncompressedSize = z.u64();
+            if (e.compressedSize == 0xFFFFFFFFu)
+                e.compressedSize = z.u64();
+            if (e.localHeaderOffset == 0xFFFFFFFFu)
+                e.localHeaderOffset = z.u64();
+        }
+        if (disk != 0 && disk != 0xFFFF)
+            fail(ErrorKind::Unsupported, "multi-volume ZIP archives are not supported");
+        if (e.flags & 0x1)
+            fail(ErrorKind::Unsupported, "encrypted ZIP entry '" + std::string(e.name) + "'");
+        if (e.localHeaderOffset > cdOffset || e.compressedSize > cdOffset - e.localHeaderOffset)
+            fail(ErrorKind::Malformed, "ZIP entry '" + std::string(e.name) + "' lies outside the file data");
+        if (e.method == 0 && e.compressedSize != e.uncompressedSize)
+            fail(ErrorKind::Malformed, "stored ZIP entry '" + std::string(e.name) + "' has different packed and unpacked sizes");
+        m_byHash.emplace_back(std::hash<std::string_view>{}(e.name), static_cast<std::uint32_t>(m_entries.size()));
+        m_entries.push_back(e);
+    }
+    std::sort(m_byHash.begin(), m_byHash.end());
+    for (std::size_t a = 0; a < m_byHash.size();) {
+        std::size_t b = a + 1;
+        while (b < m_byHash.size() && m_byHash[b].first == m_byHash[a].first)
+            ++b;
+        for (std::size_t i = a; i < b; ++i)
+            for (std::size_t j = i + 1; j < b; ++j)
+                if (m_entries[m_byHash[i].second].name == m_entries[m_byHash[j].second].name)
+                    fail(ErrorKind::Malformed, "duplicate ZIP entry '" + std::string(m_entries[m_byHash[j].second].name) + "'");
+        a = b;
+    }
+}
+
+std::uint64_t ZipArchive::dataOffset(const ZipEntry &e) const
+{
+    ByteReader r(m_bytes, "ZIP local header");
+    r.seek(static_cast<std::size_t>(e.localHeaderOffset));
+    if (r.u32() != kLocalSig)
+        fail(ErrorKind::Malformed, "bad local header signature for ZIP entry '" + std::string(e.name) + "'");
+    r.seek(static_cast<std::size_t>(e.localHeaderOffset) + 26);
+    const std::uint16_t nameLen = r.u16();
+    const std::uint16_t extraLen = r.u16();
+    const std::uint64_t offset = e.localHeaderOffset + kLocalHeaderSize + nameLen + extraLen;
+    if (offset > m_bytes.size() || e.compressedSize > m_bytes.size() - offset)
+        fail(ErrorKind::Malformed, "data of ZIP entry '" + std::string(e.name) + "' lies outside the file");
+    return offset;
+}
+
+std::span<const std::byte> ZipArchive::storedData(const ZipEntry &e) const
+{
+    if (e.method != 0)
+        fail(ErrorKind::Unsupported, "ZIP entry '" + std::string(e.name) + "' is compressed (method "
+                                         + std::to_string(e.method) + "); tensor records must be stored");
+    return m_bytes.subspan(static_cast<std::size_t>(dataOffset(e)), static_cast<std::size_t>(e.compressedSize));
+}
+
+std::vector<std::byte> ZipArchive::read(const ZipEntry &e, std::uint64_t maxSize) const
+{
+    if (e.uncompressedSize > maxSize)
+        fail(ErrorKind::LimitExceeded, "ZIP entry '" + std::string(e.name) + "' is "
+                                           + std::to_string(e.uncompressedSize) + " bytes, above the limit of "
+                                           + std::to_string(maxSize));
+    if (e.method == 0) {
+        auto s = storedData(e);
+        return {s.begin(), s.end()};
+    }
+    if (e.method != 8)
+        fail(ErrorKind::Unsupported, "ZIP entry '" + std::string(e.name) + "' uses compression method "
+                                         + std::to_string(e.method));
+    auto packed = m_bytes.subspan(static_cast<std::size_t>(dataOffset(e)), static_cast<std::size_t>(e.compressedSize));
+    std::vector<std::byte> out(static_cast<std::size_t>(e.uncompressedSize));
+    z_stream zs{};
+    if (inflateInit2(&zs, -MAX_WBITS) != Z_OK)
+        fail(ErrorKind::Io, "zlib initialisation failed");
+    zs.next_in = reinterpret_cast<Bytef *>(const_cast<std::byte *>(packed.data()));
+    zs.avail_in = static_cast<uInt>(std::min<std::size_t>(packed.size(), 0xFFFFFFFFu));
+    zs.next_out = reinterpret_cast<Bytef *>(out.data());
+    zs.avail_out = static_cast<uInt>(out.size());
+    const int rc = inflate(&zs, Z_FINISH);
+    const auto produced = zs.total_out;
+    inflateEnd(&zs);
+    if (rc != Z_STREAM_END || produced != out.size())
+        fail(ErrorKind::Malformed, "ZIP entry '" + std::string(e.name) + "' does not inflate to its declared size");
+    return out;
+}
+
+} // namespace ckpt

@@ -1,0 +1,54 @@
+// Reads the central directory of a ZIP archive in place and hands out entries' bytes (stored: zero-copy).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ckpt {
+
+struct ZipEntry
+{
+    std::string_view name; // points into the archive's central directory
+    std::uint64_t compressedSize = 0;
+    std::uint64_t uncompressedSize = 0;
+    std::uint64_t localHeaderOffset = 0;
+    std::uint32_t crc32 = 0;
+    std::uint16_t method = 0; // 0 stored, 8 deflate
+    std::uint16_t flags = 0;
+};
+
+class ZipArchive
+{
+public:
+    // Parses the end-of-central-directory record (zip64 too) and all entries; throws ckpt::Error.
+    explicit ZipArchive(std::span<const std::byte> bytes);
+
+    const std::vector<ZipEntry> &entries() const { return m_entries; }
+    // Lookup by name. Records are usually asked for in archive order, so the entry after the last
+    // one found is tried first; otherwise a binary search over name hashes. Not thread-safe.
+    const ZipEntry *find(std::string_view name) const;
+
+    // Offset of the entry's data in the archive (reads and checks its local header).
+    std::uint64_t dataOffset(const ZipEntry &e) const;
+    // The bytes of a stored entry, in place. Unsupported for compressed entries.
+    std::span<const std::byte> storedData(const ZipEntry &e) const;
+    // The bytes of any entry (stored or deflated), copied; Limit error above maxSize.
+    std::vector<std::byte> read(const ZipEntry &e, std::uint64_t maxSize) const;
+
+    static bool looksLikeZip(std::span<const std::byte> bytes);
+
+private:
+    void parseCentralDirectory();
+
+    std::span<const std::byte> m_bytes;
+    std::vector<ZipEntry> m_entries;
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> m_byHash; // (hash of name, entry index), sorted
+    mutable std::size_t m_next = 0;
+};
+
+} // namespace ckpt

@@ -1,0 +1,267 @@
+#include "inspectreport.h"
+
+#include "format/json.h"
+#include "format/pickle/pyrepr.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <set>
+
+namespace ckpt {
+
+std::string groupThousands(std::uint64_t n)
+{
+    std::string digits = std::to_string(n);
+    std::string out;
+    const std::size_t first = digits.size() % 3 == 0 ? 3 : digits.size() % 3;
+    out.append(digits, 0, first);
+    for (std::size_t i = first; i < digits.size(); i += 3)
+        out.append(",").append(digits, i, 3);
+    return out;
+}
+
+std::string humanBytes(std::uint64_t n)
+{
+    static constexpr const char *kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    if (n < 1024)
+        return std::to_string(n) + " B";
+    double v = static_cast<double>(n);
+    int unit = 0;
+    while (v >= 1024.0 && unit < 4) {
+        v /= 1024.0;
+        ++unit;
+    }
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f %s", v, kUnits[unit]);
+    return buf;
+}
+
+std::string shapeText(std::span<const std::int64_t> shape)
+{
+    std::string s = "[";
+    for (std::size_t i = 0; i < shape.size(); ++i) {
+        if (i)
+            s += ", ";
+        s += std::to_string(shape[i]);
+    }
+    return s + "]";
+}
+
+namespace {
+
+std::string pad(std::string s, std::size_t width, bool right = false)
+{
+    if (s.size() >= width)
+        return s;
+    return right ? std::string(width - s.size(), ' ') + s : s + std::string(width - s.size(), ' ');
+}
+
+std::string count(std::uint64_t n, const char *singular, const char *plural)
+{
+    return groupThousands(n) + " " + (n == 1 ? singular : plural);
+}
+
+std::string displayName(const std::string &name)
+{
+    return name.empty() ? std::string("(root)") : name;
+}
+
+std::string modelStateDescription(const Checkpoint &c)
+{
+    const ModelState &m = c.modelState();
+    if (!m.found())
+        return "not found";
+    std::string where = m.path.empty() ? std::string("the top level") : "'" + m.path + "'";
+    switch (m.kind) {
+    case ModelState::Kind::StateDict: return where + " (a state_dict)";
+    case ModelState::Kind::Module: return where + " (a pickled nn.Module: " + pickle::pythonTypeName(m.value) + ")";
+    case ModelState::Kind::TorchScriptModule: return where + " (a TorchScript module: " + pickle::pythonTypeName(m.value) + ")";
+    case ModelState::Kind::None: break;
+    }
+    return where;
+}
+
+std::string formatDescription(const Checkpoint &c)
+{
+    const RawCheckpoint &raw = c.raw();
+    std::string s(formatName(raw.format));
+    std::vector<std::string> details;
+    if (raw.pickleProtocol >= 0)
+        details.push_back("pickle protocol " + std::to_string(raw.pickleProtocol));
+    if (!raw.formatVersion.empty())
+        details.push_back("format version " + raw.formatVersion);
+    if (!raw.member.empty())
+        details.push_back("archive member " + raw.member);
+    if (raw.format == Format::Sharded)
+        details.push_back(std::to_string(raw.parts.size()) + " shards");
+    if (!details.empty()) {
+        s += " (";
+        for (std::size_t i = 0; i < details.size(); ++i)
+            s += (i ? ", " : "") + details[i];
+        s += ")";
+    }
+    return s;
+}
+
+std::set<std::string> opaqueTypes(const Checkpoint &c)
+{
+    std::set<std::string> types;
+    for (const auto &e : c.entries()) {
+        static constexpr std::string_view kBuiltin[] = {"NoneType", "bool", "int", "float", "complex", "str", "bytes",
+                                                        "bytearray", "list", "tuple", "set", "frozenset", "dict",
+                                                        "collections.OrderedDict", "collections.defaultdict", "type",
+                                                        "torch.dtype"};
+        if (std::find(std::begin(kBuiltin), std::end(kBuiltin), e.type) == std::end(kBuiltin))
+            types.insert(e.type);
+    }
+    const ModelState &m = c.modelState();
+    if (m.kind == ModelState::Kind::Module || m.kind == ModelState::Kind::TorchScriptModule)
+        types.insert(pickle::pythonTypeName(m.value));
+    return types;
+}
+
+} // namespace
+
+std::string inspectText(const Checkpoint &c)
+{
+    std::string out;
+    const auto &tensors = c.tensors();
+    std::size_t nameWidth = 4;
+    std::size_t shapeWidth = 5;
+    for (const auto &t : tensors) {
+        nameWidth = std::max(nameWidth, std::min<std::size_t>(displayName(t.name).size(), 72));
+        shapeWidth = std::max(shapeWidth, shapeText(t.shape()).size());
+    }
+    std::size_t dtypeWidth = 5;
+    for (const auto &t : tensors)
+        dtypeWidth = std::max(dtypeWidth, dtypeName(t.dtype()).size());
+
+    if (!tensors.empty()) {
+        out += pad("NAME", nameWidth) + "  " + pad("SHAPE", shapeWidth) + "  " + pad("DTYPE", dtypeWidth) + "  "
+               + pad("PARAMETERS", 14, true) + "  " + pad("BYTES", 10, true) + "  TRAINABLE\n";
+        for (const auto &t : tensors) {
+            std::string trainable = !t.inModelState ? "-" : !t.isParameter ? "buffer" : t.trainable() ? "yes" : "no (frozen)";
+            out += pad(displayName(t.name), nameWidth) + "  " + pad(shapeText(t.shape()), shapeWidth) + "  "
+                   + pad(std::string(dtypeName(t.dtype())), dtypeWidth) + "  " + pad(groupThousands(t.numel()), 14, true) + "  "
+                   + pad(humanBytes(t.nbytes()), 10, true) + "  " + trainable + "\n";
+        }
+        out += "\n";
+    }
+
+    std::uint64_t modelTensors = 0, buffers = 0, frozen = 0, trainableParams = 0;
+    std::map<std::string, std::pair<std::size_t, std::uint64_t>> byDtype;
+    std::set<std::uint32_t> storages;
+    for (const auto &t : tensors) {
+        if (t.inModelState) {
+            ++modelTensors;
+            if (!t.isParameter)
+                ++buffers;
+            else if (!t.trainable())
+                frozen += t.numel();
+            else
+                trainableParams += t.numel();
+        }
+        auto &d = byDtype[std::string(dtypeName(t.dtype()))];
+        ++d.first;
+        d.second += t.nbytes();
+        storages.insert(t.storageId());
+    }
+
+    out += "File:          " + c.path() + "\n";
+    out += "Format:        " + formatDescription(c) + "\n";
+    out += "Model state:   " + modelStateDescription(c) + "\n";
+    out += "Tensors:       " + count(tensors.size(), "tensor", "tensors") + " (" + groupThousands(modelTensors)
+           + " in the model state: " + count(modelTensors - buffers, "parameter", "parameters") + ", "
+           + count(buffers, "buffer", "buffers") + "), " + count(storages.size(), "storage", "storages") + ", "
+           + humanBytes(c.tensorBytes()) + "\n";
+    out += "Parameters:    " + groupThousands(c.parameterCount()) + " (" + groupThousands(trainableParams) + " trainable, "
+           + groupThousands(frozen) + " frozen)\n";
+    if (!byDtype.empty()) {
+        out += "By dtype:     ";
+        for (const auto &[name, d] : byDtype)
+            out += " " + name + " " + count(d.first, "tensor", "tensors") + " " + humanBytes(d.second) + ";";
+        out.back() = '\n';
+    }
+    if (!c.raw().metadata.empty()) {
+        out += "Metadata:\n";
+        for (const auto &[k, v] : c.raw().metadata)
+            out += "  " + k + " = " + v + "\n";
+    }
+    if (!c.entries().empty()) {
+        out += "Other entries:\n";
+        std::size_t width = 0;
+        for (const auto &e : c.entries())
+            width = std::max(width, std::min<std::size_t>(displayName(e.name).size(), 48));
+        for (const auto &e : c.entries())
+            out += "  " + pad(displayName(e.name), width) + "  " + e.type + "  "
+                   + (e.isScalar && e.type == "str" ? "'" + e.value + "'" : e.value) + "\n";
+    }
+    if (const auto types = opaqueTypes(c); !types.empty()) {
+        out += "Object types:  ";
+        bool first = true;
+        for (const auto &t : types) {
+            out += (first ? "" : ", ") + t;
+            first = false;
+        }
+        out += "\n";
+    }
+    for (const auto &note : c.raw().notes)
+        out += "Note:          " + note + "\n";
+    return out;
+}
+
+std::string inspectJson(const Checkpoint &c)
+{
+    std::string out = "{\n";
+    out += "  \"format\": " + json::quote(formatName(c.format())) + ",\n";
+    out += "  \"path\": " + json::quote(c.path()) + ",\n";
+    out += "  \"model_state\": " + json::quote(c.modelState().path) + ",\n";
+    out += std::string("  \"model_state_found\": ") + (c.modelState().found() ? "true" : "false") + ",\n";
+    out += "  \"tensors\": [";
+    bool first = true;
+    for (const auto &t : c.tensors()) {
+        out += first ? "\n" : ",\n";
+        first = false;
+        auto ints = [](std::span<const std::int64_t> v) {
+            std::string s = "[";
+            for (std::size_t i = 0; i < v.size(); ++i)
+                s += (i ? ", " : "") + std::to_string(v[i]);
+            return s + "]";
+        };
+        out += "    {\"name\": " + json::quote(t.name) + ", \"shape\": " + ints(t.shape()) + ", \"dtype\": "
+               + json::quote(dtypeName(t.dtype())) + ", \"numel\": " + std::to_string(t.numel())
+               + ", \"nbytes\": " + std::to_string(t.nbytes()) + ", \"requires_grad\": " + (t.requiresGrad() ? "true" : "false")
+               + ", \"is_parameter\": " + (t.isParameter ? "true" : "false") + ", \"in_model_state\": "
+               + (t.inModelState ? "true" : "false") + ", \"stride\": " + ints(t.stride()) + ", \"storage_offset\": "
+               + std::to_string(t.storageOffset()) + ", \"storage\": " + std::to_string(t.storageId()) + "}";
+    }
+    out += first ? "],\n" : "\n  ],\n";
+    out += "  \"entries\": [";
+    first = true;
+    for (const auto &e : c.entries()) {
+        out += first ? "\n" : ",\n";
+        first = false;
+        out += "    {\"name\": " + json::quote(e.name) + ", \"type\": " + json::quote(e.type) + ", \"value\": " + json::quote(e.value)
+               + "}";
+    }
+    out += first ? "],\n" : "\n  ],\n";
+    out += "  \"metadata\": {";
+    first = true;
+    for (const auto &[k, v] : c.raw().metadata) {
+        out += (first ? "" : ", ") + json::quote(k) + ": " + json::quote(v);
+        first = false;
+    }
+    out += "},\n  \"notes\": [";
+    first = true;
+    for (const auto &n : c.raw().notes) {
+        out += (first ? "" : ", ") + json::quote(n);
+        first = false;
+    }
+    out += "],\n";
+    out += "  \"summary\": {\"tensors\": " + std::to_string(c.tensors().size()) + ", \"parameters\": "
+           + std::to_string(c.parameterCount()) + ", \"bytes\": " + std::to_string(c.tensorBytes()) + "}\n}\n";
+    return out;
+}
+
+} // namespace ckpt

@@ -1,0 +1,21 @@
+// Finding the model's state inside a checkpoint and recognising pickled nn.Modules.
+#pragma once
+
+#include "checkpoint.h"
+
+namespace ckpt {
+
+// Keys tried in order at the top level (DESIGN.md), then the largest name -> tensor map found there.
+ModelState findModelState(const RawCheckpoint &raw);
+
+// A pickled torch.nn.Module: an object whose state has _parameters, _buffers and _modules.
+bool isPickledModule(const pickle::Value *v);
+// A TorchScript module object (a __torch__ class the archive's code declares as a Module).
+bool isTorchScriptModule(const pickle::Value *v, const TorchScriptSchema &schema);
+// A dict of str -> tensor (a state_dict).
+bool isStateDict(const pickle::Value *v);
+
+// Where the file doesn't say, whether a tensor of the model state is a buffer rather than a parameter.
+bool looksLikeBuffer(std::string_view modelName, DType dtype);
+
+} // namespace ckpt

@@ -1,0 +1,301 @@
+#include "tensorwalk.h"
+
+#include "format/error.h"
+#include "format/pickle/pyrepr.h"
+#include "modelstate.h"
+
+#include <functional>
+#include <ranges>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace ckpt {
+
+using namespace pickle;
+
+namespace {
+
+enum class Role : std::uint8_t { Unknown, Parameter, Buffer };
+
+struct Child
+{
+    std::string segment;
+    const Value *value;
+    Role role = Role::Unknown;
+};
+
+class Walker
+{
+public:
+    Walker(const RawCheckpoint &raw, const ModelState &model, std::vector<TensorInfo> &tensors, std::vector<Entry> &entries,
+           const WalkLimits &limits)
+        : m_raw(raw)
+        , m_model(model)
+        , m_tensors(tensors)
+        , m_entries(entries)
+        , m_limits(limits)
+    {
+    }
+
+    void run()
+    {
+        std::vector<std::string> path;
+        visit(m_raw.root, path, Role::Unknown, m_model.found() && m_model.path.empty(), 0);
+    }
+
+private:
+    static bool isLeafObject(const ObjectValue *o)
+    {
+        const auto *g = asGlobal(o->callable);
+        if (!g)
+            return true;
+        switch (g->known) {
+        case KnownGlobal::NumpyReconstruct:
+        case KnownGlobal::NumpyScalar:
+        case KnownGlobal::NumpyDtype:
+        case KnownGlobal::TorchSize:
+        case KnownGlobal::TorchDevice: return true;
+        default: return false;
+        }
+    }
+
+    // nn.Module.state_dict(): parameters, persistent buffers, then submodules, recursively.
+    void moduleStateDict(const Value *module, const std::string &prefix, std::vector<Child> &out, std::size_t depth)
+    {
+        if (depth > m_limits.maxDepth)
+            fail(ErrorKind::LimitExceeded, "modules nested more than " + std::to_string(m_limits.maxDepth) + " levels deep");
+        const DictValue *state = asObject(module)->stateDict();
+        std::unordered_set<std::string_view> nonPersistent;
+        if (const Value *set = state->get("_non_persistent_buffers_set"); set && (set->kind == Kind::Set || set->kind == Kind::FrozenSet))
+            for (const Value *n : static_cast<const SequenceValue *>(set)->items)
+                if (isStr(n))
+                    nonPersistent.insert(strOf(n));
+        for (const auto &[k, v] : asDict(state->get("_parameters"))->items)
+            if (v->kind == Kind::Tensor)
+                out.push_back({prefix + keySegment(k), v, Role::Parameter});
+        for (const auto &[k, v] : asDict(state->get("_buffers"))->items)
+            if (v->kind == Kind::Tensor && !(isStr(k) && nonPersistent.contains(strOf(k))))
+                out.push_back({prefix + keySegment(k), v, Role::Buffer});
+        for (const auto &[k, v] : asDict(state->get("_modules"))->items)
+            if (isPickledModule(v))
+                moduleStateDict(v, prefix + keySegment(k) + ".", out, depth + 1);
+    }
+
+    // A scripted module's state_dict(): its attribute slots that are parameters, buffers, submodules.
+    void scriptStateDict(const Value *module, const std::string &prefix, std::vector<Child> &out, std::size_t depth)
+    {
+        if (depth > m_limits.maxDepth)
+            fail(ErrorKind::LimitExceeded, "modules nested more than " + std::to_string(m_limits.maxDepth) + " levels deep");
+        const auto *o = asObject(module);
+        const auto *attrs = asDict(o->state);
+        const TorchScriptClass *cls = m_raw.schema.find(asGlobal(o->callable)->qualifiedName());
+        auto listed = [](const std::vector<std::string> *names, std::string_view n) {
+            if (!names)
+                return false;
+            for (const auto &x : *names)
+                if (x == n)
+                    return true;
+            return false;
+        };
+        for (const auto &[k, v] : attrs->items)
+            if (v->kind == Kind::Tensor && isStr(k) && (cls ? listed(&cls->parameters, strOf(k)) : static_cast<const TensorValue *>(v)->requiresGrad))
+                out.push_back({prefix + std::string(strOf(k)), v, Role::Parameter});
+        for (const auto &[k, v] : attrs->items)
+            if (v->kind == Kind::Tensor && isStr(k) && (cls ? listed(&cls->buffers, strOf(k)) : !static_cast<const TensorValue *>(v)->requiresGrad))
+                out.push_back({prefix + std::string(strOf(k)), v, Role::Buffer});
+        for (const auto &[k, v] : attrs->items)
+            if (isStr(k) && isTorchScriptModule(v, m_raw.schema))
+                scriptStateDict(v, prefix + std::string(strOf(k)) + ".", out, depth + 1);
+    }
+
+    // The children of a container in walk order; nullopt for leaves.
+    bool children(const Value *v, std::vector<Child> &out, std::size_t depth)
+    {
+        switch (v->kind) {
+        case Kind::Dict:
+            for (const auto &[k, x] : static_cast<const DictValue *>(v)->items)
+                out.push_back({keySegment(k), x});
+            return true;
+        case Kind::List:
+        case Kind::Tuple: {
+            const auto &items = static_cast<const SequenceValue *>(v)->items;
+            for (std::size_t i = 0; i < items.size(); ++i)
+                out.push_back({std::to_string(i), items[i]});
+            return true;
+        }
+        case Kind::Object: {
+            const auto *o = static_cast<const ObjectValue *>(v);
+            if (isTorchScriptModule(v, m_raw.schema)) {
+                scriptStateDict(v, "", out, depth);
+                return true;
+            }
+            if (isPickledModule(v)) {
+                moduleStateDict(v, "", out, depth);
+                return true;
+            }
+            if (isLeafObject(o))
+                return false;
+            if (!o->dictItems.empty()) { // a dict subclass: items, then its own attributes
+                for (const auto &[k, x] : o->dictItems)
+                    out.push_back({keySegment(k), x});
+                attributes(o, out);
+                return true;
+            }
+            if (!o->listItems.empty()) {
+                for (std::size_t i = 0; i < o->listItems.size(); ++i)
+                    out.push_back({std::to_string(i), o->listItems[i]});
+                return true;
+            }
+            return attributes(o, out);
+        }
+        default: return false;
+        }
+    }
+
+    static bool attributes(const ObjectValue *o, std::vector<Child> &out)
+    {
+        bool any = false;
+        auto add = [&](const DictValue *d) {
+            if (!d)
+                return;
+            any = true;
+            for (const auto &[k, x] : d->items)
+                out.push_back({keySegment(k), x});
+        };
+        if (const auto *t = asTuple(o->state); t && t->items.size() == 2) {
+            add(asDict(t->items[0])); // (instance dict, slots dict)
+            add(asDict(t->items[1]));
+        } else {
+            add(asDict(o->state));
+        }
+        return any;
+    }
+
+    bool containsTensor(const Value *v, std::size_t depth)
+    {
+        if (v->kind == Kind::Tensor)
+            return true;
+        if (const auto it = m_contains.find(v); it != m_contains.end())
+            return it->second;
+        if (depth > m_limits.maxDepth)
+            fail(ErrorKind::LimitExceeded, "values nested more than " + std::to_string(m_limits.maxDepth) + " levels deep");
+        if (!m_onPath.insert(v).second)
+            return false; // a cycle: the way back holds nothing new
+        bool result = false;
+        auto any = [&](auto &&values) {
+            for (const Value *x : values)
+                if (containsTensor(x, depth + 1))
+                    return true;
+            return false;
+        };
+        // Plain containers are scanned without building their path segments.
+        if (v->kind == Kind::Dict) {
+            const auto &items = static_cast<const DictValue *>(v)->items;
+            result = any(std::views::values(items));
+        } else if (v->kind == Kind::List || v->kind == Kind::Tuple) {
+            result = any(static_cast<const SequenceValue *>(v)->items);
+        } else {
+            std::vector<Child> kids;
+            if (children(v, kids, depth))
+                result = any(std::views::transform(kids, [](const Child &c) { return c.value; }));
+        }
+        m_onPath.erase(v);
+        m_contains.emplace(v, result);
+        return result;
+    }
+
+    static std::string join(const std::vector<std::string> &path, std::size_t from = 0)
+    {
+        std::string s;
+        for (std::size_t i = from; i < path.size(); ++i) {
+            if (i > from)
+                s.push_back('/');
+            s += path[i];
+        }
+        return s;
+    }
+
+    void emitEntry(const Value *v, const std::vector<std::string> &path)
+    {
+        Entry e;
+        e.name = join(path);
+        e.type = pythonTypeName(v);
+        if (auto text = scalarText(v)) {
+            e.value = std::move(*text);
+            e.isScalar = true;
+        } else {
+            e.value = shortRepr(v, 200);
+        }
+        m_entries.push_back(std::move(e));
+    }
+
+    void emitTensor(const Value *v, const std::vector<std::string> &path, Role role, bool inModel, std::size_t modelDepth)
+    {
+        const auto *t = static_cast<const TensorValue *>(v);
+        TensorInfo info;
+        info.name = join(path);
+        info.value = t;
+        info.inModelState = inModel;
+        info.requiresGradStored = t->isParameter || m_raw.format == Format::TorchScript;
+        if (inModel) {
+            info.modelName = join(path, modelDepth);
+            if (role == Role::Parameter)
+                info.isParameter = true;
+            else if (role == Role::Buffer)
+                info.isParameter = false;
+            else
+                info.isParameter = t->isParameter || !looksLikeBuffer(info.modelName, t->dtype);
+        } else {
+            info.isParameter = t->isParameter;
+        }
+        m_tensors.push_back(std::move(info));
+    }
+
+    void visit(const Value *v, std::vector<std::string> &path, Role role, bool inModel, std::size_t depth)
+    {
+        if (++m_visits > m_limits.maxVisits)
+            fail(ErrorKind::LimitExceeded, "the checkpoint's shared sub-objects expand to more than "
+                                               + std::to_string(m_limits.maxVisits) + " paths");
+        if (!inModel && m_model.found() && v == m_model.value && path.size() <= 1 && join(path) == m_model.path) {
+            inModel = true;
+            m_modelDepth = path.size();
+        }
+        if (v->kind == Kind::Tensor) {
+            emitTensor(v, path, role, inModel, m_modelDepth);
+            return;
+        }
+        if (!containsTensor(v, depth) || m_onPath.contains(v)) {
+            emitEntry(v, path);
+            return;
+        }
+        std::vector<Child> kids;
+        children(v, kids, depth);
+        m_onPath.insert(v);
+        for (auto &c : kids) {
+            path.push_back(std::move(c.segment));
+            visit(c.value, path, c.role, inModel, depth + 1);
+            path.pop_back();
+        }
+        m_onPath.erase(v);
+    }
+
+    const RawCheckpoint &m_raw;
+    const ModelState &m_model;
+    std::vector<TensorInfo> &m_tensors;
+    std::vector<Entry> &m_entries;
+    const WalkLimits &m_limits;
+    std::unordered_map<const Value *, bool> m_contains;
+    std::unordered_set<const Value *> m_onPath;
+    std::size_t m_visits = 0;
+    std::size_t m_modelDepth = 0;
+};
+
+} // namespace
+
+void walkCheckpoint(const RawCheckpoint &raw, const ModelState &modelState, std::vector<TensorInfo> &tensors,
+                    std::vector<Entry> &entries, const WalkLimits &limits)
+{
+    Walker(raw, modelState, tensors, entries, limits).run();
+}
+
+} // namespace ckpt

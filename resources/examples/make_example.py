@@ -1,0 +1,63 @@
+"""Regenerates example_training_checkpoint.pt, the checkpoint bundled with Checkpoint Studio.
+
+A small residual CNN after two real Adam steps, saved the way training scripts save: model state,
+optimizer state, epoch, the run's argparse.Namespace and a metric. Run with /usr/bin/python3.
+"""
+
+import argparse
+import os
+
+import torch
+import torch.nn as nn
+
+
+class Block(nn.Module):
+    def __init__(self, channels):
+        super().__init__()
+        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+        self.norm1 = nn.BatchNorm2d(channels)
+        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+        self.norm2 = nn.BatchNorm2d(channels)
+
+    def forward(self, x):
+        y = torch.relu(self.norm1(self.conv1(x)))
+        return torch.relu(x + self.norm2(self.conv2(y)))
+
+
+class TinyResNet(nn.Module):
+    def __init__(self, classes=10, channels=16):
+        super().__init__()
+        self.stem = nn.Conv2d(3, channels, 3, padding=1)
+        self.blocks = nn.Sequential(Block(channels), Block(channels))
+        self.head = nn.Linear(channels, classes)
+
+    def forward(self, x):
+        return self.head(self.blocks(torch.relu(self.stem(x))).mean((2, 3)))
+
+
+def main():
+    torch.manual_seed(0)
+    model = TinyResNet()
+    args = argparse.Namespace(lr=1e-3, batch_size=8, epochs=2, arch="TinyResNet", seed=0)
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    for _ in range(2):
+        x = torch.randn(args.batch_size, 3, 16, 16)
+        y = torch.randint(0, 10, (args.batch_size,))
+        loss = nn.functional.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    checkpoint = {
+        "epoch": args.epochs,
+        "model_state": model.state_dict(),
+        "optimizer_state": opt.state_dict(),
+        "args": args,
+        "best_accuracy": 0.4375,
+    }
+    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "example_training_checkpoint.pt")
+    torch.save(checkpoint, out)
+    print(out, os.path.getsize(out), "bytes")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+#include "testsupport.h"
+
+#include "tensordata.h"
+
+#include <QCryptographicHash>
+#include <QFile>
+#include <QHash>
+#include <QJsonDocument>
+#include <QTest>
+
+namespace testsupport {
+
+QString sourceDir() { return QStringLiteral(CKPT_TEST_SOURCE_DIR); }
+QString fixtureDir() { return QStringLiteral(CKPT_TEST_FIXTURES); }
+QString oracleDir() { return QStringLiteral(CKPT_TEST_ORACLE); }
+QString realworldDir() { return sourceDir() + QStringLiteral("/data/realworld"); }
+QString malformedDir() { return sourceDir() + QStringLiteral("/data/malformed"); }
+QString binDir() { return QStringLiteral(CKPT_TEST_BIN_DIR); }
+
+QJsonObject readJsonObject(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        qFatal("cannot open %s", qPrintable(path));
+    QJsonParseError err;
+    const auto doc = QJsonDocument::fromJson(f.readAll(), &err);
+    if (err.error != QJsonParseError::NoError)
+        qFatal("%s: %s", qPrintable(path), qPrintable(err.errorString()));
+    return doc.object();
+}
+
+QString sha256Hex(const ckpt::TensorInfo &t)
+{
+    const auto bytes = ckpt::contiguousBytes(*t.value);
+    const QByteArray view = QByteArray::fromRawData(reinterpret_cast<const char *>(bytes.data()), static_cast<qsizetype>(bytes.size()));
+    return QString::fromLatin1(QCryptographicHash::hash(view, QCryptographicHash::Sha256).toHex());
+}
+
+namespace {
+QList<qint64> toList(std::span<const std::int64_t> v)
+{
+    return {v.begin(), v.end()};
+}
+
+QList<qint64> toList(const QJsonArray &a)
+{
+    QList<qint64> out;
+    for (const auto &x : a)
+        out.push_back(x.toInteger());
+    return out;
+}
+} // namespace
+
+void compareWithOracle(const ckpt::Checkpoint &c, const QJsonObject &expected)
+{
+    QCOMPARE(QString::fromLatin1(ckpt::formatName(c.format())), expected.value(QStringLiteral("format")).toString());
+    if (expected.value(QStringLiteral("model_state")).isString()) {
+        QVERIFY2(c.modelState().found(), "the model state was not found");
+        QCOMPARE(QString::fromStdString(c.modelState().path), expected.value(QStringLiteral("model_state")).toString());
+    }
+    const QJsonArray tensors = expected.value(QStringLiteral("tensors")).toArray();
+    QStringList ourNames, theirNames;
+    for (const auto &t : c.tensors())
+        ourNames << QString::fromStdString(t.name);
+    for (const auto &t : tensors)
+        theirNames << t.toObject().value(QStringLiteral("name")).toString();
+    QCOMPARE(ourNames, theirNames);
+
+    QHash<int, std::uint32_t> groupToStorage;
+    QHash<std::uint32_t, int> storageToGroup;
+    for (qsizetype i = 0; i < tensors.size(); ++i) {
+        const QJsonObject e = tensors.at(i).toObject();
+        const ckpt::TensorInfo &t = c.tensors()[static_cast<std::size_t>(i)];
+        const QByteArray where = t.name.c_str();
+        QVERIFY2(toList(t.shape()) == toList(e.value(QStringLiteral("shape")).toArray()), where + " shape");
+        QCOMPARE(QString::fromLatin1(ckpt::dtypeName(t.dtype())), e.value(QStringLiteral("dtype")).toString());
+        QVERIFY2(toList(t.stride()) == toList(e.value(QStringLiteral("stride")).toArray()), where + " stride");
+        QVERIFY2(t.storageOffset() == e.value(QStringLiteral("storage_offset")).toInteger(), where + " storage offset");
+        QVERIFY2(t.requiresGrad() == e.value(QStringLiteral("requires_grad")).toBool(), where + " requires_grad");
+        if (e.value(QStringLiteral("is_parameter")).isBool())
+            QVERIFY2(t.isParameter == e.value(QStringLiteral("is_parameter")).toBool(), where + " is_parameter");
+        const int group = e.value(QStringLiteral("storage_group")).toInt();
+        const auto g = groupToStorage.constFind(group);
+        const auto s = storageToGroup.constFind(t.storageId());
+        QVERIFY2((g == groupToStorage.cend()) == (s == storageToGroup.cend()), where + " storage sharing differs");
+        if (g != groupToStorage.cend())
+            QVERIFY2(*g == t.storageId() && *s == group, where + " storage sharing differs");
+        groupToStorage.insert(group, t.storageId());
+        storageToGroup.insert(t.storageId(), group);
+        QVERIFY2(sha256Hex(t) == e.value(QStringLiteral("sha256")).toString(), where + " values differ from torch.load");
+    }
+
+    const QJsonValue entries = expected.value(QStringLiteral("entries"));
+    if (entries.isArray()) {
+        QStringList ours, theirs;
+        for (const auto &e : c.entries()) {
+            ours << QString::fromStdString(e.name + " : " + e.type);
+            if (e.isScalar)
+                ours.back() += QStringLiteral(" = ") + QString::fromStdString(e.value);
+        }
+        for (const auto &v : entries.toArray()) {
+            const QJsonObject e = v.toObject();
+            theirs << e.value(QStringLiteral("name")).toString() + QStringLiteral(" : ") + e.value(QStringLiteral("type")).toString();
+            if (e.value(QStringLiteral("value")).isString())
+                theirs.back() += QStringLiteral(" = ") + e.value(QStringLiteral("value")).toString();
+        }
+        QCOMPARE(ours, theirs);
+    }
+}
+
+} // namespace testsupport
