@@ -4,6 +4,7 @@
 #include "format/pickle/pyrepr.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -123,7 +124,53 @@ std::set<std::string> opaqueTypes(const Checkpoint &c)
 
 } // namespace
 
-std::string inspectText(const Checkpoint &c)
+std::vector<TensorStatistics> computeStatistics(const Checkpoint &c)
+{
+    const TensorMath &math = tensorMath();
+    std::vector<TensorStatistics> out;
+    out.reserve(c.tensors().size());
+    for (const auto &t : c.tensors())
+        out.push_back(math.statistics(TensorView::of(*t.value)));
+    return out;
+}
+
+namespace {
+std::string number(double v)
+{
+    if (std::isnan(v))
+        return "nan";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.6g", v);
+    return buf;
+}
+
+std::string statsColumns(const TensorStatistics &s)
+{
+    if (!s.valid)
+        return "  (" + s.unsupportedReason + ")";
+    if (s.count == 0)
+        return "  " + pad("-", 12, true) + "  " + pad("-", 12, true) + "  " + pad("-", 12, true) + "  " + pad("-", 12, true);
+    std::string out = "  " + pad(s.finite ? number(s.mean) : "-", 12, true) + "  " + pad(s.finite ? number(s.std) : "-", 12, true)
+                      + "  " + pad(s.finite ? number(s.min) : "-", 12, true) + "  " + pad(s.finite ? number(s.max) : "-", 12, true);
+    if (s.nan || s.posInf || s.negInf)
+        out += "  nan " + groupThousands(s.nan) + ", inf " + groupThousands(s.posInf + s.negInf);
+    return out;
+}
+
+std::string statsJson(const TensorStatistics &s)
+{
+    if (!s.valid)
+        return "{\"error\": " + json::quote(s.unsupportedReason) + "}";
+    auto num = [](double v) { return std::isfinite(v) ? number(v) : std::string("null"); };
+    const bool any = s.finite > 0;
+    return "{\"mean\": " + (any ? num(s.mean) : "null") + ", \"std\": " + (any && s.finite > 1 ? num(s.std) : "null")
+           + ", \"min\": " + (any ? num(s.min) : "null") + ", \"max\": " + (any ? num(s.max) : "null")
+           + ", \"nan\": " + std::to_string(s.nan) + ", \"posinf\": " + std::to_string(s.posInf) + ", \"neginf\": "
+           + std::to_string(s.negInf) + ", \"zeros\": " + std::to_string(s.zeros) + "}";
+}
+} // namespace
+
+std::string inspectText(const Checkpoint &c, const std::vector<TensorStatistics> *stats)
 {
     std::string out;
     const auto &tensors = c.tensors();
@@ -139,12 +186,19 @@ std::string inspectText(const Checkpoint &c)
 
     if (!tensors.empty()) {
         out += pad("NAME", nameWidth) + "  " + pad("SHAPE", shapeWidth) + "  " + pad("DTYPE", dtypeWidth) + "  "
-               + pad("PARAMETERS", 14, true) + "  " + pad("BYTES", 10, true) + "  TRAINABLE\n";
-        for (const auto &t : tensors) {
+               + pad("PARAMETERS", 14, true) + "  " + pad("BYTES", 10, true) + "  " + pad("TRAINABLE", stats ? 11 : 0);
+        if (stats)
+            out += "  " + pad("MEAN", 12, true) + "  " + pad("STD", 12, true) + "  " + pad("MIN", 12, true) + "  " + pad("MAX", 12, true);
+        out += "\n";
+        for (std::size_t i = 0; i < tensors.size(); ++i) {
+            const auto &t = tensors[i];
             std::string trainable = !t.inModelState ? "-" : !t.isParameter ? "buffer" : t.trainable() ? "yes" : "no (frozen)";
             out += pad(displayName(t.name), nameWidth) + "  " + pad(shapeText(t.shape()), shapeWidth) + "  "
                    + pad(std::string(dtypeName(t.dtype())), dtypeWidth) + "  " + pad(groupThousands(t.numel()), 14, true) + "  "
-                   + pad(humanBytes(t.nbytes()), 10, true) + "  " + trainable + "\n";
+                   + pad(humanBytes(t.nbytes()), 10, true) + "  " + pad(trainable, stats ? 11 : 0);
+            if (stats)
+                out += statsColumns((*stats)[i]);
+            out += "\n";
         }
         out += "\n";
     }
@@ -211,7 +265,7 @@ std::string inspectText(const Checkpoint &c)
     return out;
 }
 
-std::string inspectJson(const Checkpoint &c)
+std::string inspectJson(const Checkpoint &c, const std::vector<TensorStatistics> *stats)
 {
     std::string out = "{\n";
     out += "  \"format\": " + json::quote(formatName(c.format())) + ",\n";
@@ -220,6 +274,7 @@ std::string inspectJson(const Checkpoint &c)
     out += std::string("  \"model_state_found\": ") + (c.modelState().found() ? "true" : "false") + ",\n";
     out += "  \"tensors\": [";
     bool first = true;
+    std::size_t index = 0;
     for (const auto &t : c.tensors()) {
         out += first ? "\n" : ",\n";
         first = false;
@@ -234,7 +289,11 @@ std::string inspectJson(const Checkpoint &c)
                + ", \"nbytes\": " + std::to_string(t.nbytes()) + ", \"requires_grad\": " + (t.requiresGrad() ? "true" : "false")
                + ", \"is_parameter\": " + (t.isParameter ? "true" : "false") + ", \"in_model_state\": "
                + (t.inModelState ? "true" : "false") + ", \"stride\": " + ints(t.stride()) + ", \"storage_offset\": "
-               + std::to_string(t.storageOffset()) + ", \"storage\": " + std::to_string(t.storageId()) + "}";
+               + std::to_string(t.storageOffset()) + ", \"storage\": " + std::to_string(t.storageId());
+        if (stats)
+            out += ", \"stats\": " + statsJson((*stats)[index]);
+        out += "}";
+        ++index;
     }
     out += first ? "],\n" : "\n  ],\n";
     out += "  \"entries\": [";

@@ -2,13 +2,19 @@
 #pragma once
 
 #include "checkpoint.h"
+#include "tensormath.h"
 
 #include <string>
+#include <vector>
 
 namespace ckpt {
 
-std::string inspectText(const Checkpoint &c);
-std::string inspectJson(const Checkpoint &c);
+// stats, when given, holds one entry per tensor (tensorMath().statistics) and adds their columns.
+std::string inspectText(const Checkpoint &c, const std::vector<TensorStatistics> *stats = nullptr);
+std::string inspectJson(const Checkpoint &c, const std::vector<TensorStatistics> *stats = nullptr);
+
+// Statistics of every tensor of c, in order (loads the LibTorch plugin).
+std::vector<TensorStatistics> computeStatistics(const Checkpoint &c);
 
 // 1234567 -> "1,234,567"
 std::string groupThousands(std::uint64_t n);

@@ -35,6 +35,11 @@ public:
         , m_entries(entries)
         , m_limits(limits)
     {
+        // A tree visits each value about once; sharing may repeat a few, but never by a large factor.
+        std::size_t objects = raw.arena->objectCount();
+        for (const auto &part : raw.parts)
+            objects += part->arena->objectCount();
+        m_maxVisits = std::min(m_limits.maxVisits, m_limits.baseVisits + m_limits.visitsPerObject * objects);
     }
 
     void run()
@@ -59,11 +64,33 @@ private:
         }
     }
 
-    // nn.Module.state_dict(): parameters, persistent buffers, then submodules, recursively.
-    void moduleStateDict(const Value *module, const std::string &prefix, std::vector<Child> &out, std::size_t depth)
+    void countVisit()
+    {
+        if (++m_visits > m_maxVisits)
+            fail(ErrorKind::LimitExceeded, "the checkpoint's shared sub-objects expand to more than "
+                                               + std::to_string(m_maxVisits) + " paths");
+    }
+
+    // A module reached again inside itself (a cycle) contributes nothing, as in visit().
+    bool enterModule(const Value *module, std::size_t depth)
     {
         if (depth > m_limits.maxDepth)
             fail(ErrorKind::LimitExceeded, "modules nested more than " + std::to_string(m_limits.maxDepth) + " levels deep");
+        countVisit();
+        return m_modulePath.insert(module).second;
+    }
+
+    void addChild(std::vector<Child> &out, std::string segment, const Value *v, Role role)
+    {
+        countVisit(); // shared submodules repeat their tensors under every name, like state_dict() does
+        out.push_back({std::move(segment), v, role});
+    }
+
+    // nn.Module.state_dict(): parameters, persistent buffers, then submodules, recursively.
+    void moduleStateDict(const Value *module, const std::string &prefix, std::vector<Child> &out, std::size_t depth)
+    {
+        if (!enterModule(module, depth))
+            return;
         const DictValue *state = asObject(module)->stateDict();
         std::unordered_set<std::string_view> nonPersistent;
         if (const Value *set = state->get("_non_persistent_buffers_set"); set && (set->kind == Kind::Set || set->kind == Kind::FrozenSet))
@@ -72,20 +99,21 @@ private:
                     nonPersistent.insert(strOf(n));
         for (const auto &[k, v] : asDict(state->get("_parameters"))->items)
             if (v->kind == Kind::Tensor)
-                out.push_back({prefix + keySegment(k), v, Role::Parameter});
+                addChild(out, prefix + keySegment(k), v, Role::Parameter);
         for (const auto &[k, v] : asDict(state->get("_buffers"))->items)
             if (v->kind == Kind::Tensor && !(isStr(k) && nonPersistent.contains(strOf(k))))
-                out.push_back({prefix + keySegment(k), v, Role::Buffer});
+                addChild(out, prefix + keySegment(k), v, Role::Buffer);
         for (const auto &[k, v] : asDict(state->get("_modules"))->items)
             if (isPickledModule(v))
                 moduleStateDict(v, prefix + keySegment(k) + ".", out, depth + 1);
+        m_modulePath.erase(module);
     }
 
     // A scripted module's state_dict(): its attribute slots that are parameters, buffers, submodules.
     void scriptStateDict(const Value *module, const std::string &prefix, std::vector<Child> &out, std::size_t depth)
     {
-        if (depth > m_limits.maxDepth)
-            fail(ErrorKind::LimitExceeded, "modules nested more than " + std::to_string(m_limits.maxDepth) + " levels deep");
+        if (!enterModule(module, depth))
+            return;
         const auto *o = asObject(module);
         const auto *attrs = asDict(o->state);
         const TorchScriptClass *cls = m_raw.schema.find(asGlobal(o->callable)->qualifiedName());
@@ -99,13 +127,14 @@ private:
         };
         for (const auto &[k, v] : attrs->items)
             if (v->kind == Kind::Tensor && isStr(k) && (cls ? listed(&cls->parameters, strOf(k)) : static_cast<const TensorValue *>(v)->requiresGrad))
-                out.push_back({prefix + std::string(strOf(k)), v, Role::Parameter});
+                addChild(out, prefix + std::string(strOf(k)), v, Role::Parameter);
         for (const auto &[k, v] : attrs->items)
             if (v->kind == Kind::Tensor && isStr(k) && (cls ? listed(&cls->buffers, strOf(k)) : !static_cast<const TensorValue *>(v)->requiresGrad))
-                out.push_back({prefix + std::string(strOf(k)), v, Role::Buffer});
+                addChild(out, prefix + std::string(strOf(k)), v, Role::Buffer);
         for (const auto &[k, v] : attrs->items)
             if (isStr(k) && isTorchScriptModule(v, m_raw.schema))
                 scriptStateDict(v, prefix + std::string(strOf(k)) + ".", out, depth + 1);
+        m_modulePath.erase(module);
     }
 
     // The children of a container in walk order; nullopt for leaves.
@@ -253,9 +282,7 @@ private:
 
     void visit(const Value *v, std::vector<std::string> &path, Role role, bool inModel, std::size_t depth)
     {
-        if (++m_visits > m_limits.maxVisits)
-            fail(ErrorKind::LimitExceeded, "the checkpoint's shared sub-objects expand to more than "
-                                               + std::to_string(m_limits.maxVisits) + " paths");
+        countVisit();
         if (!inModel && m_model.found() && v == m_model.value && path.size() <= 1 && join(path) == m_model.path) {
             inModel = true;
             m_modelDepth = path.size();
@@ -286,7 +313,9 @@ private:
     const WalkLimits &m_limits;
     std::unordered_map<const Value *, bool> m_contains;
     std::unordered_set<const Value *> m_onPath;
+    std::unordered_set<const Value *> m_modulePath;
     std::size_t m_visits = 0;
+    std::size_t m_maxVisits = 0;
     std::size_t m_modelDepth = 0;
 };
 

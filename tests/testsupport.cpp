@@ -29,6 +29,22 @@ QJsonObject readJsonObject(const QString &path)
     return doc.object();
 }
 
+void addFixtureRows()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("expected");
+    const QJsonObject manifest = readJsonObject(fixtureDir() + QStringLiteral("/manifest.json"));
+    const QJsonArray fixtures = manifest.value(QStringLiteral("fixtures")).toArray();
+    if (fixtures.size() < 20)
+        qFatal("the fixture manifest lists only %d fixtures", int(fixtures.size()));
+    for (const auto &v : fixtures) {
+        const QJsonObject f = v.toObject();
+        QTest::newRow(qPrintable(f.value(QStringLiteral("name")).toString()))
+            << fixtureDir() + QLatin1Char('/') + f.value(QStringLiteral("path")).toString()
+            << fixtureDir() + QLatin1Char('/') + f.value(QStringLiteral("expected")).toString();
+    }
+}
+
 QString sha256Hex(const ckpt::TensorInfo &t)
 {
     const auto bytes = ckpt::contiguousBytes(*t.value);

@@ -17,6 +17,8 @@ QString malformedDir(); // tests/data/malformed
 QString binDir();       // where ckpt and checkpoint-studio are built
 
 QJsonObject readJsonObject(const QString &path);
+// Data rows "file" and "expected" (absolute paths), one per fixture of make_fixtures.py's manifest.
+void addFixtureRows();
 QString sha256Hex(const ckpt::TensorInfo &t);
 
 // Compares a checkpoint with what torch.load returned for it (a <name>.expected.json object).

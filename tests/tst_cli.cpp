@@ -59,6 +59,10 @@ private slots:
         QTest::newRow("inspect table") << QStringList{QStringLiteral("inspect"), good} << 0 << QStringLiteral("TRAINABLE") << QString();
         QTest::newRow("inspect summary") << QStringList{QStringLiteral("inspect"), good} << 0
                                          << QStringLiteral("Model state:   'model_state' (a state_dict)") << QString();
+        QTest::newRow("inspect stats") << QStringList{QStringLiteral("inspect"), QStringLiteral("--stats"), good} << 0
+                                       << QStringLiteral("MEAN") << QString();
+        QTest::newRow("inspect stats json") << QStringList{QStringLiteral("inspect"), QStringLiteral("--stats"), QStringLiteral("--json"), good}
+                                            << 0 << QStringLiteral("\"stats\": {\"mean\": ") << QString();
         QTest::newRow("inspect shows entries") << QStringList{QStringLiteral("inspect"), good} << 0
                                                << QStringLiteral("argparse.Namespace") << QString();
     }
@@ -77,18 +81,7 @@ private slots:
             QCOMPARE(r.err.count('\n'), 1); // one line
     }
 
-    void inspectJsonMatchesTorchLoad_data()
-    {
-        QTest::addColumn<QString>("file");
-        QTest::addColumn<QString>("expected");
-        const QJsonArray fixtures = readJsonObject(fixtureDir() + QStringLiteral("/manifest.json")).value(QStringLiteral("fixtures")).toArray();
-        for (const auto &v : fixtures) {
-            const QJsonObject f = v.toObject();
-            QTest::newRow(qPrintable(f.value(QStringLiteral("name")).toString()))
-                << fixtureDir() + QLatin1Char('/') + f.value(QStringLiteral("path")).toString()
-                << fixtureDir() + QLatin1Char('/') + f.value(QStringLiteral("expected")).toString();
-        }
-    }
+    void inspectJsonMatchesTorchLoad_data() { addFixtureRows(); }
 
     void inspectJsonMatchesTorchLoad()
     {

@@ -11,20 +11,7 @@ class TestFixtures : public QObject
 {
     Q_OBJECT
 private slots:
-    void matchesTorchLoad_data()
-    {
-        QTest::addColumn<QString>("file");
-        QTest::addColumn<QString>("expected");
-        const QJsonObject manifest = readJsonObject(fixtureDir() + QStringLiteral("/manifest.json"));
-        const QJsonArray fixtures = manifest.value(QStringLiteral("fixtures")).toArray();
-        QVERIFY(fixtures.size() >= 20);
-        for (const auto &v : fixtures) {
-            const QJsonObject f = v.toObject();
-            QTest::newRow(qPrintable(f.value(QStringLiteral("name")).toString()))
-                << fixtureDir() + QLatin1Char('/') + f.value(QStringLiteral("path")).toString()
-                << fixtureDir() + QLatin1Char('/') + f.value(QStringLiteral("expected")).toString();
-        }
-    }
+    void matchesTorchLoad_data() { addFixtureRows(); }
 
     void matchesTorchLoad()
     {

@@ -35,6 +35,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_view->horizontalHeader()->setStretchLastSection(false);
     m_view->horizontalHeader()->setSectionResizeMode(TensorTableModel::Name, QHeaderView::Stretch);
     m_view->setWordWrap(false);
+    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
     setCentralWidget(m_view);
     statusBar()->addWidget(m_summary, 1);
     m_summary->setText(tr("Open a checkpoint with File > Open or drop one here."));
@@ -75,6 +76,8 @@ void MainWindow::showCheckpoint(const QString &path, std::shared_ptr<const ckpt:
     const auto *c = checkpoint.get();
     m_model->setCheckpoint(std::move(checkpoint));
     m_view->resizeColumnsToContents();
+    for (int c = 0; c < TensorTableModel::ColumnCount; ++c) // breathing room between columns
+        m_view->setColumnWidth(c, m_view->columnWidth(c) + 16);
     m_view->horizontalHeader()->setSectionResizeMode(TensorTableModel::Name, QHeaderView::Stretch);
     setWindowTitle(tr("%1 - Checkpoint Studio").arg(QFileInfo(path).fileName()));
     const auto &model = c->modelState();

@@ -1,4 +1,4 @@
-// ckpt inspect FILE [--json]
+// ckpt inspect FILE [--json] [--stats]
 #include "commandline.h"
 
 #include "checkpoint.h"
@@ -21,10 +21,14 @@ int inspectCommand(const QStringList &args)
         "Examples:\n"
         "  ckpt inspect model.pt\n"
         "  ckpt inspect --json checkpoint.pth | jq '.tensors[] | select(.is_parameter) | .name'\n"
-        "  ckpt inspect model.safetensors.index.json\n\n"
+        "  ckpt inspect model.safetensors.index.json\n"
+        "  ckpt inspect --stats model.pt        # mean / std / min / max, NaN and Inf counts per tensor\n\n"
         "Exit status: 0 on success, 2 when the file cannot be read."));
     parser.addHelpOption();
     parser.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON object instead of the table.")});
+    parser.addOption({QStringLiteral("stats"),
+                      QStringLiteral("Also compute each tensor's mean, std, min, max (over finite values) and NaN/Inf counts. "
+                                     "Reads every tensor's bytes and loads LibTorch, so it is slower than a listing.")});
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The checkpoint to inspect."));
     QStringList argv = args;
     argv.prepend(QStringLiteral("ckpt inspect"));
@@ -39,9 +43,14 @@ int inspectCommand(const QStringList &args)
         return reportError("inspect needs exactly one FILE (see ckpt inspect --help)");
     try {
         const auto checkpoint = ckpt::Checkpoint::open(files.front().toStdString());
-        print(parser.isSet(QStringLiteral("json")) ? ckpt::inspectJson(*checkpoint) : ckpt::inspectText(*checkpoint));
+        std::vector<ckpt::TensorStatistics> stats;
+        if (parser.isSet(QStringLiteral("stats")))
+            stats = ckpt::computeStatistics(*checkpoint);
+        const auto *statsPtr = parser.isSet(QStringLiteral("stats")) ? &stats : nullptr;
+        print(parser.isSet(QStringLiteral("json")) ? ckpt::inspectJson(*checkpoint, statsPtr)
+                                                   : ckpt::inspectText(*checkpoint, statsPtr));
     } catch (const ckpt::Error &e) {
-        return reportError(e.what());
+        return reportError(e.file().empty() ? files.front().toStdString() + ": " + e.what() : e.what());
     } catch (const std::bad_alloc &) {
         return reportError(files.front().toStdString() + ": out of memory");
     }

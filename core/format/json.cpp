@@ -1,6 +1,7 @@
 #include "json.h"
 
 #include "error.h"
+#include "utf8.h"
 
 #include <charconv>
 #include <unordered_set>
@@ -151,25 +152,6 @@ private:
         }
     }
 
-    static void appendUtf8(std::string &out, std::uint32_t cp)
-    {
-        if (cp < 0x80) {
-            out.push_back(static_cast<char>(cp));
-        } else if (cp < 0x800) {
-            out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        } else if (cp < 0x10000) {
-            out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        } else {
-            out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        }
-    }
-
     std::uint32_t parseHex4()
     {
         if (m_text.size() - m_pos < 4)
@@ -181,38 +163,6 @@ private:
             error("invalid \\u escape");
         m_pos += 4;
         return cp;
-    }
-
-    // Length of a valid UTF-8 sequence starting at m_pos, or 0.
-    std::size_t utf8SequenceLength() const
-    {
-        const auto *s = reinterpret_cast<const unsigned char *>(m_text.data()) + m_pos;
-        const std::size_t left = m_text.size() - m_pos;
-        const unsigned char c = s[0];
-        std::size_t n = 0;
-        std::uint32_t cp = 0;
-        if (c >= 0xC2 && c <= 0xDF) {
-            n = 2;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 3;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 4;
-            cp = c & 0x07;
-        } else {
-            return 0;
-        }
-        if (left < n)
-            return 0;
-        for (std::size_t i = 1; i < n; ++i) {
-            if ((s[i] & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (s[i] & 0x3F);
-        }
-        if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-            return 0;
-        return n;
     }
 
     std::string parseString()
@@ -255,7 +205,7 @@ private:
                     } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
                         error("unpaired surrogate");
                     }
-                    appendUtf8(out, cp);
+                    utf8::append(out, cp);
                     break;
                 }
                 default: error("invalid escape");
@@ -267,7 +217,7 @@ private:
                 ++m_pos;
                 continue;
             }
-            const std::size_t n = utf8SequenceLength();
+            const std::size_t n = utf8::sequenceLength(m_text.substr(m_pos));
             if (n == 0)
                 error("invalid UTF-8 in string");
             out.append(m_text.substr(m_pos, n));
@@ -362,11 +312,8 @@ std::string quote(std::string_view s)
             ++i;
         } else {
             // Copy a valid UTF-8 sequence as is; replace anything else.
-            std::size_t n = (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
-            bool ok = n != 0 && i + n <= s.size();
-            for (std::size_t k = 1; ok && k < n; ++k)
-                ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
-            if (ok) {
+            const std::size_t n = utf8::sequenceLength(s.substr(i));
+            if (n != 0) {
                 out.append(s.substr(i, n));
                 i += n;
             } else {

@@ -49,6 +49,38 @@ std::uint64_t nonNegative(const Value *v, const char *what)
     return static_cast<std::uint64_t>(static_cast<const IntValue *>(v)->v);
 }
 
+// Legacy files are a stream of pickles with raw data between them; this reads them in turn.
+class PickleStream
+{
+public:
+    PickleStream(std::span<const std::byte> bytes, std::string context)
+        : m_reader(bytes, "legacy checkpoint")
+        , m_bytes(bytes)
+        , m_context(std::move(context))
+    {
+    }
+
+    Value *next(PickleMachine &vm, const char *what)
+    {
+        std::size_t used = 0;
+        const std::size_t start = m_reader.pos();
+        try {
+            Value *v = vm.load(m_bytes.subspan(start), &used);
+            m_reader.seek(start + used);
+            return v;
+        } catch (const Error &e) {
+            throw e.withContext(m_context + what + " (at byte " + std::to_string(start) + ")");
+        }
+    }
+
+    ByteReader &reader() { return m_reader; }
+
+private:
+    ByteReader m_reader;
+    std::span<const std::byte> m_bytes;
+    std::string m_context;
+};
+
 void resolveView(StorageValue *view)
 {
     const StorageValue *root = view->root;
@@ -82,17 +114,8 @@ void readLegacyPickle(const Source &src, RawCheckpoint &out, const ReadLimits &l
 {
     out.format = Format::TorchLegacy;
     out.arena = makeArena(src.bytes.size(), limits);
-    std::size_t pos = 0;
-    auto next = [&](PickleMachine &vm, const char *what) -> Value * {
-        std::size_t used = 0;
-        try {
-            Value *v = vm.load(src.bytes.subspan(pos), &used);
-            pos += used;
-            return v;
-        } catch (const Error &e) {
-            throw e.withContext(std::string(what) + " (at byte " + std::to_string(pos) + ")");
-        }
-    };
+    PickleStream stream(src.bytes, "");
+    auto next = [&](PickleMachine &vm, const char *what) { return stream.next(vm, what); };
 
     PickleMachine header(*out.arena, nullptr);
     if (!isMagicNumber(next(header, "magic number")))
@@ -165,8 +188,7 @@ void readLegacyPickle(const Source &src, RawCheckpoint &out, const ReadLimits &l
         fail(ErrorKind::Malformed, "the storage key list is not a list");
 
     // Then each storage in key-list order: an 8-byte element count and the raw elements.
-    ByteReader r(src.bytes, "legacy storage data");
-    r.seek(pos);
+    ByteReader &r = stream.reader();
     for (const Value *k : static_cast<const SequenceValue *>(keys)->items) {
         const std::string key = keyString(k);
         const auto it = byKey.find(key);
@@ -208,18 +230,10 @@ void readLegacyTar(const Source &src, RawCheckpoint &out, const ReadLimits &limi
     std::unordered_map<std::string, StorageValue *> storageByKey;
 
     {
-        ByteReader r(storages->data, "tar member 'storages'");
+        PickleStream stream(storages->data, "tar member 'storages', ");
+        ByteReader &r = stream.reader();
         PickleMachine vm(*out.arena, nullptr);
-        auto next = [&](const char *what) -> Value * {
-            std::size_t used = 0;
-            try {
-                Value *v = vm.load(storages->data.subspan(r.pos()), &used);
-                r.seek(r.pos() + used);
-                return v;
-            } catch (const Error &e) {
-                throw e.withContext(std::string("tar member 'storages', ") + what);
-            }
-        };
+        auto next = [&](const char *what) { return stream.next(vm, what); };
         const std::uint64_t count = nonNegative(next("storage count"), "storage count");
         for (std::uint64_t i = 0; i < count; ++i) {
             const auto *args = asTuple(next("storage header"));
@@ -268,18 +282,10 @@ void readLegacyTar(const Source &src, RawCheckpoint &out, const ReadLimits &limi
     }
 
     if (const TarMember *tensors = tar.find("tensors")) {
-        ByteReader r(tensors->data, "tar member 'tensors'");
+        PickleStream stream(tensors->data, "tar member 'tensors', ");
+        ByteReader &r = stream.reader();
         PickleMachine vm(*out.arena, nullptr);
-        auto next = [&](const char *what) -> Value * {
-            std::size_t used = 0;
-            try {
-                Value *v = vm.load(tensors->data.subspan(r.pos()), &used);
-                r.seek(r.pos() + used);
-                return v;
-            } catch (const Error &e) {
-                throw e.withContext(std::string("tar member 'tensors', ") + what);
-            }
-        };
+        auto next = [&](const char *what) { return stream.next(vm, what); };
         const std::uint64_t count = nonNegative(next("tensor count"), "tensor count");
         for (std::uint64_t i = 0; i < count; ++i) {
             const auto *args = asTuple(next("tensor header"));

@@ -2,6 +2,7 @@
 
 #include "../bytereader.h"
 #include "../error.h"
+#include "../utf8.h"
 #include "globals.h"
 
 #include <algorithm>
@@ -29,46 +30,6 @@ enum Op : unsigned char {
     FROZENSET = 0x91, NEWOBJ_EX = 0x92, STACK_GLOBAL = 0x93, MEMOIZE = 0x94, FRAME = 0x95,
     BYTEARRAY8 = 0x96, NEXT_BUFFER = 0x97, READONLY_BUFFER = 0x98,
 };
-
-bool validUtf8(std::string_view s)
-{
-    const auto *p = reinterpret_cast<const unsigned char *>(s.data());
-    const std::size_t n = s.size();
-    for (std::size_t i = 0; i < n;) {
-        const unsigned char c = p[i];
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        std::size_t len = (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
-        if (len == 0 || i + len > n)
-            return false;
-        for (std::size_t k = 1; k < len; ++k)
-            if ((p[i + k] & 0xC0) != 0x80)
-                return false;
-        i += len;
-    }
-    return true;
-}
-
-void appendUtf8(std::string &out, std::uint32_t cp)
-{
-    if (cp < 0x80) {
-        out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-        out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-}
 
 // latin-1 bytes from a UTF-8 string whose code points are all below 256 (how protocol 2 stores bytes).
 std::optional<std::string> latin1FromUtf8(std::string_view s)
@@ -331,12 +292,12 @@ Value *PickleMachine::decodeLongBytes(std::span<const std::byte> le)
 // Python 2 str: torch.load decodes it as UTF-8; bytes that aren't valid UTF-8 stay bytes.
 Value *PickleMachine::decodePy2String(std::string_view raw)
 {
-    return m_arena.make<StringValue>(validUtf8(raw) ? Kind::Str : Kind::Bytes, raw);
+    return m_arena.make<StringValue>(utf8::isValid(raw) ? Kind::Str : Kind::Bytes, raw);
 }
 
 Value *PickleMachine::decodeRawUnicodeEscape(std::string_view raw)
 {
-    if (raw.find('\\') == std::string_view::npos && validUtf8(raw)) {
+    if (raw.find('\\') == std::string_view::npos && utf8::isValid(raw)) {
         bool ascii = true;
         for (const char c : raw)
             ascii = ascii && static_cast<unsigned char>(c) < 0x80;
@@ -353,10 +314,10 @@ Value *PickleMachine::decodeRawUnicodeEscape(std::string_view raw)
                 || std::from_chars(raw.data() + i + 2, raw.data() + i + 2 + n, cp, 16).ptr != raw.data() + i + 2 + n
                 || cp > 0x10FFFF)
                 malformed("invalid \\u escape in UNICODE argument");
-            appendUtf8(out, cp);
+            utf8::append(out, cp);
             i += 1 + n;
         } else {
-            appendUtf8(out, c); // raw-unicode-escape: other bytes are latin-1
+            utf8::append(out, c); // raw-unicode-escape: other bytes are latin-1
         }
     }
     return m_arena.make<StringValue>(Kind::Str, m_arena.copy(out));

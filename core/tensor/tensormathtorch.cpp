@@ -1,0 +1,120 @@
+// The LibTorch implementation of TensorMath: tensors are at::from_blob views over the mapped bytes.
+#include "tensormath.h"
+
+#include <ATen/ATen.h>
+#include <torch/version.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <optional>
+
+namespace {
+
+using ckpt::DType;
+
+std::optional<at::ScalarType> scalarType(DType t)
+{
+    switch (t) {
+    case DType::Float64: return at::kDouble;
+    case DType::Float32: return at::kFloat;
+    case DType::Float16: return at::kHalf;
+    case DType::BFloat16: return at::kBFloat16;
+    case DType::Int64: return at::kLong;
+    case DType::Int32: return at::kInt;
+    case DType::Int16: return at::kShort;
+    case DType::Int8: return at::kChar;
+    case DType::UInt8: return at::kByte;
+    case DType::Bool: return at::kBool;
+    case DType::Complex32: return at::kComplexHalf;
+    case DType::Complex64: return at::kComplexFloat;
+    case DType::Complex128: return at::kComplexDouble;
+    // Quantized tensors: statistics of the stored integers (what int_repr() shows).
+    case DType::QInt8: return at::kChar;
+    case DType::QUInt8: return at::kByte;
+    case DType::QInt32: return at::kInt;
+    default: return std::nullopt; // uint16/32/64 and float8 are not in LibTorch 1.13
+    }
+}
+
+// Chan et al.'s pairwise merge of (count, mean, M2) so chunks combine without cancellation.
+struct Moments
+{
+    double n = 0, mean = 0, m2 = 0;
+    void merge(double nb, double meanb, double m2b)
+    {
+        if (nb == 0)
+            return;
+        const double total = n + nb;
+        const double delta = meanb - mean;
+        mean += delta * nb / total;
+        m2 += m2b + delta * delta * n * nb / total;
+        n = total;
+    }
+};
+
+class TorchTensorMath final : public ckpt::TensorMath
+{
+public:
+    ckpt::TensorStatistics statistics(const ckpt::TensorView &view) const override
+    {
+        ckpt::TensorStatistics s;
+        const auto type = scalarType(view.dtype);
+        if (!type) {
+            s.unsupportedReason = "LibTorch 1.13 has no " + std::string(ckpt::dtypeName(view.dtype)) + " type";
+            return s;
+        }
+        at::NoGradGuard noGrad;
+        std::vector<int64_t> shape(view.shape.begin(), view.shape.end());
+        std::vector<int64_t> stride(view.stride.begin(), view.stride.end());
+        s.count = 1;
+        for (auto d : shape)
+            s.count *= static_cast<std::uint64_t>(d);
+        s.valid = true;
+        if (s.count == 0)
+            return s;
+        // The mapping is read-only; from_blob never writes and every op below makes new tensors.
+        const at::Tensor t = at::from_blob(const_cast<std::byte *>(view.base), shape, stride, at::TensorOptions().dtype(*type));
+        const at::Tensor flat = t.is_contiguous() ? t.view({-1}) : t.reshape({-1});
+        constexpr int64_t kChunk = 1 << 22; // bounded temporaries: 4M elements as float64 = 32 MB
+        Moments moments;
+        double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+        for (int64_t start = 0; start < flat.numel(); start += kChunk) {
+            at::Tensor chunk = flat.narrow(0, start, std::min(kChunk, flat.numel() - start));
+            chunk = chunk.is_complex() ? chunk.abs().to(at::kDouble) : chunk.to(at::kDouble);
+            const at::Tensor finite = at::isfinite(chunk);
+            const double nFinite = static_cast<double>(finite.sum().item<int64_t>());
+            s.nan += static_cast<std::uint64_t>(at::isnan(chunk).sum().item<int64_t>());
+            s.posInf += static_cast<std::uint64_t>(at::isposinf(chunk).sum().item<int64_t>());
+            s.negInf += static_cast<std::uint64_t>(at::isneginf(chunk).sum().item<int64_t>());
+            s.zeros += static_cast<std::uint64_t>(chunk.eq(0).sum().item<int64_t>());
+            if (nFinite == 0)
+                continue;
+            const at::Tensor values = at::where(finite, chunk, at::zeros({}, chunk.options()));
+            const double mean = values.sum().item<double>() / nFinite;
+            const double m2 = at::where(finite, (chunk - mean).square(), at::zeros({}, chunk.options())).sum().item<double>();
+            moments.merge(nFinite, mean, m2);
+            const auto inf = std::numeric_limits<double>::infinity();
+            lo = std::min(lo, at::where(finite, chunk, at::full({}, inf, chunk.options())).min().item<double>());
+            hi = std::max(hi, at::where(finite, chunk, at::full({}, -inf, chunk.options())).max().item<double>());
+        }
+        s.finite = static_cast<std::uint64_t>(moments.n);
+        if (s.finite > 0) {
+            s.mean = moments.mean;
+            s.std = s.finite > 1 ? std::sqrt(moments.m2 / (moments.n - 1)) : std::nan("");
+            s.min = lo;
+            s.max = hi;
+        }
+        return s;
+    }
+
+    std::string libtorchVersion() const override { return TORCH_VERSION; }
+};
+
+} // namespace
+
+extern "C" __attribute__((visibility("default"))) ckpt::TensorMath *ckpt_create_tensor_math()
+{
+    static TorchTensorMath instance;
+    return &instance;
+}

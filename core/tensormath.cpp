@@ -1,0 +1,82 @@
+#include "tensormath.h"
+
+#include "format/error.h"
+
+#include <dlfcn.h>
+
+#include <cstdlib>
+#include <mutex>
+#include <vector>
+
+namespace ckpt {
+
+TensorView TensorView::of(const pickle::TensorValue &t)
+{
+    TensorView v;
+    v.dtype = t.dtype;
+    v.shape = t.shape;
+    v.stride = t.stride;
+    v.base = t.storage->bytes.data() ? t.storage->bytes.data() + t.storageOffset * static_cast<std::int64_t>(dtypeItemSize(t.dtype))
+                                     : nullptr;
+    return v;
+}
+
+namespace {
+
+std::string directoryOfThisBinary()
+{
+    Dl_info info{};
+    if (dladdr(reinterpret_cast<void *>(&directoryOfThisBinary), &info) && info.dli_fname) {
+        std::string path = info.dli_fname;
+        const auto slash = path.rfind('/');
+        if (slash != std::string::npos)
+            return path.substr(0, slash);
+    }
+    return ".";
+}
+
+const TensorMath &load()
+{
+    std::vector<std::string> candidates;
+    if (const char *env = std::getenv("CKPT_TENSOR_PLUGIN"); env && *env)
+        candidates.emplace_back(env);
+    const std::string dir = directoryOfThisBinary();
+    candidates.push_back(dir + "/../lib/checkpoint-studio/libckpt_tensor.so");
+    candidates.push_back(dir + "/libckpt_tensor.so");
+    std::string errors;
+    for (const auto &path : candidates) {
+        void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+        if (!handle) {
+            errors += "\n  " + std::string(dlerror());
+            continue;
+        }
+        auto *create = reinterpret_cast<TensorMath *(*)()>(dlsym(handle, "ckpt_create_tensor_math"));
+        if (!create) {
+            errors += "\n  " + path + ": no ckpt_create_tensor_math";
+            continue;
+        }
+        return *create(); // lives for the rest of the process, like the library
+    }
+    fail(ErrorKind::Unsupported, "the LibTorch plugin (libckpt_tensor.so) could not be loaded:" + errors);
+}
+
+} // namespace
+
+const TensorMath &tensorMath()
+{
+    static std::once_flag once;
+    static const TensorMath *instance = nullptr;
+    static std::string error;
+    std::call_once(once, [] {
+        try {
+            instance = &load();
+        } catch (const Error &e) {
+            error = e.detail();
+        }
+    });
+    if (!instance)
+        fail(ErrorKind::Unsupported, error);
+    return *instance;
+}
+
+} // namespace ckpt

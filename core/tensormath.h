@@ -1,0 +1,54 @@
+// Tensor math over the mapped bytes, done by LibTorch in a plugin (core/tensor) that is loaded on first
+// use: a process that links LibTorch spends seconds and ~160 MB starting, which listing never pays.
+#pragma once
+
+#include "format/dtype.h"
+#include "format/pickle/value.h"
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+namespace ckpt {
+
+// The elements of one tensor, in place: base points at element 0 of the view.
+struct TensorView
+{
+    const std::byte *base = nullptr;
+    DType dtype = DType::Float32;
+    std::span<const std::int64_t> shape;
+    std::span<const std::int64_t> stride;
+
+    static TensorView of(const pickle::TensorValue &t);
+};
+
+// Summary statistics over the finite values (complex tensors: over their magnitudes; quantized: the
+// stored integers). NaN and infinities are counted, not included.
+struct TensorStatistics
+{
+    bool valid = false;
+    std::string unsupportedReason; // set when !valid
+    std::uint64_t count = 0;       // elements
+    std::uint64_t finite = 0;
+    std::uint64_t nan = 0;
+    std::uint64_t posInf = 0;
+    std::uint64_t negInf = 0;
+    std::uint64_t zeros = 0;
+    double mean = 0, std = 0, min = 0, max = 0; // std: unbiased, like torch.std
+};
+
+class TensorMath
+{
+public:
+    virtual ~TensorMath() = default;
+    virtual TensorStatistics statistics(const TensorView &t) const = 0;
+    virtual std::string libtorchVersion() const = 0;
+};
+
+// Loads the plugin once (thread-safe); throws ckpt::Error(Unsupported) naming what failed to load.
+const TensorMath &tensorMath();
+
+} // namespace ckpt
+
+// The plugin's entry point.
+extern "C" ckpt::TensorMath *ckpt_create_tensor_math();

@@ -1,0 +1,80 @@
+// Tensor statistics computed by the LibTorch plugin over the mapped bytes equal torch's own.
+#include "testsupport.h"
+
+#include "format/error.h"
+#include "tensormath.h"
+
+#include <QTest>
+
+#include <cmath>
+
+using namespace testsupport;
+
+class TestTensorMath : public QObject
+{
+    Q_OBJECT
+private slots:
+    void pluginLoads()
+    {
+        QCOMPARE(QString::fromStdString(ckpt::tensorMath().libtorchVersion()).left(4), QStringLiteral("1.13"));
+    }
+
+    void statisticsMatchTorch_data()
+    {
+        QTest::addColumn<QString>("file");
+        const QJsonObject oracle = readJsonObject(fixtureDir() + QStringLiteral("/stats.json"));
+        QVERIFY(oracle.size() >= 4);
+        for (const QString &file : oracle.keys())
+            QTest::newRow(qPrintable(file)) << file;
+    }
+
+    void statisticsMatchTorch()
+    {
+        QFETCH(QString, file);
+        const QJsonArray expected = readJsonObject(fixtureDir() + QStringLiteral("/stats.json")).value(file).toArray();
+        const auto c = ckpt::Checkpoint::open((fixtureDir() + QLatin1Char('/') + file).toStdString());
+        QCOMPARE(c->tensors().size(), static_cast<std::size_t>(expected.size()));
+        for (std::size_t i = 0; i < c->tensors().size(); ++i) {
+            const auto &t = c->tensors()[i];
+            const QJsonObject e = expected.at(static_cast<qsizetype>(i)).toObject();
+            const QByteArray where = QByteArray(t.name.c_str());
+            const ckpt::TensorStatistics s = ckpt::tensorMath().statistics(ckpt::TensorView::of(*t.value));
+            QVERIFY2(s.valid, where + ": " + s.unsupportedReason.c_str());
+            QVERIFY2(s.count == static_cast<std::uint64_t>(e.value(QStringLiteral("count")).toInteger()), where + " count");
+            QVERIFY2(s.finite == static_cast<std::uint64_t>(e.value(QStringLiteral("finite")).toInteger()), where + " finite");
+            QVERIFY2(s.nan == static_cast<std::uint64_t>(e.value(QStringLiteral("nan")).toInteger()), where + " nan");
+            QVERIFY2(s.posInf == static_cast<std::uint64_t>(e.value(QStringLiteral("posinf")).toInteger()), where + " +inf");
+            QVERIFY2(s.negInf == static_cast<std::uint64_t>(e.value(QStringLiteral("neginf")).toInteger()), where + " -inf");
+            QVERIFY2(s.zeros == static_cast<std::uint64_t>(e.value(QStringLiteral("zeros")).toInteger()), where + " zeros");
+            auto close = [](double ours, const QJsonValue &theirs) {
+                if (theirs.isNull())
+                    return true;
+                const double v = theirs.toDouble();
+                return std::abs(ours - v) <= 1e-9 * std::max(1.0, std::abs(v));
+            };
+            QVERIFY2(close(s.mean, e.value(QStringLiteral("mean"))), where + " mean");
+            QVERIFY2(close(s.std, e.value(QStringLiteral("std"))), where + " std");
+            QVERIFY2(close(s.min, e.value(QStringLiteral("min"))), where + " min");
+            QVERIFY2(close(s.max, e.value(QStringLiteral("max"))), where + " max");
+        }
+    }
+
+    void unsupportedDtypeSaysWhy()
+    {
+        // uint16 (a safetensors type) has no LibTorch 1.13 counterpart.
+        const auto c = ckpt::Checkpoint::open((realworldDir() + QStringLiteral("/safetensors__samples_overall.safetensors")).toStdString());
+        bool sawUnsupported = false;
+        for (const auto &t : c->tensors()) {
+            const auto s = ckpt::tensorMath().statistics(ckpt::TensorView::of(*t.value));
+            if (t.dtype() == ckpt::DType::UInt16) {
+                QVERIFY(!s.valid);
+                QVERIFY(s.unsupportedReason.find("uint16") != std::string::npos);
+                sawUnsupported = true;
+            }
+        }
+        QVERIFY(sawUnsupported);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTensorMath)
+#include "tst_tensormath.moc"
