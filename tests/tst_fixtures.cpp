@@ -77,6 +77,15 @@ private slots:
         QVERIFY(buffers > 0);
     }
 
+    // A Hugging Face model folder opens through the index it holds.
+    void folderOpensItsIndex()
+    {
+        const auto c = ckpt::Checkpoint::open((fixtureDir() + QStringLiteral("/sharded_st")).toStdString());
+        QCOMPARE(c->format(), ckpt::Format::Sharded);
+        QVERIFY(!c->tensors().empty());
+        QCOMPARE(c->raw().notes.front(), std::string("opened model.safetensors.index.json in the folder"));
+    }
+
     void listingDoesNotTouchTensorBytes()
     {
         // Storages are spans into the mapping; opening must not copy tensor bytes anywhere.

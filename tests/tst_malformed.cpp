@@ -91,7 +91,7 @@ private slots:
         QTest::addColumn<QString>("path");
         QTest::addColumn<QString>("expected");
         QTest::newRow("missing") << QStringLiteral("/nonexistent/dir/model.pt") << QStringLiteral("not found");
-        QTest::newRow("directory") << QDir::tempPath() << QStringLiteral("not a file");
+        QTest::newRow("folder without a checkpoint") << QDir::tempPath() << QStringLiteral("not a file");
         QTest::newRow("device") << QStringLiteral("/dev/null") << QStringLiteral("not a file");
     }
 

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 
+#include <sys/stat.h>
+
 namespace ckpt {
 
 std::string_view formatName(Format f)
@@ -171,16 +173,37 @@ void validateAll(const RawCheckpoint &raw)
 }
 } // namespace
 
+namespace {
+// A Hugging Face model folder holds its checkpoint under well-known names; open that.
+std::string checkpointInFolder(const std::string &dir, RawCheckpoint &out)
+{
+    static constexpr const char *kNames[] = {"model.safetensors.index.json", "model.safetensors", "pytorch_model.bin.index.json",
+                                             "pytorch_model.bin"};
+    for (const char *name : kNames) {
+        const std::string candidate = dir + "/" + name;
+        struct stat st {};
+        if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+            out.notes.push_back(std::string("opened ") + name + " in the folder");
+            return candidate;
+        }
+    }
+    fail(ErrorKind::NotAFile, "is a folder without model.safetensors(.index.json) or pytorch_model.bin(.index.json) in it");
+}
+} // namespace
+
 RawCheckpoint readCheckpoint(const std::string &path, const ReadLimits &limits)
 {
     RawCheckpoint out;
     out.path = path;
     try {
-        auto file = MappedFile::open(path);
+        struct stat st {};
+        const bool folder = ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+        const std::string filePath = folder ? checkpointInFolder(path, out) : path;
+        auto file = MappedFile::open(filePath);
         out.files.push_back(file);
-        const auto slash = path.rfind('/');
-        const std::string dir = slash == std::string::npos ? std::string(".") : slash == 0 ? std::string("/") : path.substr(0, slash);
-        detail::Source src{file, file->bytes(), path, dir};
+        const auto slash = filePath.rfind('/');
+        const std::string dir = slash == std::string::npos ? std::string(".") : slash == 0 ? std::string("/") : filePath.substr(0, slash);
+        detail::Source src{file, file->bytes(), filePath, dir};
         detail::readSource(src, out, limits, 0);
         if (!out.root)
             fail(ErrorKind::Malformed, "the file holds no value");
