@@ -16,8 +16,10 @@ TensorView TensorView::of(const pickle::TensorValue &t)
     v.dtype = t.dtype;
     v.shape = t.shape;
     v.stride = t.stride;
-    v.base = t.storage->bytes.data() ? t.storage->bytes.data() + t.storageOffset * static_cast<std::int64_t>(dtypeItemSize(t.dtype))
-                                     : nullptr;
+    // Tensors without elements may carry any offset (PyTorch allows it); nothing is read through base.
+    v.base = t.numel() == 0 ? t.storage->bytes.data()
+                            : t.storage->bytes.data() + t.storageOffset * static_cast<std::int64_t>(dtypeItemSize(t.dtype));
+    v.storageElements = t.numel() == 0 ? 0 : t.storage->numel - static_cast<std::uint64_t>(t.storageOffset);
     return v;
 }
 

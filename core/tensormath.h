@@ -18,6 +18,7 @@ struct TensorView
     DType dtype = DType::Float32;
     std::span<const std::int64_t> shape;
     std::span<const std::int64_t> stride;
+    std::uint64_t storageElements = 0; // elements from base to the end of the storage
 
     static TensorView of(const pickle::TensorValue &t);
 };

@@ -64,6 +64,14 @@ private:
         }
     }
 
+    void countOutput(std::size_t bytes)
+    {
+        m_outputBytes += bytes;
+        if (m_outputBytes > m_limits.maxOutputBytes)
+            fail(ErrorKind::LimitExceeded, "the checkpoint's names and values add up to more than "
+                                               + std::to_string(m_limits.maxOutputBytes >> 20) + " MiB (long strings shared many times?)");
+    }
+
     void countVisit()
     {
         if (++m_visits > m_maxVisits)
@@ -249,12 +257,15 @@ private:
         Entry e;
         e.name = join(path);
         e.type = pythonTypeName(v);
-        if (auto text = scalarText(v)) {
+        if (v->kind == Kind::Str && strOf(v).size() > m_limits.maxEntryValue) {
+            e.value = shortRepr(v, m_limits.maxEntryValue);
+        } else if (auto text = scalarText(v)) {
             e.value = std::move(*text);
             e.isScalar = true;
         } else {
             e.value = shortRepr(v, 200);
         }
+        countOutput(e.name.size() + e.value.size());
         m_entries.push_back(std::move(e));
     }
 
@@ -263,6 +274,7 @@ private:
         const auto *t = static_cast<const TensorValue *>(v);
         TensorInfo info;
         info.name = join(path);
+        countOutput(info.name.size() * 2);
         info.value = t;
         info.inModelState = inModel;
         info.requiresGradStored = t->isParameter || m_raw.format == Format::TorchScript;
@@ -299,9 +311,14 @@ private:
         children(v, kids, depth);
         m_onPath.insert(v);
         for (auto &c : kids) {
+            m_pathBytes += c.segment.size();
+            if (m_pathBytes > m_limits.maxPathBytes)
+                fail(ErrorKind::LimitExceeded, "a value's path is longer than " + std::to_string(m_limits.maxPathBytes >> 20) + " MiB");
+            const std::size_t segmentBytes = c.segment.size();
             path.push_back(std::move(c.segment));
             visit(c.value, path, c.role, inModel, depth + 1);
             path.pop_back();
+            m_pathBytes -= segmentBytes;
         }
         m_onPath.erase(v);
     }
@@ -315,6 +332,8 @@ private:
     std::unordered_set<const Value *> m_onPath;
     std::unordered_set<const Value *> m_modulePath;
     std::size_t m_visits = 0;
+    std::size_t m_outputBytes = 0;
+    std::size_t m_pathBytes = 0;
     std::size_t m_maxVisits = 0;
     std::size_t m_modelDepth = 0;
 };

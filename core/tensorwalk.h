@@ -13,6 +13,10 @@ struct WalkLimits
     std::size_t maxVisits = 50'000'000;
     std::size_t baseVisits = 1'000'000;
     std::size_t visitsPerObject = 4;
+    // Names and entry values are copies; a long string shared many times must not multiply memory.
+    std::size_t maxOutputBytes = 256u << 20;
+    std::size_t maxPathBytes = 16u << 20;
+    std::size_t maxEntryValue = 1024; // longer scalar strings are shown cut (and no longer exact)
 };
 
 void walkCheckpoint(const RawCheckpoint &raw, const ModelState &modelState, std::vector<TensorInfo> &tensors,

@@ -34,9 +34,9 @@ private slots:
         const json::Value v = json::parse(std::string_view(text.constData(), static_cast<std::size_t>(text.size())));
         QString got;
         switch (v.type) {
-        case json::Value::Type::Object: got = QStringLiteral("object:%1").arg(v.object.size()); break;
-        case json::Value::Type::Array: got = QStringLiteral("array:%1").arg(v.array.size()); break;
-        case json::Value::Type::String: got = QStringLiteral("string:") + QString::fromStdString(v.string); break;
+        case json::Value::Type::Object: got = QStringLiteral("object:%1").arg(v.object().size()); break;
+        case json::Value::Type::Array: got = QStringLiteral("array:%1").arg(v.array().size()); break;
+        case json::Value::Type::String: got = QStringLiteral("string:") + QString::fromStdString(v.string()); break;
         case json::Value::Type::Number:
             got = v.isInteger ? QStringLiteral("integer:%1").arg(v.integer) : QStringLiteral("number:%1").arg(v.number);
             break;
@@ -48,10 +48,10 @@ private slots:
     void objectKeepsDocumentOrder()
     {
         const auto v = json::parse("{\"z\":1,\"a\":2,\"m\":3}");
-        QCOMPARE(v.object.size(), std::size_t(3));
-        QCOMPARE(v.object[0].first, std::string("z"));
-        QCOMPARE(v.object[1].first, std::string("a"));
-        QCOMPARE(v.object[2].first, std::string("m"));
+        QCOMPARE(v.object().size(), std::size_t(3));
+        QCOMPARE(v.object()[0].first, std::string("z"));
+        QCOMPARE(v.object()[1].first, std::string("a"));
+        QCOMPARE(v.object()[2].first, std::string("m"));
         QVERIFY(v.find("a") && v.find("a")->integer == 2);
         QVERIFY(!v.find("q"));
     }
@@ -78,6 +78,8 @@ private slots:
         QTest::newRow("truncated literal") << QByteArray("tru") << malformed;
         QTest::newRow("missing colon") << QByteArray("{\"a\" 1}") << malformed;
         QTest::newRow("deep nesting") << QByteArray(200, '[') << int(ErrorKind::LimitExceeded);
+        QTest::newRow("array over the length limit") << QByteArray("[") + QByteArray("0,").repeated(70) + QByteArray("0]")
+                                                    << int(ErrorKind::LimitExceeded);
     }
 
     void invalid()
@@ -85,7 +87,9 @@ private slots:
         QFETCH(QByteArray, text);
         QFETCH(int, kind);
         try {
-            json::parse(std::string_view(text.constData(), static_cast<std::size_t>(text.size())));
+            json::Limits limits;
+            limits.maxArrayLength = 64;
+            json::parse(std::string_view(text.constData(), static_cast<std::size_t>(text.size())), limits);
             QFAIL("accepted invalid JSON");
         } catch (const ckpt::Error &e) {
             QCOMPARE(int(e.kind()), kind);
@@ -106,7 +110,7 @@ private slots:
     {
         QFETCH(QByteArray, raw);
         const std::string in(raw.constData(), static_cast<std::size_t>(raw.size()));
-        QCOMPARE(json::parse(json::quote(in)).string, in);
+        QCOMPARE(json::parse(json::quote(in)).string(), in);
     }
 
     void quoteReplacesInvalidUtf8()

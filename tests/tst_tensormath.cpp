@@ -59,6 +59,24 @@ private slots:
         }
     }
 
+    // A (200000, 200000) stride-0 view of one stored float: 4e10 logical elements are not walked.
+    void broadcastViewIsRefused()
+    {
+        const auto c = ckpt::Checkpoint::open((malformedDir() + QStringLiteral("/zip_broadcast_view.pt")).toStdString());
+        const auto s = ckpt::tensorMath().statistics(ckpt::TensorView::of(*c->tensors().front().value));
+        QVERIFY(!s.valid);
+        QVERIFY2(s.unsupportedReason.find("broadcast view") != std::string::npos, s.unsupportedReason.c_str());
+    }
+
+    // Empty tensors may carry any storage offset; nothing may be computed from it.
+    void emptyTensorWithHugeOffset()
+    {
+        const auto c = ckpt::Checkpoint::open((malformedDir() + QStringLiteral("/zip_empty_tensor_huge_offset.pt")).toStdString());
+        const auto s = ckpt::tensorMath().statistics(ckpt::TensorView::of(*c->tensors().front().value));
+        QVERIFY(s.valid);
+        QCOMPARE(s.count, std::uint64_t(0));
+    }
+
     void unsupportedDtypeSaysWhy()
     {
         // uint16 (a safetensors type) has no LibTorch 1.13 counterpart.

@@ -8,15 +8,34 @@
 
 namespace ckpt::json {
 
+const std::string &Value::string() const
+{
+    static const std::string empty;
+    const auto *s = std::get_if<std::string>(&m_payload);
+    return s ? *s : empty;
+}
+
+const Value::Array &Value::array() const
+{
+    static const Array empty;
+    const auto *a = std::get_if<Array>(&m_payload);
+    return a ? *a : empty;
+}
+
+const Value::Object &Value::object() const
+{
+    static const Object empty;
+    const auto *o = std::get_if<Object>(&m_payload);
+    return o ? *o : empty;
+}
+
 const Value *Value::find(std::string_view key) const
 {
-    for (const auto &[k, v] : object)
+    for (const auto &[k, v] : object())
         if (k == key)
             return &v;
     return nullptr;
 }
-
-namespace {
 
 class Parser
 {
@@ -79,7 +98,7 @@ private:
         case '[': parseArray(v, depth); break;
         case '"':
             v.type = Value::Type::String;
-            v.string = parseString();
+            v.m_payload = parseString();
             break;
         case 't':
             expectLiteral("true");
@@ -99,6 +118,7 @@ private:
     void parseObject(Value &v, std::size_t depth)
     {
         v.type = Value::Type::Object;
+        auto &members = v.m_payload.emplace<Value::Object>();
         ++m_pos; // {
         skipWhitespace();
         if (peek() == '}') {
@@ -119,7 +139,7 @@ private:
             ++m_pos;
             skipWhitespace();
             Value member = parseValue(depth + 1);
-            v.object.emplace_back(std::move(key), std::move(member));
+            members.emplace_back(std::move(key), std::move(member));
             skipWhitespace();
             const char c = peek();
             ++m_pos;
@@ -133,6 +153,7 @@ private:
     void parseArray(Value &v, std::size_t depth)
     {
         v.type = Value::Type::Array;
+        auto &items = v.m_payload.emplace<Value::Array>();
         ++m_pos; // [
         skipWhitespace();
         if (peek() == ']') {
@@ -141,7 +162,10 @@ private:
         }
         for (;;) {
             skipWhitespace();
-            v.array.push_back(parseValue(depth + 1));
+            if (items.size() >= m_limits.maxArrayLength)
+                fail(ErrorKind::LimitExceeded, "JSON array longer than " + std::to_string(m_limits.maxArrayLength)
+                                                   + " items at byte " + std::to_string(m_pos));
+            items.push_back(parseValue(depth + 1));
             skipWhitespace();
             const char c = peek();
             ++m_pos;
@@ -276,8 +300,6 @@ private:
     const Limits &m_limits;
     std::size_t m_pos = 0;
 };
-
-} // namespace
 
 Value parse(std::string_view text, const Limits &limits)
 {

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace ckpt::json {
@@ -12,28 +13,37 @@ namespace ckpt::json {
 class Value
 {
 public:
-    enum class Type { Null, Bool, Number, String, Array, Object };
+    enum class Type : std::uint8_t { Null, Bool, Number, String, Array, Object };
+    using Array = std::vector<Value>;
+    using Object = std::vector<std::pair<std::string, Value>>; // in document order
 
     Type type = Type::Null;
     bool boolean = false;
-    double number = 0.0;
     bool isInteger = false;   // the literal had no fraction/exponent and fits in int64
+    double number = 0.0;
     std::int64_t integer = 0; // valid when isInteger
-    std::string string;
-    std::vector<Value> array;
-    std::vector<std::pair<std::string, Value>> object; // in document order
 
     bool isNull() const { return type == Type::Null; }
     bool isString() const { return type == Type::String; }
     bool isObject() const { return type == Type::Object; }
     bool isArray() const { return type == Type::Array; }
+    // Empty when the value is of another type.
+    const std::string &string() const;
+    const Array &array() const;
+    const Object &object() const;
     // First member with that key, or nullptr (objects never hold duplicates).
     const Value *find(std::string_view key) const;
+
+private:
+    friend class Parser;
+    // One payload for strings and containers keeps a value at 64 bytes (headers can be 100 MB).
+    std::variant<std::monostate, std::string, Array, Object> m_payload;
 };
 
 struct Limits
 {
     std::size_t maxDepth = 64;
+    std::size_t maxArrayLength = std::size_t(-1); // LimitExceeded beyond (safetensors shapes: 64)
 };
 
 // Throws ckpt::Error(Malformed) with the byte offset of the problem.

@@ -21,7 +21,7 @@ std::string_view formatName(Format f);
 struct ReadLimits
 {
     std::uint64_t maxInflatedRecord = 1ull << 30;   // a compressed data.pkl / code record
-    std::uint64_t maxSafetensorsHeader = 100ull << 20; // the reference implementation's limit
+    std::uint64_t maxSafetensorsHeader = 100'000'000; // the reference implementation's MAX_HEADER_SIZE
     std::uint64_t maxIndexJson = 64ull << 20;
     std::uint64_t maxGzipOutputFloor = 256ull << 20; // unpacked .tar.gz may be max(floor, ratio*size)
     std::uint64_t maxGzipRatio = 32;

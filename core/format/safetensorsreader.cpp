@@ -6,6 +6,7 @@
 #include "readers.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace ckpt::detail {
 
@@ -26,7 +27,7 @@ void readSafetensors(const Source &src, RawCheckpoint &out, const ReadLimits &li
     ByteReader r(src.bytes, "safetensors file");
     const std::uint64_t n = r.u64();
     if (n > limits.maxSafetensorsHeader)
-        fail(ErrorKind::LimitExceeded, "safetensors header of " + std::to_string(n) + " bytes is above the 100 MB limit");
+        fail(ErrorKind::LimitExceeded, "safetensors header of " + std::to_string(n) + " bytes is above the limit of " + std::to_string(limits.maxSafetensorsHeader) + " bytes");
     if (n > r.remaining())
         fail(ErrorKind::Truncated, "safetensors header of " + std::to_string(n) + " bytes is longer than the file");
     const auto headerText = asChars(r.take(static_cast<std::size_t>(n)));
@@ -34,7 +35,9 @@ void readSafetensors(const Source &src, RawCheckpoint &out, const ReadLimits &li
         fail(ErrorKind::Malformed, "safetensors header does not start with '{'");
     json::Value header;
     try {
-        header = json::parse(headerText);
+        json::Limits jsonLimits;
+        jsonLimits.maxArrayLength = 64; // shapes have at most 64 dimensions; data_offsets 2
+        header = json::parse(headerText, jsonLimits);
     } catch (const Error &e) {
         throw e.withContext("safetensors header");
     }
@@ -50,15 +53,15 @@ void readSafetensors(const Source &src, RawCheckpoint &out, const ReadLimits &li
         std::uint64_t begin, end;
     };
     std::vector<Pending> tensors;
-    tensors.reserve(header.object.size());
-    for (const auto &[name, info] : header.object) {
+    tensors.reserve(header.object().size());
+    for (const auto &[name, info] : header.object()) {
         if (name == "__metadata__") {
             if (!info.isObject())
                 fail(ErrorKind::Malformed, "safetensors __metadata__ is not an object");
-            for (const auto &[k, v] : info.object) {
+            for (const auto &[k, v] : info.object()) {
                 if (!v.isString())
                     fail(ErrorKind::Malformed, "safetensors __metadata__ value for '" + k + "' is not a string");
-                out.metadata.emplace_back(k, v.string);
+                out.metadata.emplace_back(k, v.string());
             }
             continue;
         }
@@ -69,26 +72,26 @@ void readSafetensors(const Source &src, RawCheckpoint &out, const ReadLimits &li
         const auto *shape = info.find("shape");
         const auto *offsets = info.find("data_offsets");
         if (!dtype || !dtype->isString() || !shape || !shape->isArray() || !offsets || !offsets->isArray()
-            || offsets->array.size() != 2)
+            || offsets->array().size() != 2)
             bad("needs dtype, shape and data_offsets [begin, end]");
-        const auto dt = dtypeFromSafetensors(dtype->string);
+        const auto dt = dtypeFromSafetensors(dtype->string());
         if (!dt)
-            fail(ErrorKind::Unsupported, "safetensors tensor '" + name + "' has unknown dtype '" + dtype->string + "'");
+            fail(ErrorKind::Unsupported, "safetensors tensor '" + name + "' has unknown dtype '" + dtype->string() + "'");
         Pending p{&name, *dt, {}, 0, 0};
-        if (shape->array.size() > 64)
+        if (shape->array().size() > 64)
             fail(ErrorKind::LimitExceeded, "safetensors tensor '" + name + "' has more than 64 dimensions");
         std::uint64_t numel = 1;
-        for (const auto &d : shape->array) {
+        for (const auto &d : shape->array()) {
             if (!d.isInteger || d.integer < 0)
                 bad("shape entries must be non-negative integers");
             p.shape.push_back(d.integer);
             numel = checkedMul(numel, static_cast<std::uint64_t>(d.integer), "tensor element count");
         }
-        for (const auto &o : offsets->array)
+        for (const auto &o : offsets->array())
             if (!o.isInteger || o.integer < 0)
                 bad("data_offsets must be non-negative integers");
-        p.begin = static_cast<std::uint64_t>(offsets->array[0].integer);
-        p.end = static_cast<std::uint64_t>(offsets->array[1].integer);
+        p.begin = static_cast<std::uint64_t>(offsets->array()[0].integer);
+        p.end = static_cast<std::uint64_t>(offsets->array()[1].integer);
         if (p.end < p.begin)
             bad("data_offsets end before they begin");
         if (checkedMul(numel, dtypeItemSize(p.dtype), "tensor size") != p.end - p.begin)
@@ -135,11 +138,13 @@ void readSafetensors(const Source &src, RawCheckpoint &out, const ReadLimits &li
         t->dtype = p.dtype;
         auto shape = out.arena->ints(p.shape.size());
         auto stride = out.arena->ints(p.shape.size());
-        std::int64_t step = 1;
+        std::uint64_t step = 1;
         for (std::size_t d = p.shape.size(); d-- > 0;) {
             shape[d] = p.shape[d];
-            stride[d] = step;
-            step *= std::max<std::int64_t>(p.shape[d], 1);
+            if (step > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+                fail(ErrorKind::Malformed, "safetensors tensor '" + *p.name + "' has a shape whose strides overflow 64 bits");
+            stride[d] = static_cast<std::int64_t>(step);
+            step = checkedMul(step, static_cast<std::uint64_t>(std::max<std::int64_t>(p.shape[d], 1)), "tensor stride");
         }
         t->shape = shape;
         t->stride = stride;

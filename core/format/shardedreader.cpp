@@ -67,15 +67,15 @@ void readSharded(const Source &src, RawCheckpoint &out, const ReadLimits &limits
     if (!weightMap || !weightMap->isObject())
         fail(ErrorKind::UnknownFormat, "a JSON file without a \"weight_map\" object: not a sharded checkpoint index");
     out.format = Format::Sharded;
-    out.arena = makeArena(weightMap->object.size() * 8, limits);
+    out.arena = makeArena(weightMap->object().size() * 8, limits);
 
     std::unordered_map<std::string, std::pair<RawCheckpoint *, std::unordered_map<std::string_view, Value *>>> shards;
     auto *root = out.arena->makeDict(DictFlavor::Plain);
-    root->items.reserve(weightMap->object.size());
-    for (const auto &[name, fileValue] : weightMap->object) {
+    root->items.reserve(weightMap->object().size());
+    for (const auto &[name, fileValue] : weightMap->object()) {
         if (!fileValue.isString())
             fail(ErrorKind::Malformed, "weight_map entry for '" + name + "' is not a file name");
-        const std::string &file = fileValue.string;
+        const std::string &file = fileValue.string();
         auto it = shards.find(file);
         if (it == shards.end()) {
             checkShardName(file);

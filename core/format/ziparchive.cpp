@@ -224,19 +224,32 @@ std::vector<std::byte> ZipArchive::read(const ZipEntry &e, std::uint64_t maxSize
         fail(ErrorKind::Unsupported, "ZIP entry '" + std::string(e.name) + "' uses compression method "
                                          + std::to_string(e.method));
     auto packed = m_bytes.subspan(static_cast<std::size_t>(dataOffset(e)), static_cast<std::size_t>(e.compressedSize));
-    std::vector<std::byte> out(static_cast<std::size_t>(e.uncompressedSize));
+    // Grow the output as data actually inflates: the declared size is only an upper bound here.
+    // One byte beyond the declared size catches streams that hold more than they declare.
+    const std::uint64_t cap = e.uncompressedSize + 1;
+    std::vector<std::byte> out;
+    out.resize(static_cast<std::size_t>(std::min<std::uint64_t>(cap, std::max<std::uint64_t>(packed.size() * 4, 4096))));
     z_stream zs{};
     if (inflateInit2(&zs, -MAX_WBITS) != Z_OK)
         fail(ErrorKind::Io, "zlib initialisation failed");
     zs.next_in = reinterpret_cast<Bytef *>(const_cast<std::byte *>(packed.data()));
     zs.avail_in = static_cast<uInt>(std::min<std::size_t>(packed.size(), 0xFFFFFFFFu));
-    zs.next_out = reinterpret_cast<Bytef *>(out.data());
-    zs.avail_out = static_cast<uInt>(out.size());
-    const int rc = inflate(&zs, Z_FINISH);
+    int rc = Z_OK;
+    while (rc == Z_OK) {
+        if (zs.total_out == out.size()) {
+            if (out.size() >= cap)
+                break; // more data than declared: reported below
+            out.resize(static_cast<std::size_t>(std::min<std::uint64_t>(cap, out.size() * 2)));
+        }
+        zs.next_out = reinterpret_cast<Bytef *>(out.data() + zs.total_out);
+        zs.avail_out = static_cast<uInt>(std::min<std::size_t>(out.size() - zs.total_out, 0xFFFFFFFFu));
+        rc = inflate(&zs, Z_NO_FLUSH);
+    }
     const auto produced = zs.total_out;
     inflateEnd(&zs);
-    if (rc != Z_STREAM_END || produced != out.size())
+    if (rc != Z_STREAM_END || produced != e.uncompressedSize)
         fail(ErrorKind::Malformed, "ZIP entry '" + std::string(e.name) + "' does not inflate to its declared size");
+    out.resize(static_cast<std::size_t>(produced));
     return out;
 }
 

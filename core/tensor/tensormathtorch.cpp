@@ -64,17 +64,35 @@ public:
             s.unsupportedReason = "LibTorch 1.13 has no " + std::string(ckpt::dtypeName(view.dtype)) + " type";
             return s;
         }
-        at::NoGradGuard noGrad;
         std::vector<int64_t> shape(view.shape.begin(), view.shape.end());
         std::vector<int64_t> stride(view.stride.begin(), view.stride.end());
         s.count = 1;
         for (auto d : shape)
             s.count *= static_cast<std::uint64_t>(d);
+        if (s.count > (std::uint64_t(1) << 24) && s.count / 8 > view.storageElements) {
+            // An expanded (stride 0) view: billions of logical elements over a few stored ones.
+            s.unsupportedReason = "a broadcast view of " + std::to_string(s.count) + " elements over "
+                                  + std::to_string(view.storageElements) + " stored ones";
+            return s;
+        }
         s.valid = true;
         if (s.count == 0)
             return s;
+        try {
+            accumulate(view, shape, stride, *type, s);
+        } catch (const std::exception &e) { // c10::Error (and bad_alloc) must not cross the plugin boundary
+            s = {};
+            s.unsupportedReason = std::string("LibTorch failed: ") + e.what();
+        }
+        return s;
+    }
+
+    static void accumulate(const ckpt::TensorView &view, const std::vector<int64_t> &shape, const std::vector<int64_t> &stride,
+                           at::ScalarType type, ckpt::TensorStatistics &s)
+    {
+        at::NoGradGuard noGrad;
         // The mapping is read-only; from_blob never writes and every op below makes new tensors.
-        const at::Tensor t = at::from_blob(const_cast<std::byte *>(view.base), shape, stride, at::TensorOptions().dtype(*type));
+        const at::Tensor t = at::from_blob(const_cast<std::byte *>(view.base), shape, stride, at::TensorOptions().dtype(type));
         const at::Tensor flat = t.is_contiguous() ? t.view({-1}) : t.reshape({-1});
         constexpr int64_t kChunk = 1 << 22; // bounded temporaries: 4M elements as float64 = 32 MB
         Moments moments;
@@ -105,7 +123,6 @@ public:
             s.min = lo;
             s.max = hi;
         }
-        return s;
     }
 
     std::string libtorchVersion() const override { return TORCH_VERSION; }

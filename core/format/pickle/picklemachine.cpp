@@ -52,8 +52,11 @@ std::optional<std::string> latin1FromUtf8(std::string_view s)
 }
 
 // A key for dict de-duplication that follows Python equality for the hashable scalars pickles use.
-std::optional<std::string> hashKey(const Value *v, int depth = 0)
+// budget bounds the work on tuples that share their items (which would otherwise expand exponentially).
+std::optional<std::string> hashKey(const Value *v, int *budget)
 {
+    if (--*budget < 0)
+        return std::nullopt;
     switch (v->kind) {
     case Kind::Str: return "s" + std::string(strOf(v));
     case Kind::Bytes: return "b" + std::string(static_cast<const StringValue *>(v)->s);
@@ -72,11 +75,9 @@ std::optional<std::string> hashKey(const Value *v, int depth = 0)
         return "g" + g->qualifiedName();
     }
     case Kind::Tuple: {
-        if (depth > 16)
-            return std::nullopt;
         std::string k = "t(";
         for (const Value *item : static_cast<const SequenceValue *>(v)->items) {
-            auto sub = hashKey(item, depth + 1);
+            auto sub = hashKey(item, budget);
             if (!sub)
                 return std::nullopt;
             k += std::to_string(sub->size()) + ":" + *sub;
@@ -85,6 +86,12 @@ std::optional<std::string> hashKey(const Value *v, int depth = 0)
     }
     default: return std::nullopt; // identity semantics: never equal to another key
     }
+}
+
+std::optional<std::string> hashKey(const Value *v)
+{
+    int budget = 256; // keys larger than this are treated by identity
+    return hashKey(v, &budget);
 }
 
 } // namespace
@@ -136,9 +143,8 @@ void PickleMachine::memoPut(std::uint64_t index, Value *v)
         m_memoDense[index] = v;
         return;
     }
-    if (index < 2 * m_memoDense.size() + 1024 && index < (1u << 28)) {
-        m_memoDense.resize(index + 1, nullptr);
-        m_memoDense[index] = v;
+    if (index == m_memoDense.size()) { // the pickle module numbers its memo 0, 1, 2 ...
+        m_memoDense.push_back(v);
         ++m_memoCount;
         return;
     }

@@ -748,6 +748,49 @@ def gzip_rows():
          gz(bytes(8 << 20)))
 
 
+def review_rows():
+    """Inputs a code review found to exhaust memory or time before they were bounded."""
+    # A stride-0 view of 4e10 elements over one stored float: lists fine; statistics are refused.
+    emit("zip_broadcast_view.pt", "ok", "a (200000, 200000) stride-0 view of a single stored element",
+         torch_zip("archive", state_dict(("w", tensor(storage_pid(numel=1), I(0), ints((200000, 200000)), ints((0, 0))))),
+                   records={"0": FLOATS4[:4]}))
+    # An empty tensor may carry any storage offset; 2**62 must not overflow offset*itemsize anywhere.
+    emit("zip_empty_tensor_huge_offset.pt", "ok", "an empty tensor with storage offset 2**62 (PyTorch writes such files)",
+         torch_zip("archive", state_dict(("w", tensor(storage_pid(numel=1), I(2 ** 62), ints((0,)), ints((1,))))),
+                   records={"0": FLOATS4[:4]}))
+    # Dict keys that are tuples sharing their items 4 ways over 15 levels (4**15 leaves if expanded).
+    pkl = P2 + b"}" + U("a") + b"\x85q\x000"
+    for i in range(1, 16):
+        pkl += b"(" + (b"h" + bytes([i - 1])) * 4 + b"tq" + bytes([i]) + b"0"
+    pkl += b"(h\x0fK\x01" + U("b") + b"K\x02u."
+    emit("pkl_shared_tuple_keys.pt", "ok", "dict keys made of tuples that share their items (4**15 leaves if expanded)",
+         torch_zip("archive", pkl, records={}))
+    # Memo indices that keep doubling: a dense memo would grow to 2**28 slots.
+    pkl, size = P2 + b"N", 0
+    while 2 * size + 1023 < (1 << 28):
+        pkl += b"r" + struct.pack("<I", 2 * size + 1023)
+        size = 2 * size + 1024
+    emit("pkl_memo_doubling_indices.pt", "ok", "LONG_BINPUT indices that double each time (up to 2**28)",
+         torch_zip("archive", pkl + b"0}.", records={}))
+    # One 32 KiB string referenced 20,000 times next to a tensor: 640 MB if every entry copied it.
+    pkl = P2 + b"(" + tensor_v() + U("s" * 32768) + b"q\x01" + b"h\x01" * 19999 + b"l."
+    emit("pkl_shared_long_string.pt", "ok", "a 32 KiB string shared 20,000 times beside a tensor",
+         torch_zip("archive", pkl, deflate_pickle=True))
+    # A safetensors shape with 10,000 entries: rejected while parsing, before it is built.
+    emit("st_shape_10000_dims.safetensors", "LimitExceeded", "a shape array of 10,000 zeros (JSON amplification)",
+         safetensors('{"w":{"dtype":"F32","shape":[' + ",".join(["0"] * 10000) + '],"data_offsets":[0,0]}}', b""))
+    emit("st_stride_overflow.safetensors", "Malformed", "shape [0, 2**40, 2**40]: no elements, but strides overflow",
+         safetensors({"w": st_tensor(shape=(0, 2 ** 40, 2 ** 40), begin=0, end=0)}, b""))
+    # A deflated data.pkl whose directory claims 1 GiB: memory follows what inflates, not the claim.
+    data = torch_zip("archive", state_dict(("w", tensor_v())), deflate_pickle=True)
+    cd = central_entry(data, "archive/data.pkl")
+    local = struct.unpack_from("<I", data, cd + 42)[0]
+    data = patch(data, cd + 24, "<I", (1 << 30) - 1)
+    data = patch(data, local + 22, "<I", (1 << 30) - 1)
+    emit("zip_deflated_pkl_claims_1gib.pt", "Malformed", "a deflated data.pkl whose declared size is 1 GiB",
+         data)
+
+
 def main():
     for name in os.listdir(HERE):
         if name != SCRIPT and os.path.isfile(os.path.join(HERE, name)):
@@ -762,6 +805,7 @@ def main():
     safetensors_rows()
     sharded_rows()
     gzip_rows()
+    review_rows()
     with open(os.path.join(HERE, "corpus.tsv"), "w", encoding="utf-8", newline="\n") as f:
         for row in ROWS:
             f.write("\t".join(row) + "\n")
