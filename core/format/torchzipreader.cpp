@@ -4,7 +4,6 @@
 #include "readers.h"
 #include "ziparchive.h"
 
-#include <unordered_map>
 
 namespace ckpt::detail {
 
