@@ -2,6 +2,7 @@
 
 #include "format/json.h"
 #include "format/pickle/pyrepr.h"
+#include "freezestate.h"
 
 #include <algorithm>
 #include <cmath>
@@ -170,8 +171,10 @@ std::string statsJson(const TensorStatistics &s)
 }
 } // namespace
 
-std::string inspectText(const Checkpoint &c, const std::vector<TensorStatistics> *stats)
+std::string inspectText(const Checkpoint &c, const InspectOptions &options)
 {
+    const auto *stats = options.stats;
+    auto trainable = [&](const TensorInfo &t) { return options.freeze ? t.isParameter && !options.freeze->isFrozen(t) : t.trainable(); };
     std::string out;
     const auto &tensors = c.tensors();
     std::size_t nameWidth = 4;
@@ -192,10 +195,10 @@ std::string inspectText(const Checkpoint &c, const std::vector<TensorStatistics>
         out += "\n";
         for (std::size_t i = 0; i < tensors.size(); ++i) {
             const auto &t = tensors[i];
-            std::string trainable = !t.inModelState ? "-" : !t.isParameter ? "buffer" : t.trainable() ? "yes" : "no (frozen)";
+            const std::string trainableText = !t.inModelState ? "-" : !t.isParameter ? "buffer" : trainable(t) ? "yes" : "no (frozen)";
             out += pad(displayName(t.name), nameWidth) + "  " + pad(shapeText(t.shape()), shapeWidth) + "  "
                    + pad(std::string(dtypeName(t.dtype())), dtypeWidth) + "  " + pad(groupThousands(t.numel()), 14, true) + "  "
-                   + pad(humanBytes(t.nbytes()), 10, true) + "  " + pad(trainable, stats ? 11 : 0);
+                   + pad(humanBytes(t.nbytes()), 10, true) + "  " + pad(trainableText, stats ? 11 : 0);
             if (stats)
                 out += statsColumns((*stats)[i]);
             out += "\n";
@@ -211,7 +214,7 @@ std::string inspectText(const Checkpoint &c, const std::vector<TensorStatistics>
             ++modelTensors;
             if (!t.isParameter)
                 ++buffers;
-            else if (!t.trainable())
+            else if (!trainable(t))
                 frozen += t.numel();
             else
                 trainableParams += t.numel();
@@ -260,13 +263,16 @@ std::string inspectText(const Checkpoint &c, const std::vector<TensorStatistics>
         }
         out += "\n";
     }
+    if (!options.freezeNote.empty())
+        out += "Freeze:        " + options.freezeNote + "\n";
     for (const auto &note : c.raw().notes)
         out += "Note:          " + note + "\n";
     return out;
 }
 
-std::string inspectJson(const Checkpoint &c, const std::vector<TensorStatistics> *stats)
+std::string inspectJson(const Checkpoint &c, const InspectOptions &options)
 {
+    const auto *stats = options.stats;
     std::string out = "{\n";
     out += "  \"format\": " + json::quote(formatName(c.format())) + ",\n";
     out += "  \"path\": " + json::quote(c.path()) + ",\n";
@@ -287,7 +293,9 @@ std::string inspectJson(const Checkpoint &c, const std::vector<TensorStatistics>
         out += "    {\"name\": " + json::quote(t.name) + ", \"shape\": " + ints(t.shape()) + ", \"dtype\": "
                + json::quote(dtypeName(t.dtype())) + ", \"numel\": " + std::to_string(t.numel())
                + ", \"nbytes\": " + std::to_string(t.nbytes()) + ", \"requires_grad\": " + (t.requiresGrad() ? "true" : "false")
-               + ", \"is_parameter\": " + (t.isParameter ? "true" : "false") + ", \"in_model_state\": "
+               + ", \"is_parameter\": " + (t.isParameter ? "true" : "false")
+               + ", \"trainable\": " + ((options.freeze ? t.isParameter && !options.freeze->isFrozen(t) : t.trainable()) ? "true" : "false")
+               + ", \"in_model_state\": "
                + (t.inModelState ? "true" : "false") + ", \"stride\": " + ints(t.stride()) + ", \"storage_offset\": "
                + std::to_string(t.storageOffset()) + ", \"storage\": " + std::to_string(t.storageId());
         if (stats)
@@ -318,6 +326,7 @@ std::string inspectJson(const Checkpoint &c, const std::vector<TensorStatistics>
         first = false;
     }
     out += "],\n";
+    out += "  \"freeze\": " + json::quote(options.freezeNote) + ",\n";
     out += "  \"summary\": {\"tensors\": " + std::to_string(c.tensors().size()) + ", \"parameters\": "
            + std::to_string(c.parameterCount()) + ", \"bytes\": " + std::to_string(c.tensorBytes()) + "}\n}\n";
     return out;

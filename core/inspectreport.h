@@ -9,9 +9,17 @@
 
 namespace ckpt {
 
-// stats, when given, holds one entry per tensor (tensorMath().statistics) and adds their columns.
-std::string inspectText(const Checkpoint &c, const std::vector<TensorStatistics> *stats = nullptr);
-std::string inspectJson(const Checkpoint &c, const std::vector<TensorStatistics> *stats = nullptr);
+class FreezeState;
+
+struct InspectOptions
+{
+    const std::vector<TensorStatistics> *stats = nullptr; // one per tensor: adds the statistics columns
+    const FreezeState *freeze = nullptr;                  // decides "trainable"; else the flags the file stores
+    std::string freezeNote;                               // how the freeze state came about, shown in the summary
+};
+
+std::string inspectText(const Checkpoint &c, const InspectOptions &options = {});
+std::string inspectJson(const Checkpoint &c, const InspectOptions &options = {});
 
 // Statistics of every tensor of c, in order (loads the LibTorch plugin).
 std::vector<TensorStatistics> computeStatistics(const Checkpoint &c);

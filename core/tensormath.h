@@ -5,7 +5,11 @@
 #include "format/dtype.h"
 #include "format/pickle/value.h"
 
+#include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <utility>
+#include <vector>
 #include <span>
 #include <string>
 
@@ -43,6 +47,14 @@ class TensorMath
 public:
     virtual ~TensorMath() = default;
     virtual TensorStatistics statistics(const TensorView &t) const = 0;
+    // The elements converted to another floating dtype with PyTorch's rounding (Tensor.to), contiguous.
+    // Throws ckpt::Error(Unsupported) for dtypes LibTorch 1.13 lacks.
+    virtual std::vector<std::byte> convert(const TensorView &t, DType to) const = 0;
+    // Loads a TorchScript archive with torch::jit::load, sets requires_grad per parameter name (names not
+    // listed keep theirs), optionally casts floating parameters and buffers, and saves it to output.
+    virtual void resaveTorchScript(const std::string &input, const std::string &output,
+                                   const std::vector<std::pair<std::string, bool>> &requiresGrad,
+                                   std::optional<DType> dtype) const = 0;
     virtual std::string libtorchVersion() const = 0;
 };
 

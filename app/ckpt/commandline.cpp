@@ -8,6 +8,8 @@ namespace cli {
 namespace {
 const Command kCommands[] = {
     {"inspect", "list the tensors and other content of a checkpoint", &inspectCommand},
+    {"freeze", "write a freeze list (frozen_layers.json, text, Python) for a checkpoint", &freezeCommand},
+    {"save", "write a checkpoint again, optionally edited (model only, renames, dtype, freeze)", &saveCommand},
 };
 } // namespace
 
@@ -28,6 +30,11 @@ const Command *findCommand(const QString &name)
 void print(const std::string &text)
 {
     std::fwrite(text.data(), 1, text.size(), stdout);
+}
+
+void printError(const std::string &line)
+{
+    std::fprintf(stderr, "%s\n", line.c_str());
 }
 
 int reportError(const std::string &message)

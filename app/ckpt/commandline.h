@@ -23,7 +23,11 @@ const Command *commands(std::size_t &count);
 void print(const std::string &text);
 // "ckpt: <message>" on stderr, one line, and returns Error.
 int reportError(const std::string &message);
+// A line of information on stderr (summaries, notes), so stdout stays machine-readable.
+void printError(const std::string &line);
 
 int inspectCommand(const QStringList &args);
+int freezeCommand(const QStringList &args);
+int saveCommand(const QStringList &args);
 
 } // namespace cli

@@ -3,6 +3,7 @@
 
 #include "checkpoint.h"
 #include "format/error.h"
+#include "freezestate.h"
 #include "inspectreport.h"
 
 #include <QCommandLineParser>
@@ -23,6 +24,7 @@ int inspectCommand(const QStringList &args)
         "  ckpt inspect --json checkpoint.pth | jq '.tensors[] | select(.is_parameter) | .name'\n"
         "  ckpt inspect model.safetensors.index.json\n"
         "  ckpt inspect --stats model.pt        # mean / std / min / max, NaN and Inf counts per tensor\n\n"
+        "A frozen_layers.json beside FILE decides which parameters show as frozen (the summary says so).\n\n"
         "Exit status: 0 on success, 2 when the file cannot be read."));
     parser.addHelpOption();
     parser.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON object instead of the table.")});
@@ -44,11 +46,15 @@ int inspectCommand(const QStringList &args)
     try {
         const auto checkpoint = ckpt::Checkpoint::open(files.front().toStdString());
         std::vector<ckpt::TensorStatistics> stats;
-        if (parser.isSet(QStringLiteral("stats")))
+        ckpt::InspectOptions options;
+        if (parser.isSet(QStringLiteral("stats"))) {
             stats = ckpt::computeStatistics(*checkpoint);
-        const auto *statsPtr = parser.isSet(QStringLiteral("stats")) ? &stats : nullptr;
-        print(parser.isSet(QStringLiteral("json")) ? ckpt::inspectJson(*checkpoint, statsPtr)
-                                                   : ckpt::inspectText(*checkpoint, statsPtr));
+            options.stats = &stats;
+        }
+        // "trainable" as a user opening the file sees it: a frozen_layers.json beside it counts.
+        const ckpt::FreezeState freeze = ckpt::FreezeState::initial(*checkpoint, &options.freezeNote);
+        options.freeze = &freeze;
+        print(parser.isSet(QStringLiteral("json")) ? ckpt::inspectJson(*checkpoint, options) : ckpt::inspectText(*checkpoint, options));
     } catch (const ckpt::Error &e) {
         return reportError(e.file().empty() ? files.front().toStdString() + ": " + e.what() : e.what());
     } catch (const std::bad_alloc &) {

@@ -3,6 +3,8 @@
 
 #include <QCoreApplication>
 
+#include <csignal>
+
 #include <string>
 
 namespace {
@@ -23,6 +25,8 @@ std::string usage()
 
 int main(int argc, char **argv)
 {
+    // A file-size limit must fail the write (EFBIG, reported and cleaned up), not kill the process.
+    std::signal(SIGXFSZ, SIG_IGN);
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("ckpt"));
     QCoreApplication::setApplicationVersion(QStringLiteral(CKPT_VERSION));

@@ -21,7 +21,8 @@ enum class ErrorKind {
 
 std::string_view errorKindName(ErrorKind kind);
 
-class Error : public std::runtime_error
+// Default visibility: errors thrown inside the LibTorch plugin are caught by the executable.
+class __attribute__((visibility("default"))) Error : public std::runtime_error
 {
 public:
     Error(ErrorKind kind, std::string detail, std::string file = {});

@@ -1,6 +1,9 @@
 // The LibTorch implementation of TensorMath: tensors are at::from_blob views over the mapped bytes.
 #include "tensormath.h"
 
+#include "format/error.h"
+#include "torchscriptresave.h"
+
 #include <ATen/ATen.h>
 #include <torch/version.h>
 
@@ -123,6 +126,46 @@ public:
             s.min = lo;
             s.max = hi;
         }
+    }
+
+    std::vector<std::byte> convert(const ckpt::TensorView &view, ckpt::DType to) const override
+    {
+        const auto from = scalarType(view.dtype);
+        const auto target = scalarType(to);
+        if (!from || !target)
+            throw ckpt::Error(ckpt::ErrorKind::Unsupported, "LibTorch 1.13 cannot convert " + std::string(ckpt::dtypeName(view.dtype))
+                                                               + " to " + std::string(ckpt::dtypeName(to)));
+        try {
+            at::NoGradGuard noGrad;
+            std::vector<int64_t> shape(view.shape.begin(), view.shape.end());
+            std::vector<int64_t> stride(view.stride.begin(), view.stride.end());
+            std::uint64_t count = 1;
+            for (auto d : shape)
+                count *= static_cast<std::uint64_t>(d);
+            std::vector<std::byte> out(count * ckpt::dtypeItemSize(to));
+            if (count == 0)
+                return out;
+            const at::Tensor src = at::from_blob(const_cast<std::byte *>(view.base), shape, stride, at::TensorOptions().dtype(*from));
+            // Write straight into the result: a contiguous tensor over our buffer, filled by copy_ (Tensor.to's kernel).
+            at::Tensor dst = at::from_blob(out.data(), shape, at::TensorOptions().dtype(*target));
+            dst.copy_(src);
+            return out;
+        } catch (const c10::Error &e) {
+            throw ckpt::Error(ckpt::ErrorKind::Io, std::string("LibTorch failed to convert a tensor: ") + e.what_without_backtrace());
+        }
+    }
+
+    void resaveTorchScript(const std::string &input, const std::string &output,
+                           const std::vector<std::pair<std::string, bool>> &requiresGrad,
+                           std::optional<ckpt::DType> dtype) const override
+    {
+        std::optional<at::ScalarType> target;
+        if (dtype) {
+            target = scalarType(*dtype);
+            if (!target)
+                throw ckpt::Error(ckpt::ErrorKind::Unsupported, "LibTorch 1.13 has no " + std::string(ckpt::dtypeName(*dtype)));
+        }
+        ckpt::torchscript::resave(input, output, requiresGrad, target);
     }
 
     std::string libtorchVersion() const override { return TORCH_VERSION; }

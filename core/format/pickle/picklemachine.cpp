@@ -484,7 +484,7 @@ Value *PickleMachine::rebuildParameter(const SequenceValue &args, bool withState
     return t;
 }
 
-Value *PickleMachine::rebuildFromType(const SequenceValue &args, int depth)
+Value *PickleMachine::rebuildFromType(Value *callable, const SequenceValue &args, int depth)
 {
     const auto &a = args.items;
     if (a.size() != 4)
@@ -493,8 +493,8 @@ Value *PickleMachine::rebuildFromType(const SequenceValue &args, int depth)
         malformed("_rebuild_from_type_v2 arguments are not a tuple");
     Value *inner = reduce(a[0], a[2], depth + 1);
     const auto *data = asTensor(inner);
-    if (!data)
-        return m_arena.makeObject(nullptr, makeTuple(a), Construction::Reduce);
+    if (!data) // not a tensor after all: keep the call as it was written
+        return m_arena.makeObject(callable, makeTuple(a), Construction::Reduce);
     auto *t = m_arena.makeTensor(*data);
     const auto *type = asGlobal(a[1]);
     if (type && type->known == KnownGlobal::TorchParameterClass)
@@ -540,7 +540,7 @@ Value *PickleMachine::reduce(Value *callable, Value *args, int depth)
     case KnownGlobal::RebuildQTensor: return rebuildTensor(*a, TensorOrigin::QTensor);
     case KnownGlobal::RebuildParameter: return rebuildParameter(*a, false);
     case KnownGlobal::RebuildParameterWithState: return rebuildParameter(*a, true);
-    case KnownGlobal::RebuildFromTypeV2: return rebuildFromType(*a, depth);
+    case KnownGlobal::RebuildFromTypeV2: return rebuildFromType(callable, *a, depth);
     case KnownGlobal::OrderedDict:
     case KnownGlobal::DefaultDict: {
         auto *d = m_arena.makeDict(known == KnownGlobal::OrderedDict ? DictFlavor::Ordered : DictFlavor::Default);

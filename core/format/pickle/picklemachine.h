@@ -70,7 +70,7 @@ private:
     Value *newObject(Value *cls, Value *args, Value *kwargs, Construction how);
     Value *rebuildTensor(const SequenceValue &args, TensorOrigin origin);
     Value *rebuildParameter(const SequenceValue &args, bool withState);
-    Value *rebuildFromType(const SequenceValue &args, int depth);
+    Value *rebuildFromType(Value *callable, const SequenceValue &args, int depth);
     StorageValue *storageArgument(Value *v);
     std::span<const std::int64_t> intTuple(Value *v, const char *what);
     std::int64_t intArgument(Value *v, const char *what);

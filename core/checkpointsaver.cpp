@@ -1,0 +1,412 @@
+#include "checkpointsaver.h"
+
+#include "format/atomicfile.h"
+#include "format/error.h"
+#include "format/json.h"
+#include "format/pickle/picklewriter.h"
+#include "format/ziparchive.h"
+#include "format/zipwriter.h"
+#include "freezestate.h"
+#include "tensordata.h"
+#include "tensormath.h"
+
+#include <zlib.h>
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include <unordered_map>
+
+namespace ckpt {
+
+using namespace pickle;
+
+namespace {
+
+struct Expected
+{
+    std::string name;
+    std::vector<std::int64_t> shape;
+    DType dtype;
+    std::optional<bool> requiresGrad;
+};
+
+// What the edits turn the checkpoint into, before any byte is written.
+struct Plan
+{
+    std::unique_ptr<Arena> arena = std::make_unique<Arena>(std::size_t(-1));
+    const Value *root = nullptr;
+    std::unordered_map<const Value *, const Value *> substitutes;
+    std::unordered_map<const StorageValue *, const TensorValue *> conversions; // new storage -> tensor to convert
+    std::vector<std::pair<std::string, const TensorValue *>> flat;             // for safetensors: name -> tensor
+    std::vector<Expected> expected;
+    std::vector<std::string> notes;
+};
+
+bool isFloating(DType t)
+{
+    return t == DType::Float64 || t == DType::Float32 || t == DType::Float16 || t == DType::BFloat16;
+}
+
+std::string joinPath(const std::string &modelPath, const std::string &name)
+{
+    return modelPath.empty() ? name : modelPath + "/" + name;
+}
+
+std::uint32_t crcOf(std::span<const std::byte> data)
+{
+    uLong crc = crc32(0, nullptr, 0);
+    while (!data.empty()) {
+        const auto n = static_cast<uInt>(std::min<std::size_t>(data.size(), 1u << 30));
+        crc = crc32(crc, reinterpret_cast<const Bytef *>(data.data()), n);
+        data = data.subspan(n);
+    }
+    return static_cast<std::uint32_t>(crc);
+}
+
+// The tensor as it will be written: converted to the target dtype and/or flagged as a Parameter.
+const TensorValue *editedTensor(Plan &plan, const TensorValue *t, std::optional<DType> dtype, std::optional<bool> parameterGrad)
+{
+    if (const auto it = plan.substitutes.find(t); it != plan.substitutes.end())
+        return static_cast<const TensorValue *>(it->second);
+    const bool convert = dtype && isFloating(t->dtype) && t->dtype != *dtype;
+    if (!convert && !parameterGrad)
+        return t;
+    TensorValue *out = plan.arena->makeTensor(*t);
+    if (convert) {
+        auto *s = plan.arena->make<StorageValue>();
+        s->dtype = *dtype;
+        s->numel = t->numel();
+        s->location = t->storage->location;
+        s->resolved = true;
+        auto shape = plan.arena->ints(t->shape.size());
+        auto stride = plan.arena->ints(t->shape.size());
+        std::int64_t step = 1;
+        for (std::size_t d = t->shape.size(); d-- > 0;) {
+            shape[d] = t->shape[d];
+            stride[d] = step;
+            step *= std::max<std::int64_t>(t->shape[d], 1);
+        }
+        out->storage = s;
+        out->dtype = *dtype;
+        out->storageOffset = 0;
+        out->shape = shape;
+        out->stride = stride;
+        out->origin = TensorOrigin::RebuildV2;
+        plan.conversions.emplace(s, t);
+    }
+    if (parameterGrad) {
+        out->isParameter = true;
+        out->requiresGrad = *parameterGrad;
+        out->parameterState = nullptr;
+    }
+    plan.substitutes.emplace(t, out);
+    return out;
+}
+
+Plan makePlan(const Checkpoint &source, const SaveOptions &options, const FreezeState &freeze)
+{
+    Plan plan;
+    const ModelState &model = source.modelState();
+    const bool keyEdits = !options.dropGlobs.empty() || !options.keyRules.empty();
+    if ((options.modelOnly || keyEdits || options.dtype || options.storeFreeze) && !model.found())
+        fail(ErrorKind::Unsupported, "no model state was found in the checkpoint, so there is nothing to edit");
+
+    // requires_grad per model-state parameter (tied names share their tensor's flag).
+    auto parameterGrad = [&](const TensorInfo &t) -> std::optional<bool> {
+        if (!options.storeFreeze || freeze.parameterIndexOf(t) == std::string::npos)
+            return std::nullopt;
+        return !freeze.isFrozen(t);
+    };
+
+    // The model state's entries after drops and key rules.
+    std::vector<const TensorInfo *> modelTensors;
+    for (const auto &t : source.tensors())
+        if (t.inModelState)
+            modelTensors.push_back(&t);
+    std::vector<const TensorInfo *> kept;
+    for (const TensorInfo *t : modelTensors) {
+        bool drop = false;
+        for (const auto &g : options.dropGlobs)
+            drop = drop || globMatch(g, t->modelName);
+        if (!drop)
+            kept.push_back(t);
+    }
+    if (modelTensors.size() != kept.size())
+        plan.notes.push_back("dropped " + std::to_string(modelTensors.size() - kept.size()) + " model-state tensors");
+    std::vector<std::string> keptNames;
+    for (const TensorInfo *t : kept)
+        keptNames.push_back(t->modelName);
+    const std::vector<std::string> newNames = applyKeyRules(options.keyRules, keptNames);
+
+    const bool rebuildModelDict = options.modelOnly || keyEdits;
+    const Value *editedModel = nullptr;
+    if (rebuildModelDict) {
+        if (model.kind != ModelState::Kind::StateDict && !options.modelOnly)
+            fail(ErrorKind::Unsupported, "the model state is a pickled nn.Module; dropping or renaming its keys needs --model-only, "
+                                         "which writes its state_dict");
+        DictValue *d = plan.arena->makeDict(DictFlavor::Ordered);
+        if (const auto *original = asDict(model.value)) {
+            d->flavor = original->flavor;
+            d->state = original->state; // keeps _metadata for load_state_dict's version migrations
+            // Non-tensor entries of a state_dict (get_extra_state) stay, under renamed keys too.
+            std::unordered_map<const Value *, std::size_t> keptIndex;
+            for (std::size_t i = 0; i < kept.size(); ++i)
+                keptIndex.emplace(kept[i]->value, i);
+            std::size_t next = 0;
+            for (const auto &[k, v] : original->items) {
+                if (v->kind == Kind::Tensor) {
+                    if (next < kept.size() && kept[next]->value == v) {
+                        d->items.emplace_back(plan.arena->make<StringValue>(Kind::Str, plan.arena->copy(newNames[next])), v);
+                        ++next;
+                    }
+                    continue;
+                }
+                std::string key = isStr(k) ? options.keyRules.apply(std::string(strOf(k))) : std::string();
+                d->items.emplace_back(isStr(k) ? plan.arena->make<StringValue>(Kind::Str, plan.arena->copy(key)) : k, v);
+            }
+        } else {
+            for (std::size_t i = 0; i < kept.size(); ++i)
+                d->items.emplace_back(plan.arena->make<StringValue>(Kind::Str, plan.arena->copy(newNames[i])),
+                                      const_cast<TensorValue *>(kept[i]->value));
+        }
+        editedModel = d;
+    }
+
+    // Tensor substitutions (dtype, stored freeze state) and what the result must read back as.
+    std::unordered_map<const TensorInfo *, std::string> newNameOf;
+    for (std::size_t i = 0; i < kept.size(); ++i)
+        newNameOf.emplace(kept[i], newNames[i]);
+    for (const auto &t : source.tensors()) {
+        const auto grad = parameterGrad(t);
+        std::optional<DType> dtype = t.inModelState ? options.dtype : std::nullopt;
+        const TensorValue *written = editedTensor(plan, t.value, dtype, grad);
+        std::string name = t.name;
+        if (t.inModelState) {
+            const auto it = newNameOf.find(&t);
+            if (it == newNameOf.end())
+                continue; // dropped
+            name = options.modelOnly ? it->second : joinPath(model.path, it->second);
+        } else if (options.modelOnly) {
+            continue;
+        }
+        plan.expected.push_back({name, std::vector<std::int64_t>(written->shape.begin(), written->shape.end()), written->dtype,
+                                 grad ? std::optional<bool>(*grad) : std::nullopt});
+        plan.flat.emplace_back(name, written);
+    }
+
+    if (options.modelOnly) {
+        plan.root = editedModel;
+    } else {
+        plan.root = source.raw().root;
+        if (editedModel)
+            plan.substitutes[model.value] = editedModel;
+    }
+    if (options.dtype)
+        plan.notes.push_back(std::to_string(plan.conversions.size()) + " floating tensors converted to "
+                             + std::string(dtypeName(*options.dtype)));
+    return plan;
+}
+
+std::vector<std::byte> storageBytes(const Plan &plan, const StorageValue &s)
+{
+    if (const auto it = plan.conversions.find(&s); it != plan.conversions.end())
+        return tensorMath().convert(TensorView::of(*it->second), s.dtype);
+    return {s.bytes.begin(), s.bytes.end()};
+}
+
+std::string archiveName(const std::string &target)
+{
+    const auto slash = target.rfind('/');
+    std::string base = slash == std::string::npos ? target : target.substr(slash + 1);
+    if (const auto dot = base.find('.'); dot != std::string::npos && dot > 0)
+        base.resize(dot);
+    std::string out;
+    for (const char c : base)
+        out.push_back((std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-') ? c : '_');
+    return out.empty() ? "archive" : out;
+}
+
+void verify(const std::string &path, const Plan &plan, Format expectedFormat)
+{
+    // Read the new file back with the same reader users get, and compare with the plan.
+    const auto written = Checkpoint::open(path);
+    if (written->format() != expectedFormat)
+        fail(ErrorKind::Io, "verification failed: the written file reads back as " + std::string(formatName(written->format())));
+    const auto &tensors = written->tensors();
+    if (tensors.size() != plan.expected.size())
+        fail(ErrorKind::Io, "verification failed: " + std::to_string(tensors.size()) + " tensors read back, "
+                                + std::to_string(plan.expected.size()) + " written");
+    for (std::size_t i = 0; i < tensors.size(); ++i) {
+        const Expected &e = plan.expected[i];
+        const TensorInfo &t = tensors[i];
+        if (t.name != e.name || t.dtype() != e.dtype || !std::equal(t.shape().begin(), t.shape().end(), e.shape.begin(), e.shape.end())
+            || (e.requiresGrad && t.requiresGrad() != *e.requiresGrad))
+            fail(ErrorKind::Io, "verification failed at tensor '" + e.name + "' (read back as '" + t.name + "')");
+    }
+}
+
+void verifyZipCrcs(const std::string &path)
+{
+    const auto file = MappedFile::open(path);
+    const ZipArchive zip(file->bytes());
+    for (const auto &e : zip.entries())
+        if (crcOf(zip.storedData(e)) != e.crc32)
+            fail(ErrorKind::Io, "verification failed: record '" + std::string(e.name) + "' does not read back as written");
+}
+
+void writeTorchZip(const Plan &plan, AtomicFile &file)
+{
+    std::vector<const StorageValue *> storages;
+    std::unordered_map<const StorageValue *, std::string> keys;
+    PickleWriter writer([&](const StorageValue &s) {
+        auto [it, inserted] = keys.emplace(&s, std::to_string(keys.size()));
+        if (inserted)
+            storages.push_back(&s);
+        return it->second;
+    });
+    for (const auto &[from, to] : plan.substitutes)
+        writer.substitute(from, to);
+    const std::vector<std::byte> pkl = writer.write(plan.root);
+
+    const std::string prefix = archiveName(file.target()) + "/";
+    ZipWriter zip([&](std::span<const std::byte> data) { file.write(data); });
+    zip.addRecord(prefix + "data.pkl", pkl);
+    zip.addRecord(prefix + "byteorder", std::string_view("little"));
+    for (const StorageValue *s : storages) {
+        if (plan.conversions.contains(s)) {
+            const auto bytes = storageBytes(plan, *s);
+            zip.addRecord(prefix + "data/" + keys[s], bytes);
+        } else {
+            zip.addRecord(prefix + "data/" + keys[s], s->bytes); // straight from the mapped source
+        }
+    }
+    zip.addRecord(prefix + "version", std::string_view("3\n"));
+    zip.finish();
+}
+
+void writeSafetensors(const Checkpoint &source, const Plan &plan, AtomicFile &file)
+{
+    struct Item
+    {
+        std::string name;
+        const TensorValue *tensor;
+        std::uint64_t begin, end;
+    };
+    std::vector<Item> items;
+    std::uint64_t offset = 0;
+    for (const auto &[name, t] : plan.flat) {
+        if (safetensorsName(t->dtype).empty())
+            fail(ErrorKind::Unsupported, "safetensors has no code for " + std::string(dtypeName(t->dtype)) + " ('" + name + "')");
+        const std::uint64_t n = t->numel() * dtypeItemSize(t->dtype);
+        items.push_back({name, t, offset, offset + n});
+        offset += n;
+    }
+    std::string header = "{";
+    bool first = true;
+    if (!source.raw().metadata.empty()) {
+        header += "\"__metadata__\":{";
+        for (std::size_t i = 0; i < source.raw().metadata.size(); ++i)
+            header += (i ? "," : "") + json::quote(source.raw().metadata[i].first) + ":" + json::quote(source.raw().metadata[i].second);
+        header += "}";
+        first = false;
+    }
+    for (const auto &item : items) {
+        header += (first ? "" : ",") + json::quote(item.name) + ":{\"dtype\":\"" + std::string(safetensorsName(item.tensor->dtype))
+                  + "\",\"shape\":[";
+        for (std::size_t d = 0; d < item.tensor->shape.size(); ++d)
+            header += (d ? "," : "") + std::to_string(item.tensor->shape[d]);
+        header += "],\"data_offsets\":[" + std::to_string(item.begin) + "," + std::to_string(item.end) + "]}";
+        first = false;
+    }
+    header += "}";
+    header.append((8 - header.size() % 8) % 8, ' '); // the reference writer pads to 8 bytes
+    const std::uint64_t n = header.size();
+    file.write({reinterpret_cast<const std::byte *>(&n), 8});
+    file.write(header);
+    for (const auto &item : items) {
+        if (plan.conversions.contains(item.tensor->storage))
+            file.write(storageBytes(plan, *item.tensor->storage));
+        else if (isContiguous(*item.tensor))
+            file.write(contiguousSpan(*item.tensor));
+        else
+            file.write(contiguousBytes(*item.tensor));
+    }
+}
+
+} // namespace
+
+SaveResult saveCheckpoint(const Checkpoint &source, const std::string &target, const SaveOptions &options)
+{
+    try {
+        std::vector<std::string> inputs{source.path()};
+        for (const auto &part : source.raw().parts)
+            inputs.push_back(part->path);
+        checkNotAnInput(target, inputs, options.force);
+
+        FreezeState freeze = FreezeState::initial(source, nullptr);
+        SaveResult result;
+        if (options.frozenNames) {
+            freeze.clear();
+            const auto unmatched = freeze.setByNames(*options.frozenNames);
+            if (!unmatched.empty())
+                result.notes.push_back(std::to_string(unmatched.size()) + " names of the freeze list match no parameter (first: '"
+                                       + unmatched.front() + "')");
+        }
+
+        const Format in = source.format();
+        if (in == Format::TorchScript) {
+            if (options.modelOnly || !options.dropGlobs.empty() || !options.keyRules.empty())
+                fail(ErrorKind::Unsupported, "a TorchScript archive keeps its module structure: --model-only, --drop and key "
+                                             "rules do not apply (save its state_dict with another tool first)");
+            std::vector<std::pair<std::string, bool>> grads;
+            for (std::size_t i = 0; i < freeze.parameters().size(); ++i)
+                grads.emplace_back(freeze.parameters()[i].name, !freeze.isFrozen(i));
+            AtomicFile file(target);
+            file.finish();
+            tensorMath().resaveTorchScript(source.path(), file.temporaryPath(), grads, options.dtype);
+            const auto written = Checkpoint::open(file.temporaryPath());
+            const FreezeState check = FreezeState::initial(*written, nullptr);
+            if (written->format() != Format::TorchScript || !(check == freeze))
+                fail(ErrorKind::Io, "verification failed: the re-saved TorchScript archive does not carry the freeze state");
+            result.format = Format::TorchScript;
+            result.tensors = written->tensors().size();
+            file.commit();
+            struct stat st {};
+            result.bytes = ::stat(target.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+            result.notes.push_back("saved through LibTorch with " + std::to_string(freeze.frozenCount()) + " frozen parameters");
+            return result;
+        }
+
+        Plan plan = makePlan(source, options, freeze);
+        bool safetensorsOut = in == Format::Safetensors;
+        if (in == Format::Sharded) {
+            safetensorsOut = true;
+            for (const auto &part : source.raw().parts)
+                safetensorsOut = safetensorsOut && part->format == Format::Safetensors;
+        }
+        if (safetensorsOut && options.storeFreeze)
+            fail(ErrorKind::Unsupported, "safetensors files cannot store requires_grad; export a frozen_layers.json instead");
+        AtomicFile file(target);
+        if (safetensorsOut)
+            writeSafetensors(source, plan, file);
+        else
+            writeTorchZip(plan, file);
+        file.finish();
+        if (!safetensorsOut)
+            verifyZipCrcs(file.temporaryPath());
+        verify(file.temporaryPath(), plan, safetensorsOut ? Format::Safetensors : Format::TorchZip);
+        result.format = safetensorsOut ? Format::Safetensors : Format::TorchZip;
+        result.tensors = plan.expected.size();
+        result.bytes = file.size();
+        result.notes.insert(result.notes.end(), plan.notes.begin(), plan.notes.end());
+        file.commit();
+        return result;
+    } catch (const Error &e) {
+        throw e.withFile(target);
+    }
+}
+
+} // namespace ckpt

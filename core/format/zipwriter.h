@@ -1,0 +1,44 @@
+// Writes a ZIP_STORED archive the way torch.save does: records 64-byte aligned, zip64 when needed.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ckpt {
+
+class ZipWriter
+{
+public:
+    using Sink = std::function<void(std::span<const std::byte>)>;
+    explicit ZipWriter(Sink sink);
+
+    void addRecord(std::string_view name, std::span<const std::byte> data);
+    void addRecord(std::string_view name, std::string_view text)
+    {
+        addRecord(name, {reinterpret_cast<const std::byte *>(text.data()), text.size()});
+    }
+    // Writes the central directory and the end records; the sink then holds a complete archive.
+    void finish();
+
+    static constexpr std::uint64_t kAlignment = 64;
+
+private:
+    struct Entry
+    {
+        std::string name;
+        std::uint64_t offset, size;
+        std::uint32_t crc;
+    };
+    void put(const void *data, std::size_t n);
+    template<typename T> void le(T v) { put(&v, sizeof v); }
+
+    Sink m_sink;
+    std::uint64_t m_offset = 0;
+    std::vector<Entry> m_entries;
+};
+
+} // namespace ckpt

@@ -1,0 +1,224 @@
+#include "freezestate.h"
+
+#include "format/error.h"
+#include "freezelist.h"
+#include "keyrules.h"
+
+#include <charconv>
+#include <sstream>
+#include <sys/stat.h>
+#include <tuple>
+
+namespace ckpt {
+
+FreezeState::ViewKey FreezeState::viewKey(const TensorInfo &t)
+{
+    return {t.storageId(), t.storageOffset(), std::vector<std::int64_t>(t.shape().begin(), t.shape().end()),
+            std::vector<std::int64_t>(t.stride().begin(), t.stride().end())};
+}
+
+FreezeState::FreezeState(const Checkpoint &c)
+{
+    for (const auto &t : c.tensors()) {
+        if (!t.inModelState || !t.isParameter)
+            continue;
+        if (t.numel() > 0 && !m_byView.emplace(viewKey(t), m_parameters.size()).second)
+            continue; // the same tensor under a second name (tied weights)
+        m_parameters.push_back({t.modelName, t.numel(), &t});
+    }
+    m_frozen.assign(m_parameters.size(), false);
+}
+
+std::size_t FreezeState::parameterIndexOf(const TensorInfo &t) const
+{
+    if (!t.inModelState || !t.isParameter)
+        return std::string::npos;
+    if (t.numel() > 0) {
+        const auto it = m_byView.find(viewKey(t));
+        return it == m_byView.end() ? std::string::npos : it->second;
+    }
+    for (std::size_t i = 0; i < m_parameters.size(); ++i)
+        if (m_parameters[i].tensor == &t)
+            return i;
+    return std::string::npos;
+}
+
+FreezeState FreezeState::initial(const Checkpoint &c, std::string *note)
+{
+    FreezeState state(c);
+    const std::string &path = c.path();
+    struct stat st {};
+    const bool folder = ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+    const auto slash = path.rfind('/');
+    const std::string dir = folder ? path : slash == std::string::npos ? std::string(".") : path.substr(0, slash);
+    const std::string sidecar = dir + "/frozen_layers.json";
+    if (::stat(sidecar.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+        const std::vector<std::string> names = readFreezeList(sidecar);
+        const auto unmatched = state.setByNames(names);
+        if (note) {
+            *note = "applied " + sidecar + ": " + std::to_string(state.frozenCount()) + " of "
+                    + std::to_string(state.parameters().size()) + " parameters frozen";
+            if (!unmatched.empty())
+                *note += ", " + std::to_string(unmatched.size()) + " names in it match no parameter (first: " + unmatched.front() + ")";
+        }
+        return state;
+    }
+    for (std::size_t i = 0; i < state.m_parameters.size(); ++i) {
+        const TensorInfo &t = *state.m_parameters[i].tensor;
+        state.m_frozen[i] = t.requiresGradStored && !t.requiresGrad();
+    }
+    if (note && state.frozenCount() > 0)
+        *note = "the file stores requires_grad=False for " + std::to_string(state.frozenCount()) + " parameters";
+    return state;
+}
+
+bool FreezeState::isFrozen(std::string_view name) const
+{
+    const std::size_t i = indexOf(name);
+    return i != std::string::npos && m_frozen[i];
+}
+
+std::size_t FreezeState::indexOf(std::string_view name) const
+{
+    for (std::size_t i = 0; i < m_parameters.size(); ++i)
+        if (m_parameters[i].name == name)
+            return i;
+    return std::string::npos;
+}
+
+std::size_t FreezeState::setByGlob(const std::string &pattern, bool frozen)
+{
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < m_parameters.size(); ++i)
+        if (globMatch(pattern, m_parameters[i].name)) {
+            m_frozen[i] = frozen;
+            ++n;
+        }
+    return n;
+}
+
+std::size_t FreezeState::setByRegex(const Regex &regex, bool frozen)
+{
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < m_parameters.size(); ++i)
+        if (regex.search(m_parameters[i].name)) {
+            m_frozen[i] = frozen;
+            ++n;
+        }
+    return n;
+}
+
+void FreezeState::setByIndices(const std::vector<std::size_t> &indices, bool frozen)
+{
+    for (const std::size_t i : indices)
+        if (i >= m_parameters.size())
+            fail(ErrorKind::Malformed, "parameter index " + std::to_string(i) + " is out of range: the model has "
+                                           + std::to_string(m_parameters.size()) + " parameters (0 to "
+                                           + std::to_string(m_parameters.size() - 1) + ")");
+    for (const std::size_t i : indices)
+        m_frozen[i] = frozen;
+}
+
+void FreezeState::setFirst(std::size_t n, bool frozen)
+{
+    for (std::size_t i = 0; i < n && i < m_parameters.size(); ++i)
+        m_frozen[i] = frozen;
+}
+
+std::vector<std::string> FreezeState::setByNames(const std::vector<std::string> &names, bool frozen)
+{
+    std::unordered_map<std::string_view, std::size_t> index;
+    for (std::size_t i = 0; i < m_parameters.size(); ++i)
+        index.emplace(m_parameters[i].name, i);
+    std::vector<std::string> unmatched;
+    for (const auto &name : names) {
+        const auto it = index.find(name);
+        if (it == index.end())
+            unmatched.push_back(name);
+        else
+            m_frozen[it->second] = frozen;
+    }
+    return unmatched;
+}
+
+void FreezeState::invert()
+{
+    m_frozen.flip();
+}
+
+void FreezeState::clear()
+{
+    m_frozen.assign(m_frozen.size(), false);
+}
+
+std::vector<std::string> FreezeState::frozenNames() const
+{
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < m_parameters.size(); ++i)
+        if (m_frozen[i])
+            out.push_back(m_parameters[i].name);
+    return out;
+}
+
+std::size_t FreezeState::frozenCount() const
+{
+    std::size_t n = 0;
+    for (const bool f : m_frozen)
+        n += f;
+    return n;
+}
+
+std::uint64_t FreezeState::frozenElements() const
+{
+    std::uint64_t n = 0;
+    for (std::size_t i = 0; i < m_parameters.size(); ++i)
+        if (m_frozen[i])
+            n += m_parameters[i].numel;
+    return n;
+}
+
+std::uint64_t FreezeState::totalElements() const
+{
+    std::uint64_t n = 0;
+    for (const auto &p : m_parameters)
+        n += p.numel;
+    return n;
+}
+
+std::vector<std::size_t> parseIndexList(const std::string &text)
+{
+    std::vector<std::size_t> out;
+    std::stringstream ss(text);
+    std::string part;
+    auto number = [&](std::string_view s) {
+        while (!s.empty() && s.front() == ' ')
+            s.remove_prefix(1);
+        while (!s.empty() && s.back() == ' ')
+            s.remove_suffix(1);
+        std::size_t v = 0;
+        const auto res = std::from_chars(s.data(), s.data() + s.size(), v);
+        if (s.empty() || res.ec != std::errc() || res.ptr != s.data() + s.size())
+            fail(ErrorKind::Malformed, "'" + text + "' is not a list of indices like 0,1,5-9");
+        return v;
+    };
+    if (!text.empty() && text.back() == ',')
+        fail(ErrorKind::Malformed, "'" + text + "' is not a list of indices like 0,1,5-9");
+    while (std::getline(ss, part, ',')) {
+        const auto dash = part.find('-');
+        if (dash == std::string::npos) {
+            out.push_back(number(part));
+            continue;
+        }
+        const std::size_t lo = number(std::string_view(part).substr(0, dash));
+        const std::size_t hi = number(std::string_view(part).substr(dash + 1));
+        if (hi < lo || hi - lo > 10'000'000)
+            fail(ErrorKind::Malformed, "index range '" + part + "' is empty or too large");
+        for (std::size_t i = lo; i <= hi; ++i)
+            out.push_back(i);
+    }
+    if (out.empty())
+        fail(ErrorKind::Malformed, "'" + text + "' is not a list of indices like 0,1,5-9");
+    return out;
+}
+
+} // namespace ckpt

@@ -1,0 +1,78 @@
+// Which parameters are frozen: a set over the model's parameter names (what named_parameters() yields),
+// kept in model order, with the operations of the seed's freeze templates.
+#pragma once
+
+#include "checkpoint.h"
+
+#include <cstdint>
+#include <map>
+#include <tuple>
+#include <string>
+#include <vector>
+
+namespace ckpt {
+
+class Regex;
+
+class FreezeState
+{
+public:
+    struct Parameter
+    {
+        std::string name;      // inside the model state: layer1.0.conv1.weight
+        std::uint64_t numel = 0;
+        const TensorInfo *tensor = nullptr;
+    };
+
+    // All parameters of c's model state in model order, none frozen. Buffers are not parameters, and a
+    // tied weight (a second name for the same tensor) is listed once, as named_parameters() does.
+    explicit FreezeState(const Checkpoint &c);
+
+    // The state a document opens with: a frozen_layers.json beside the file if there is one (note says so),
+    // else the requires_grad flags the file stores (TorchScript, pickled Parameters).
+    static FreezeState initial(const Checkpoint &c, std::string *note);
+
+    const std::vector<Parameter> &parameters() const { return m_parameters; }
+    bool isFrozen(std::size_t index) const { return m_frozen[index]; }
+    bool isFrozen(std::string_view name) const;
+    std::size_t indexOf(std::string_view name) const; // npos when unknown
+    void setFrozen(std::size_t index, bool frozen) { m_frozen[index] = frozen; }
+    // The parameter a model-state tensor is (a tied weight's second name maps to the first); npos for
+    // buffers and tensors outside the model state.
+    std::size_t parameterIndexOf(const TensorInfo &t) const;
+    bool isFrozen(const TensorInfo &t) const
+    {
+        const std::size_t i = parameterIndexOf(t);
+        return i != std::string::npos && m_frozen[i];
+    }
+
+    // Each returns how many parameters it matched.
+    std::size_t setByGlob(const std::string &pattern, bool frozen = true);
+    std::size_t setByRegex(const Regex &regex, bool frozen = true);
+    // Indices count parameters in model order, as enumerate(model.named_parameters()) does.
+    void setByIndices(const std::vector<std::size_t> &indices, bool frozen = true); // throws when out of range
+    void setFirst(std::size_t n, bool frozen = true);
+    // Returns the names that match no parameter.
+    std::vector<std::string> setByNames(const std::vector<std::string> &names, bool frozen = true);
+    void invert();
+    void clear();
+
+    std::vector<std::string> frozenNames() const;
+    std::size_t frozenCount() const;
+    std::uint64_t frozenElements() const;
+    std::uint64_t totalElements() const;
+    bool operator==(const FreezeState &other) const { return m_frozen == other.m_frozen; }
+
+private:
+    using ViewKey = std::tuple<std::uint32_t, std::int64_t, std::vector<std::int64_t>, std::vector<std::int64_t>>;
+    static ViewKey viewKey(const TensorInfo &t);
+
+    std::vector<Parameter> m_parameters;
+    std::vector<bool> m_frozen;
+    std::map<ViewKey, std::size_t> m_byView; // tensors are told apart by the storage view they occupy
+};
+
+// "0,1,5-9" -> {0, 1, 5, 6, 7, 8, 9}; throws ckpt::Error(Malformed) on bad syntax.
+std::vector<std::size_t> parseIndexList(const std::string &text);
+
+} // namespace ckpt

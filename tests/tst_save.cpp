@@ -1,0 +1,435 @@
+// ckpt save and ckpt freeze, checked by what PyTorch itself reads: round trips, model-only, dtype,
+// renames, the seed's freeze templates, TorchScript requires_grad, and failures that leave nothing behind.
+#include "testsupport.h"
+
+#include "checkpointsaver.h"
+#include "format/error.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace testsupport;
+
+namespace {
+struct Run
+{
+    int exitCode = -1;
+    QByteArray out, err;
+};
+
+Run run(const QString &program, const QStringList &args)
+{
+    QProcess p;
+    p.start(program, args);
+    Run r;
+    if (!p.waitForFinished(300000))
+        return r;
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+Run python(const QStringList &args)
+{
+    return run(QStringLiteral(CKPT_TEST_PYTHON), QStringList{sourceDir() + QStringLiteral("/fixtures/check_saved.py")} + args);
+}
+
+Run runCkpt(const QStringList &args)
+{
+    return run(binDir() + QStringLiteral("/ckpt"), args);
+}
+
+// Files in dir other than the expected ones: a failed save must leave no partial or temporary file.
+QStringList strayFiles(const QString &dir, const QStringList &expected)
+{
+    QStringList stray;
+    for (const QString &f : QDir(dir).entryList(QDir::Files | QDir::Hidden))
+        if (!expected.contains(f))
+            stray << f;
+    return stray;
+}
+} // namespace
+
+class TestSave : public QObject
+{
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    QHash<QString, QStringList> m_roundTripProblems; // output file -> what PyTorch saw differ
+    QHash<QString, QString> m_saveErrors;
+
+    QString out(const QString &name) const { return m_dir.filePath(name); }
+
+    static QStringList roundTripSources()
+    {
+        QStringList files;
+        for (const auto &v : readJsonObject(fixtureDir() + QStringLiteral("/manifest.json")).value(QStringLiteral("fixtures")).toArray())
+            files << fixtureDir() + QLatin1Char('/') + v.toObject().value(QStringLiteral("path")).toString();
+        for (const auto &v : readJsonObject(oracleDir() + QStringLiteral("/realworld_manifest.json")).value(QStringLiteral("loaded")).toArray())
+            files << realworldDir() + QLatin1Char('/') + v.toString();
+        return files;
+    }
+
+    static QString outputName(const QString &source)
+    {
+        QString base = source.section(QLatin1Char('/'), -2).replace(QLatin1Char('/'), QLatin1Char('_'));
+        if (base.endsWith(QLatin1String(".json")))
+            base += QStringLiteral(".safetensors"); // a sharded index is written as one file
+        return QStringLiteral("rt_") + base;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        // Untouched re-save of every fixture and every real-world file PyTorch can load, then one Python
+        // process compares each pair.
+        QJsonArray pairs;
+        for (const QString &source : roundTripSources()) {
+            const QString target = out(outputName(source));
+            try {
+                const auto c = ckpt::Checkpoint::open(source.toStdString());
+                ckpt::saveCheckpoint(*c, target.toStdString(), {});
+                pairs.append(QJsonArray{source, target});
+            } catch (const ckpt::Error &e) {
+                m_saveErrors.insert(target, QString::fromStdString(e.what()));
+            }
+        }
+        QFile f(out(QStringLiteral("pairs.json")));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QJsonDocument(pairs).toJson());
+        f.close();
+        const Run r = python({QStringLiteral("roundtrip-many"), f.fileName(), out(QStringLiteral("results.json"))});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject results = readJsonObject(out(QStringLiteral("results.json")));
+        for (auto it = results.begin(); it != results.end(); ++it) {
+            QStringList problems;
+            for (const auto &p : it.value().toArray())
+                problems << p.toString();
+            m_roundTripProblems.insert(it.key(), problems);
+        }
+    }
+
+    void untouchedResaveEqualsTorchLoad_data()
+    {
+        QTest::addColumn<QString>("source");
+        for (const QString &s : roundTripSources())
+            QTest::newRow(qPrintable(s.section(QLatin1Char('/'), -1))) << s;
+    }
+
+    void untouchedResaveEqualsTorchLoad()
+    {
+        QFETCH(QString, source);
+        const QString target = out(outputName(source));
+        QVERIFY2(!m_saveErrors.contains(target), qPrintable(m_saveErrors.value(target)));
+        QVERIFY2(m_roundTripProblems.contains(target), "the comparison did not run");
+        QVERIFY2(m_roundTripProblems.value(target).isEmpty(), qPrintable(m_roundTripProblems.value(target).join(QLatin1Char('\n'))));
+    }
+
+    void modelOnlyLoadsWeightsOnly_data()
+    {
+        QTest::addColumn<QString>("fixture");
+        QTest::addColumn<QString>("modelPath");
+        QTest::newRow("training checkpoint") << QStringLiteral("training_checkpoint.pt") << QStringLiteral("model_state");
+        QTest::newRow("legacy training checkpoint") << QStringLiteral("training_checkpoint_legacy.pt") << QStringLiteral("model_state");
+        QTest::newRow("lightning") << QStringLiteral("lightning_checkpoint.ckpt") << QStringLiteral("state_dict");
+        QTest::newRow("whole pickled module") << QStringLiteral("whole_module.pt") << QString();
+        QTest::newRow("yolov5 style") << QStringLiteral("yolov5_style.pt") << QStringLiteral("model");
+        QTest::newRow("tied weights") << QStringLiteral("tied_weights.pt") << QString();
+    }
+
+    void modelOnlyLoadsWeightsOnly()
+    {
+        QFETCH(QString, fixture);
+        QFETCH(QString, modelPath);
+        const QString source = fixtureDir() + QLatin1Char('/') + fixture;
+        const QString target = out(QStringLiteral("model_only_") + fixture);
+        const Run save = runCkpt({QStringLiteral("save"), source, target, QStringLiteral("--model-only")});
+        QVERIFY2(save.exitCode == 0, save.err.constData());
+        const Run check = python({QStringLiteral("model-state"), source, target, modelPath});
+        QVERIFY2(check.exitCode == 0, (check.out + check.err).constData());
+    }
+
+    void dtypeConversionEqualsTo_data()
+    {
+        QTest::addColumn<QString>("fixture");
+        QTest::addColumn<QString>("modelPath");
+        QTest::addColumn<QString>("dtype");
+        QTest::newRow("float16") << QStringLiteral("training_checkpoint.pt") << QStringLiteral("model_state") << QStringLiteral("float16");
+        QTest::newRow("bfloat16") << QStringLiteral("training_checkpoint.pt") << QStringLiteral("model_state") << QStringLiteral("bfloat16");
+        QTest::newRow("float32 from mixed") << QStringLiteral("dtypes.pt") << QString() << QStringLiteral("float32");
+        QTest::newRow("bfloat16 from mixed") << QStringLiteral("dtypes.pt") << QString() << QStringLiteral("bfloat16");
+        QTest::newRow("float16 of views") << QStringLiteral("views.pt") << QString() << QStringLiteral("float16");
+        QTest::newRow("float16 of a module") << QStringLiteral("whole_module.pt") << QString() << QStringLiteral("float16");
+    }
+
+    void dtypeConversionEqualsTo()
+    {
+        QFETCH(QString, fixture);
+        QFETCH(QString, modelPath);
+        QFETCH(QString, dtype);
+        const QString source = fixtureDir() + QLatin1Char('/') + fixture;
+        const QString target = out(QStringLiteral("%1_%2").arg(dtype, fixture));
+        const Run save = runCkpt({QStringLiteral("save"), source, target, QStringLiteral("--model-only"), QStringLiteral("--dtype"), dtype});
+        QVERIFY2(save.exitCode == 0, save.err.constData());
+        const Run check = python({QStringLiteral("dtype"), source, target, modelPath, dtype});
+        QVERIFY2(check.exitCode == 0, (check.out + check.err).constData());
+    }
+
+    void keyEdits_data()
+    {
+        QTest::addColumn<QString>("fixture");
+        QTest::addColumn<QStringList>("options");
+        QTest::addColumn<QStringList>("keys");
+        const QStringList cnn{QStringLiteral("conv.weight"), QStringLiteral("conv.bias"), QStringLiteral("bn.weight"),
+                              QStringLiteral("bn.bias"), QStringLiteral("bn.running_mean"), QStringLiteral("bn.running_var"),
+                              QStringLiteral("bn.num_batches_tracked"), QStringLiteral("fc.weight"), QStringLiteral("fc.bias"),
+                              QStringLiteral("embed.weight")};
+        QStringList noTracked = cnn;
+        noTracked.removeAll(QStringLiteral("bn.num_batches_tracked"));
+        QStringList prefixed;
+        for (const auto &k : cnn)
+            prefixed << QStringLiteral("backbone.") + k;
+        QStringList renamed = cnn;
+        renamed.replaceInStrings(QStringLiteral("bn."), QStringLiteral("norm."));
+        QStringList headless{cnn.mid(0, 7)};
+        headless << QStringLiteral("embed.weight");
+        QTest::newRow("strip module.") << QStringLiteral("cnn_state_dict_module_prefix.pth")
+                                       << QStringList{QStringLiteral("--strip-prefix"), QStringLiteral("module.")} << cnn;
+        QTest::newRow("drop by glob") << QStringLiteral("cnn_state_dict.pt")
+                                      << QStringList{QStringLiteral("--drop"), QStringLiteral("*.num_batches_tracked")} << noTracked;
+        QTest::newRow("drop two globs") << QStringLiteral("cnn_state_dict.pt")
+                                        << QStringList{QStringLiteral("--drop"), QStringLiteral("fc.*"), QStringLiteral("--drop"), QStringLiteral("zz*")}
+                                        << headless;
+        QTest::newRow("add prefix") << QStringLiteral("cnn_state_dict.pt") << QStringList{QStringLiteral("--add-prefix"), QStringLiteral("backbone.")}
+                                    << prefixed;
+        QTest::newRow("regex rename with a group") << QStringLiteral("cnn_state_dict.pt")
+                                                   << QStringList{QStringLiteral("--rename"), QStringLiteral("^bn\\.(.*)=norm.\\1")} << renamed;
+        QTest::newRow("renames in order") << QStringLiteral("cnn_state_dict.pt")
+                                          << QStringList{QStringLiteral("--rename"), QStringLiteral("^bn\\.=tmp."), QStringLiteral("--rename"),
+                                                         QStringLiteral("^tmp\\.=norm.")}
+                                          << renamed;
+    }
+
+    void keyEdits()
+    {
+        QFETCH(QString, fixture);
+        QFETCH(QStringList, options);
+        QFETCH(QStringList, keys);
+        const QString target = out(QStringLiteral("keys_%1_%2.pt").arg(QTest::currentDataTag()).replace(QLatin1Char(' '), QLatin1Char('_')));
+        const Run save = runCkpt(QStringList{QStringLiteral("save"), fixtureDir() + QLatin1Char('/') + fixture, target} + options);
+        QVERIFY2(save.exitCode == 0, save.err.constData());
+        const Run listed = python({QStringLiteral("keys"), target});
+        QCOMPARE(listed.exitCode, 0);
+        QStringList got;
+        for (const auto &k : QJsonDocument::fromJson(listed.out).array())
+            got << k.toString();
+        QCOMPARE(got, keys);
+    }
+
+    // The seed's templates, run by Python on torchvision's resnet18, give byte-identical frozen_layers.json.
+    void freezeMatchesSeedTemplates_data()
+    {
+        QTest::addColumn<QStringList>("ours");
+        QTest::addColumn<QStringList>("seed");
+        QTest::newRow("first 10") << QStringList{QStringLiteral("--first"), QStringLiteral("10")}
+                                  << QStringList{QStringLiteral("first"), QStringLiteral("10")};
+        QTest::newRow("glob layer1.*") << QStringList{QStringLiteral("--glob"), QStringLiteral("layer1.*")}
+                                       << QStringList{QStringLiteral("glob"), QStringLiteral("layer1.*")};
+        QTest::newRow("glob *.bias") << QStringList{QStringLiteral("--glob"), QStringLiteral("*.bias")}
+                                     << QStringList{QStringLiteral("glob"), QStringLiteral("*.bias")};
+    }
+
+    void freezeMatchesSeedTemplates()
+    {
+        QFETCH(QStringList, ours);
+        QFETCH(QStringList, seed);
+        const QString resnet = out(QStringLiteral("resnet18.pth"));
+        if (!QFile::exists(resnet))
+            QCOMPARE(python({QStringLiteral("save-state-dict"), QStringLiteral("resnet18"), resnet}).exitCode, 0);
+        const QString json = out(QStringLiteral("frozen_%1.json").arg(QTest::currentDataTag()).replace(QLatin1Char(' '), QLatin1Char('_')));
+        const Run freeze = runCkpt(QStringList{QStringLiteral("freeze"), resnet} + ours + QStringList{QStringLiteral("-o"), json});
+        QVERIFY2(freeze.exitCode == 0, freeze.err.constData());
+        QVERIFY2(freeze.err.contains("frozen: "), freeze.err.constData());
+        const Run expected = python(QStringList{QStringLiteral("seed-freeze"), QStringLiteral("resnet18")} + seed);
+        QCOMPARE(expected.exitCode, 0);
+        QFile f(json);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(f.readAll(), expected.out);
+    }
+
+    void pythonSnippetAppliesTheFreeze()
+    {
+        const QString resnet = out(QStringLiteral("resnet18.pth"));
+        if (!QFile::exists(resnet))
+            QCOMPARE(python({QStringLiteral("save-state-dict"), QStringLiteral("resnet18"), resnet}).exitCode, 0);
+        const QString snippet = out(QStringLiteral("freeze.py"));
+        const Run freeze = runCkpt({QStringLiteral("freeze"), resnet, QStringLiteral("--glob"), QStringLiteral("fc.*"), QStringLiteral("--invert"),
+                                 QStringLiteral("-o"), snippet});
+        QVERIFY2(freeze.exitCode == 0, freeze.err.constData());
+        const Run applied = python({QStringLiteral("apply-snippet"), snippet, QStringLiteral("resnet18")});
+        QVERIFY2(applied.exitCode == 0, applied.err.constData());
+        const QJsonObject result = QJsonDocument::fromJson(applied.out).object();
+        const QJsonObject grads = result.value(QStringLiteral("requires_grad")).toObject();
+        QCOMPARE(grads.size(), 62);
+        for (auto it = grads.begin(); it != grads.end(); ++it)
+            QCOMPARE(it.value().toBool(), it.key().startsWith(QLatin1String("fc.")));
+        QCOMPARE(result.value(QStringLiteral("optimizer_parameters")).toInt(), 2);
+    }
+
+    void torchScriptKeepsTheFreezeList()
+    {
+        const QString source = fixtureDir() + QStringLiteral("/torchscript_model.pt");
+        const QString list = out(QStringLiteral("ts_frozen.json"));
+        const Run freeze = runCkpt({QStringLiteral("freeze"), source, QStringLiteral("--clear"), QStringLiteral("--first"), QStringLiteral("3"),
+                                 QStringLiteral("-o"), list});
+        QVERIFY2(freeze.exitCode == 0, freeze.err.constData());
+        const QString target = out(QStringLiteral("ts_frozen.pt"));
+        const Run save = runCkpt({QStringLiteral("save"), source, target, QStringLiteral("--freeze"), list});
+        QVERIFY2(save.exitCode == 0, save.err.constData());
+        const Run grads = python({QStringLiteral("requires-grad"), target});
+        QVERIFY2(grads.exitCode == 0, grads.err.constData());
+        const QJsonObject g = QJsonDocument::fromJson(grads.out).object();
+        const QJsonObject frozen = readJsonObject(list);
+        QCOMPARE(frozen.size(), 3);
+        QVERIFY(g.size() > 3);
+        for (auto it = g.begin(); it != g.end(); ++it)
+            QVERIFY2(it.value().toBool() == !frozen.contains(it.key()), qPrintable(it.key()));
+    }
+
+    void storedFreezeStateLoadsAsParameters()
+    {
+        const QString source = fixtureDir() + QStringLiteral("/cnn_state_dict.pt");
+        const QString list = out(QStringLiteral("cnn_frozen.txt"));
+        QVERIFY(runCkpt({QStringLiteral("freeze"), source, QStringLiteral("--glob"), QStringLiteral("conv.*"), QStringLiteral("-o"), list}).exitCode == 0);
+        const QString target = out(QStringLiteral("cnn_stored_freeze.pt"));
+        const Run save = runCkpt({QStringLiteral("save"), source, target, QStringLiteral("--freeze"), list, QStringLiteral("--store-freeze")});
+        QVERIFY2(save.exitCode == 0, save.err.constData());
+        QCOMPARE(python({QStringLiteral("weights-only"), target}).exitCode, 0);
+        const Run grads = python({QStringLiteral("requires-grad"), target});
+        const QJsonObject g = QJsonDocument::fromJson(grads.out).object();
+        QCOMPARE(g.size(), 7); // parameters only: the BatchNorm buffers stay plain tensors
+        for (auto it = g.begin(); it != g.end(); ++it)
+            QCOMPARE(it.value().toBool(), !it.key().startsWith(QLatin1String("conv.")));
+        // And reading it back gives the same freeze state.
+        const Run again = runCkpt({QStringLiteral("freeze"), target, QStringLiteral("--format"), QStringLiteral("text")});
+        QCOMPARE(again.out, QByteArray("conv.weight\nconv.bias\n"));
+    }
+
+    void failuresLeaveNothingBehind_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("output equals input") << QStringLiteral("same") << QStringLiteral("refusing to overwrite it");
+        QTest::newRow("rename collision") << QStringLiteral("collision") << QStringLiteral("both become 'x'");
+        QTest::newRow("folder does not exist") << QStringLiteral("nofolder") << QStringLiteral("the folder does not exist");
+        QTest::newRow("folder not writable") << QStringLiteral("readonly") << QStringLiteral("permission denied");
+        QTest::newRow("disk full (file size limit)") << QStringLiteral("full") << QStringLiteral("file size limit");
+    }
+
+    void failuresLeaveNothingBehind()
+    {
+        QFETCH(QString, kind);
+        QFETCH(QString, message);
+        QTemporaryDir dir;
+        const QString source = dir.filePath(QStringLiteral("model.pt"));
+        QVERIFY(QFile::copy(fixtureDir() + QStringLiteral("/training_checkpoint.pt"), source));
+        QFile original(source);
+        QVERIFY(original.open(QIODevice::ReadOnly));
+        const QByteArray before = original.readAll();
+        original.close();
+        QStringList args{QStringLiteral("save"), source, dir.filePath(QStringLiteral("out.pt"))};
+        QString prefix;
+        QStringList expectedFiles{QStringLiteral("model.pt")};
+        if (kind == QLatin1String("same")) {
+            args[2] = source;
+        } else if (kind == QLatin1String("collision")) {
+            args << QStringLiteral("--rename") << QStringLiteral("^.*$=x");
+        } else if (kind == QLatin1String("nofolder")) {
+            args[2] = dir.filePath(QStringLiteral("missing/out.pt"));
+        } else if (kind == QLatin1String("readonly")) {
+            QVERIFY(QDir(dir.path()).mkdir(QStringLiteral("locked")));
+            QFile::setPermissions(dir.filePath(QStringLiteral("locked")), QFile::ReadOwner | QFile::ExeOwner | QFile::ReadOther
+                                                                             | QFile::ExeOther);
+            QFile::setPermissions(dir.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadOther | QFile::ExeOther);
+            QFile::setPermissions(source, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadOther);
+            args[2] = dir.filePath(QStringLiteral("locked/out.pt"));
+            expectedFiles << QStringLiteral("locked");
+        } else if (kind == QLatin1String("full")) {
+            prefix = QStringLiteral("ulimit -f 8; "); // 8 blocks of 512 bytes: the 15 KiB checkpoint does not fit
+        }
+        Run r;
+        const QString program = binDir() + QStringLiteral("/ckpt");
+        if (kind == QLatin1String("readonly") && geteuid() == 0) {
+            // root writes anywhere: save as 'nobody' in a child process, through the same core call.
+            int fds[2];
+            QVERIFY(pipe(fds) == 0);
+            const pid_t pid = fork();
+            QVERIFY(pid >= 0);
+            if (pid == 0) {
+                ::close(fds[0]);
+                std::string result = "could not drop privileges";
+                if (setgid(65534) == 0 && setuid(65534) == 0) {
+                    try {
+                        const auto c = ckpt::Checkpoint::open(source.toStdString());
+                        ckpt::saveCheckpoint(*c, args[2].toStdString(), {});
+                        result = "saved";
+                    } catch (const ckpt::Error &e) {
+                        result = std::string("ckpt: ") + e.what() + "\n";
+                    }
+                }
+                (void)!::write(fds[1], result.data(), result.size());
+                _exit(0);
+            }
+            ::close(fds[1]);
+            char buf[1024];
+            const ssize_t n = ::read(fds[0], buf, sizeof buf);
+            ::close(fds[0]);
+            int status = 0;
+            waitpid(pid, &status, 0);
+            r.err = QByteArray(buf, n > 0 ? int(n) : 0);
+            r.exitCode = r.err.startsWith("ckpt: ") ? 2 : 0;
+        } else if (!prefix.isEmpty()) {
+            QStringList quoted;
+            for (const QString &a : args)
+                quoted << QLatin1Char('\'') + a + QLatin1Char('\'');
+            r = run(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), prefix + QStringLiteral("exec '") + program + QStringLiteral("' ") + quoted.join(QLatin1Char(' '))});
+        } else {
+            r = runCkpt(args);
+        }
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(message.toUtf8()), r.err.constData());
+        QCOMPARE(r.err.count('\n'), 1);
+        QCOMPARE(strayFiles(dir.path(), expectedFiles), QStringList());
+        if (kind == QLatin1String("readonly"))
+            QCOMPARE(strayFiles(dir.filePath(QStringLiteral("locked")), {}), QStringList());
+        QVERIFY(original.open(QIODevice::ReadOnly));
+        QCOMPARE(original.readAll(), before);
+    }
+
+    void forceReplacesTheInputSafely()
+    {
+        QTemporaryDir dir;
+        const QString source = dir.filePath(QStringLiteral("model.pt"));
+        QVERIFY(QFile::copy(fixtureDir() + QStringLiteral("/training_checkpoint.pt"), source));
+        const Run r = runCkpt({QStringLiteral("save"), source, source, QStringLiteral("--model-only"), QStringLiteral("--force")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(python({QStringLiteral("model-state"), fixtureDir() + QStringLiteral("/training_checkpoint.pt"), source,
+                         QStringLiteral("model_state")})
+                     .exitCode,
+                 0);
+        QCOMPARE(strayFiles(dir.path(), {QStringLiteral("model.pt")}), QStringList());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSave)
+#include "tst_save.moc"
