@@ -10,8 +10,6 @@
 #include "tensordata.h"
 #include "tensormath.h"
 
-#include <zlib.h>
-
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -53,17 +51,6 @@ bool isFloating(DType t)
 std::string joinPath(const std::string &modelPath, const std::string &name)
 {
     return modelPath.empty() ? name : modelPath + "/" + name;
-}
-
-std::uint32_t crcOf(std::span<const std::byte> data)
-{
-    uLong crc = crc32(0, nullptr, 0);
-    while (!data.empty()) {
-        const auto n = static_cast<uInt>(std::min<std::size_t>(data.size(), 1u << 30));
-        crc = crc32(crc, reinterpret_cast<const Bytef *>(data.data()), n);
-        data = data.subspan(n);
-    }
-    return static_cast<std::uint32_t>(crc);
 }
 
 // The tensor as it will be written: converted to the target dtype and/or flagged as a Parameter.
@@ -253,7 +240,7 @@ void verifyZipCrcs(const std::string &path)
     const auto file = MappedFile::open(path);
     const ZipArchive zip(file->bytes());
     for (const auto &e : zip.entries())
-        if (crcOf(zip.storedData(e)) != e.crc32)
+        if (crc32Of(zip.storedData(e)) != e.crc32)
             fail(ErrorKind::Io, "verification failed: record '" + std::string(e.name) + "' does not read back as written");
 }
 

@@ -6,7 +6,11 @@
 #include <QFile>
 #include <QHash>
 #include <QJsonDocument>
+#include <QProcess>
 #include <QTest>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace testsupport {
 
@@ -50,6 +54,52 @@ QString sha256Hex(const ckpt::TensorInfo &t)
     const auto bytes = ckpt::contiguousBytes(*t.value);
     const QByteArray view = QByteArray::fromRawData(reinterpret_cast<const char *>(bytes.data()), static_cast<qsizetype>(bytes.size()));
     return QString::fromLatin1(QCryptographicHash::hash(view, QCryptographicHash::Sha256).toHex());
+}
+
+ProcessResult runProcess(const QString &program, const QStringList &args)
+{
+    QProcess p;
+    p.start(program, args);
+    ProcessResult r;
+    if (!p.waitForFinished(300000))
+        return r;
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+ProcessResult runCkpt(const QStringList &args)
+{
+    return runProcess(binDir() + QStringLiteral("/ckpt"), args);
+}
+
+std::string runAsNobody(const std::function<std::string()> &fn)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return "pipe failed";
+    const pid_t pid = fork();
+    if (pid < 0)
+        return "fork failed";
+    if (pid == 0) {
+        ::close(fds[0]);
+        std::string result = "could not drop privileges";
+        if (setgid(65534) == 0 && setuid(65534) == 0)
+            result = fn();
+        (void)!::write(fds[1], result.data(), result.size());
+        _exit(0);
+    }
+    ::close(fds[1]);
+    std::string result;
+    char buf[1024];
+    ssize_t n;
+    while ((n = ::read(fds[0], buf, sizeof buf)) > 0)
+        result.append(buf, static_cast<std::size_t>(n));
+    ::close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return result;
 }
 
 namespace {

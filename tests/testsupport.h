@@ -7,6 +7,9 @@
 #include <QJsonObject>
 #include <QString>
 
+#include <functional>
+#include <string>
+
 namespace testsupport {
 
 QString sourceDir();
@@ -20,6 +23,19 @@ QJsonObject readJsonObject(const QString &path);
 // Data rows "file" and "expected" (absolute paths), one per fixture of make_fixtures.py's manifest.
 void addFixtureRows();
 QString sha256Hex(const ckpt::TensorInfo &t);
+
+struct ProcessResult
+{
+    int exitCode = -1; // -1 when it crashed or timed out
+    QByteArray out;
+    QByteArray err;
+};
+ProcessResult runProcess(const QString &program, const QStringList &args);
+ProcessResult runCkpt(const QStringList &args); // the ckpt built next to the tests
+
+// Runs fn in a child process as the unprivileged user 'nobody' (tests run as root in CI, and root
+// ignores file permissions) and returns what fn returned, or a description of what went wrong.
+std::string runAsNobody(const std::function<std::string()> &fn);
 
 // Compares a checkpoint with what torch.load returned for it (a <name>.expected.json object).
 // Uses QCOMPARE/QVERIFY: check QTest::currentTestFailed() afterwards.

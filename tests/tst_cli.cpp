@@ -2,32 +2,10 @@
 #include "testsupport.h"
 
 #include <QJsonDocument>
-#include <QProcess>
 #include <QTest>
 
 using namespace testsupport;
 
-namespace {
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-Run runCkpt(const QStringList &args)
-{
-    QProcess p;
-    p.start(binDir() + QStringLiteral("/ckpt"), args);
-    Run r;
-    if (!p.waitForFinished(120000))
-        return r;
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
-}
-} // namespace
 
 class TestCli : public QObject
 {
@@ -73,7 +51,7 @@ private slots:
         QFETCH(int, exitCode);
         QFETCH(QString, stdoutHas);
         QFETCH(QString, stderrHas);
-        const Run r = runCkpt(args);
+        const ProcessResult r = runCkpt(args);
         QCOMPARE(r.exitCode, exitCode);
         QVERIFY2(QString::fromUtf8(r.out).contains(stdoutHas), r.out.left(2000).constData());
         QVERIFY2(QString::fromUtf8(r.err).contains(stderrHas), r.err.constData());
@@ -87,7 +65,7 @@ private slots:
     {
         QFETCH(QString, file);
         QFETCH(QString, expected);
-        const Run r = runCkpt({QStringLiteral("inspect"), QStringLiteral("--json"), file});
+        const ProcessResult r = runCkpt({QStringLiteral("inspect"), QStringLiteral("--json"), file});
         QCOMPARE(r.exitCode, 0);
         QJsonParseError err;
         const QJsonObject got = QJsonDocument::fromJson(r.out, &err).object();

@@ -7,7 +7,6 @@
 #include "keyrules.h"
 
 #include <QFile>
-#include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
@@ -159,10 +158,7 @@ private slots:
                      && note.find("gone.weight") != std::string::npos,
                  note.c_str());
         // ckpt inspect shows it too.
-        QProcess p;
-        p.start(binDir() + QStringLiteral("/ckpt"), {QStringLiteral("inspect"), file});
-        QVERIFY(p.waitForFinished(60000));
-        const QString text = QString::fromUtf8(p.readAllStandardOutput());
+        const QString text = QString::fromUtf8(runCkpt({QStringLiteral("inspect"), file}).out);
         QVERIFY2(text.contains(QStringLiteral("Freeze:        applied")), qPrintable(text));
         QVERIFY(text.contains(QRegularExpression(QStringLiteral("fc\\.weight .* no \\(frozen\\)"))));
         QVERIFY(text.contains(QRegularExpression(QStringLiteral("fc\\.bias .* yes"))));

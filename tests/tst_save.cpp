@@ -8,44 +8,17 @@
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace testsupport;
 
 namespace {
-struct Run
+ProcessResult python(const QStringList &args)
 {
-    int exitCode = -1;
-    QByteArray out, err;
-};
-
-Run run(const QString &program, const QStringList &args)
-{
-    QProcess p;
-    p.start(program, args);
-    Run r;
-    if (!p.waitForFinished(300000))
-        return r;
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
-}
-
-Run python(const QStringList &args)
-{
-    return run(QStringLiteral(CKPT_TEST_PYTHON), QStringList{sourceDir() + QStringLiteral("/fixtures/check_saved.py")} + args);
-}
-
-Run runCkpt(const QStringList &args)
-{
-    return run(binDir() + QStringLiteral("/ckpt"), args);
+    return runProcess(QStringLiteral(CKPT_TEST_PYTHON), QStringList{sourceDir() + QStringLiteral("/fixtures/check_saved.py")} + args);
 }
 
 // Files in dir other than the expected ones: a failed save must leave no partial or temporary file.
@@ -108,7 +81,7 @@ private slots:
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write(QJsonDocument(pairs).toJson());
         f.close();
-        const Run r = python({QStringLiteral("roundtrip-many"), f.fileName(), out(QStringLiteral("results.json"))});
+        const ProcessResult r = python({QStringLiteral("roundtrip-many"), f.fileName(), out(QStringLiteral("results.json"))});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const QJsonObject results = readJsonObject(out(QStringLiteral("results.json")));
         for (auto it = results.begin(); it != results.end(); ++it) {
@@ -153,9 +126,9 @@ private slots:
         QFETCH(QString, modelPath);
         const QString source = fixtureDir() + QLatin1Char('/') + fixture;
         const QString target = out(QStringLiteral("model_only_") + fixture);
-        const Run save = runCkpt({QStringLiteral("save"), source, target, QStringLiteral("--model-only")});
+        const ProcessResult save = runCkpt({QStringLiteral("save"), source, target, QStringLiteral("--model-only")});
         QVERIFY2(save.exitCode == 0, save.err.constData());
-        const Run check = python({QStringLiteral("model-state"), source, target, modelPath});
+        const ProcessResult check = python({QStringLiteral("model-state"), source, target, modelPath});
         QVERIFY2(check.exitCode == 0, (check.out + check.err).constData());
     }
 
@@ -179,9 +152,9 @@ private slots:
         QFETCH(QString, dtype);
         const QString source = fixtureDir() + QLatin1Char('/') + fixture;
         const QString target = out(QStringLiteral("%1_%2").arg(dtype, fixture));
-        const Run save = runCkpt({QStringLiteral("save"), source, target, QStringLiteral("--model-only"), QStringLiteral("--dtype"), dtype});
+        const ProcessResult save = runCkpt({QStringLiteral("save"), source, target, QStringLiteral("--model-only"), QStringLiteral("--dtype"), dtype});
         QVERIFY2(save.exitCode == 0, save.err.constData());
-        const Run check = python({QStringLiteral("dtype"), source, target, modelPath, dtype});
+        const ProcessResult check = python({QStringLiteral("dtype"), source, target, modelPath, dtype});
         QVERIFY2(check.exitCode == 0, (check.out + check.err).constData());
     }
 
@@ -226,9 +199,9 @@ private slots:
         QFETCH(QStringList, options);
         QFETCH(QStringList, keys);
         const QString target = out(QStringLiteral("keys_%1_%2.pt").arg(QTest::currentDataTag()).replace(QLatin1Char(' '), QLatin1Char('_')));
-        const Run save = runCkpt(QStringList{QStringLiteral("save"), fixtureDir() + QLatin1Char('/') + fixture, target} + options);
+        const ProcessResult save = runCkpt(QStringList{QStringLiteral("save"), fixtureDir() + QLatin1Char('/') + fixture, target} + options);
         QVERIFY2(save.exitCode == 0, save.err.constData());
-        const Run listed = python({QStringLiteral("keys"), target});
+        const ProcessResult listed = python({QStringLiteral("keys"), target});
         QCOMPARE(listed.exitCode, 0);
         QStringList got;
         for (const auto &k : QJsonDocument::fromJson(listed.out).array())
@@ -257,10 +230,10 @@ private slots:
         if (!QFile::exists(resnet))
             QCOMPARE(python({QStringLiteral("save-state-dict"), QStringLiteral("resnet18"), resnet}).exitCode, 0);
         const QString json = out(QStringLiteral("frozen_%1.json").arg(QTest::currentDataTag()).replace(QLatin1Char(' '), QLatin1Char('_')));
-        const Run freeze = runCkpt(QStringList{QStringLiteral("freeze"), resnet} + ours + QStringList{QStringLiteral("-o"), json});
+        const ProcessResult freeze = runCkpt(QStringList{QStringLiteral("freeze"), resnet} + ours + QStringList{QStringLiteral("-o"), json});
         QVERIFY2(freeze.exitCode == 0, freeze.err.constData());
         QVERIFY2(freeze.err.contains("frozen: "), freeze.err.constData());
-        const Run expected = python(QStringList{QStringLiteral("seed-freeze"), QStringLiteral("resnet18")} + seed);
+        const ProcessResult expected = python(QStringList{QStringLiteral("seed-freeze"), QStringLiteral("resnet18")} + seed);
         QCOMPARE(expected.exitCode, 0);
         QFile f(json);
         QVERIFY(f.open(QIODevice::ReadOnly));
@@ -273,10 +246,10 @@ private slots:
         if (!QFile::exists(resnet))
             QCOMPARE(python({QStringLiteral("save-state-dict"), QStringLiteral("resnet18"), resnet}).exitCode, 0);
         const QString snippet = out(QStringLiteral("freeze.py"));
-        const Run freeze = runCkpt({QStringLiteral("freeze"), resnet, QStringLiteral("--glob"), QStringLiteral("fc.*"), QStringLiteral("--invert"),
+        const ProcessResult freeze = runCkpt({QStringLiteral("freeze"), resnet, QStringLiteral("--glob"), QStringLiteral("fc.*"), QStringLiteral("--invert"),
                                  QStringLiteral("-o"), snippet});
         QVERIFY2(freeze.exitCode == 0, freeze.err.constData());
-        const Run applied = python({QStringLiteral("apply-snippet"), snippet, QStringLiteral("resnet18")});
+        const ProcessResult applied = python({QStringLiteral("apply-snippet"), snippet, QStringLiteral("resnet18")});
         QVERIFY2(applied.exitCode == 0, applied.err.constData());
         const QJsonObject result = QJsonDocument::fromJson(applied.out).object();
         const QJsonObject grads = result.value(QStringLiteral("requires_grad")).toObject();
@@ -290,13 +263,13 @@ private slots:
     {
         const QString source = fixtureDir() + QStringLiteral("/torchscript_model.pt");
         const QString list = out(QStringLiteral("ts_frozen.json"));
-        const Run freeze = runCkpt({QStringLiteral("freeze"), source, QStringLiteral("--clear"), QStringLiteral("--first"), QStringLiteral("3"),
+        const ProcessResult freeze = runCkpt({QStringLiteral("freeze"), source, QStringLiteral("--clear"), QStringLiteral("--first"), QStringLiteral("3"),
                                  QStringLiteral("-o"), list});
         QVERIFY2(freeze.exitCode == 0, freeze.err.constData());
         const QString target = out(QStringLiteral("ts_frozen.pt"));
-        const Run save = runCkpt({QStringLiteral("save"), source, target, QStringLiteral("--freeze"), list});
+        const ProcessResult save = runCkpt({QStringLiteral("save"), source, target, QStringLiteral("--freeze"), list});
         QVERIFY2(save.exitCode == 0, save.err.constData());
-        const Run grads = python({QStringLiteral("requires-grad"), target});
+        const ProcessResult grads = python({QStringLiteral("requires-grad"), target});
         QVERIFY2(grads.exitCode == 0, grads.err.constData());
         const QJsonObject g = QJsonDocument::fromJson(grads.out).object();
         const QJsonObject frozen = readJsonObject(list);
@@ -312,16 +285,16 @@ private slots:
         const QString list = out(QStringLiteral("cnn_frozen.txt"));
         QVERIFY(runCkpt({QStringLiteral("freeze"), source, QStringLiteral("--glob"), QStringLiteral("conv.*"), QStringLiteral("-o"), list}).exitCode == 0);
         const QString target = out(QStringLiteral("cnn_stored_freeze.pt"));
-        const Run save = runCkpt({QStringLiteral("save"), source, target, QStringLiteral("--freeze"), list, QStringLiteral("--store-freeze")});
+        const ProcessResult save = runCkpt({QStringLiteral("save"), source, target, QStringLiteral("--freeze"), list, QStringLiteral("--store-freeze")});
         QVERIFY2(save.exitCode == 0, save.err.constData());
         QCOMPARE(python({QStringLiteral("weights-only"), target}).exitCode, 0);
-        const Run grads = python({QStringLiteral("requires-grad"), target});
+        const ProcessResult grads = python({QStringLiteral("requires-grad"), target});
         const QJsonObject g = QJsonDocument::fromJson(grads.out).object();
         QCOMPARE(g.size(), 7); // parameters only: the BatchNorm buffers stay plain tensors
         for (auto it = g.begin(); it != g.end(); ++it)
             QCOMPARE(it.value().toBool(), !it.key().startsWith(QLatin1String("conv.")));
         // And reading it back gives the same freeze state.
-        const Run again = runCkpt({QStringLiteral("freeze"), target, QStringLiteral("--format"), QStringLiteral("text")});
+        const ProcessResult again = runCkpt({QStringLiteral("freeze"), target, QStringLiteral("--format"), QStringLiteral("text")});
         QCOMPARE(again.out, QByteArray("conv.weight\nconv.bias\n"));
     }
 
@@ -367,42 +340,26 @@ private slots:
         } else if (kind == QLatin1String("full")) {
             prefix = QStringLiteral("ulimit -f 8; "); // 8 blocks of 512 bytes: the 15 KiB checkpoint does not fit
         }
-        Run r;
+        ProcessResult r;
         const QString program = binDir() + QStringLiteral("/ckpt");
         if (kind == QLatin1String("readonly") && geteuid() == 0) {
             // root writes anywhere: save as 'nobody' in a child process, through the same core call.
-            int fds[2];
-            QVERIFY(pipe(fds) == 0);
-            const pid_t pid = fork();
-            QVERIFY(pid >= 0);
-            if (pid == 0) {
-                ::close(fds[0]);
-                std::string result = "could not drop privileges";
-                if (setgid(65534) == 0 && setuid(65534) == 0) {
-                    try {
-                        const auto c = ckpt::Checkpoint::open(source.toStdString());
-                        ckpt::saveCheckpoint(*c, args[2].toStdString(), {});
-                        result = "saved";
-                    } catch (const ckpt::Error &e) {
-                        result = std::string("ckpt: ") + e.what() + "\n";
-                    }
+            const std::string target = args[2].toStdString();
+            r.err = QByteArray::fromStdString(runAsNobody([&] {
+                try {
+                    const auto c = ckpt::Checkpoint::open(source.toStdString());
+                    ckpt::saveCheckpoint(*c, target, {});
+                    return std::string("saved");
+                } catch (const ckpt::Error &e) {
+                    return std::string("ckpt: ") + e.what() + "\n";
                 }
-                (void)!::write(fds[1], result.data(), result.size());
-                _exit(0);
-            }
-            ::close(fds[1]);
-            char buf[1024];
-            const ssize_t n = ::read(fds[0], buf, sizeof buf);
-            ::close(fds[0]);
-            int status = 0;
-            waitpid(pid, &status, 0);
-            r.err = QByteArray(buf, n > 0 ? int(n) : 0);
+            }));
             r.exitCode = r.err.startsWith("ckpt: ") ? 2 : 0;
         } else if (!prefix.isEmpty()) {
             QStringList quoted;
             for (const QString &a : args)
                 quoted << QLatin1Char('\'') + a + QLatin1Char('\'');
-            r = run(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), prefix + QStringLiteral("exec '") + program + QStringLiteral("' ") + quoted.join(QLatin1Char(' '))});
+            r = runProcess(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), prefix + QStringLiteral("exec '") + program + QStringLiteral("' ") + quoted.join(QLatin1Char(' '))});
         } else {
             r = runCkpt(args);
         }
@@ -421,7 +378,7 @@ private slots:
         QTemporaryDir dir;
         const QString source = dir.filePath(QStringLiteral("model.pt"));
         QVERIFY(QFile::copy(fixtureDir() + QStringLiteral("/training_checkpoint.pt"), source));
-        const Run r = runCkpt({QStringLiteral("save"), source, source, QStringLiteral("--model-only"), QStringLiteral("--force")});
+        const ProcessResult r = runCkpt({QStringLiteral("save"), source, source, QStringLiteral("--model-only"), QStringLiteral("--force")});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QCOMPARE(python({QStringLiteral("model-state"), fixtureDir() + QStringLiteral("/training_checkpoint.pt"), source,
                          QStringLiteral("model_state")})

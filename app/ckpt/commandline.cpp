@@ -1,5 +1,7 @@
 #include "commandline.h"
 
+#include <QCommandLineParser>
+
 #include <cstdio>
 #include <iterator>
 
@@ -30,6 +32,22 @@ const Command *findCommand(const QString &name)
 void print(const std::string &text)
 {
     std::fwrite(text.data(), 1, text.size(), stdout);
+}
+
+std::optional<int> parseArguments(QCommandLineParser &parser, const char *command, const QStringList &args, int positional,
+                                  const char *positionalHint)
+{
+    QStringList argv = args;
+    argv.prepend(QStringLiteral("ckpt ") + QLatin1String(command));
+    if (!parser.parse(argv))
+        return reportError(parser.errorText().toStdString());
+    if (parser.isSet(QStringLiteral("help"))) {
+        print(parser.helpText().toStdString());
+        return Ok;
+    }
+    if (parser.positionalArguments().size() != positional)
+        return reportError(std::string(command) + " needs " + positionalHint + " (see ckpt " + command + " --help)");
+    return std::nullopt;
 }
 
 void printError(const std::string &line)

@@ -3,7 +3,10 @@
 
 #include <QStringList>
 
+#include <optional>
 #include <string>
+
+class QCommandLineParser;
 
 namespace cli {
 
@@ -25,6 +28,11 @@ void print(const std::string &text);
 int reportError(const std::string &message);
 // A line of information on stderr (summaries, notes), so stdout stays machine-readable.
 void printError(const std::string &line);
+
+// Parses a subcommand's arguments and answers --help. Returns the exit code when the command is done
+// (help shown, or a usage error reported), nothing when it should run. positional: how many it needs.
+std::optional<int> parseArguments(QCommandLineParser &parser, const char *command, const QStringList &args, int positional,
+                                  const char *positionalHint);
 
 int inspectCommand(const QStringList &args);
 int freezeCommand(const QStringList &args);

@@ -44,16 +44,8 @@ int freezeCommand(const QStringList &args)
         {QStringLiteral("format"), QStringLiteral("json, text or python (default: from -o's extension, else json)."), QStringLiteral("FORMAT")},
     });
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The checkpoint."));
-    QStringList argv = args;
-    argv.prepend(QStringLiteral("ckpt freeze"));
-    if (!parser.parse(argv))
-        return reportError(parser.errorText().toStdString());
-    if (parser.isSet(QStringLiteral("help"))) {
-        print(parser.helpText().toStdString());
-        return Ok;
-    }
-    if (parser.positionalArguments().size() != 1)
-        return reportError("freeze needs exactly one FILE (see ckpt freeze --help)");
+    if (const auto done = parseArguments(parser, "freeze", args, 1, "exactly one FILE"))
+        return *done;
     const std::string file = parser.positionalArguments().front().toStdString();
     const std::string output = parser.value(QStringLiteral("output")).toStdString();
     try {

@@ -32,17 +32,9 @@ int inspectCommand(const QStringList &args)
                       QStringLiteral("Also compute each tensor's mean, std, min, max (over finite values) and NaN/Inf counts. "
                                      "Reads every tensor's bytes and loads LibTorch, so it is slower than a listing.")});
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The checkpoint to inspect."));
-    QStringList argv = args;
-    argv.prepend(QStringLiteral("ckpt inspect"));
-    if (!parser.parse(argv))
-        return reportError(parser.errorText().toStdString());
-    if (parser.isSet(QStringLiteral("help"))) {
-        print(parser.helpText().toStdString());
-        return Ok;
-    }
+    if (const auto done = parseArguments(parser, "inspect", args, 1, "exactly one FILE"))
+        return *done;
     const QStringList files = parser.positionalArguments();
-    if (files.size() != 1)
-        return reportError("inspect needs exactly one FILE (see ckpt inspect --help)");
     try {
         const auto checkpoint = ckpt::Checkpoint::open(files.front().toStdString());
         std::vector<ckpt::TensorStatistics> stats;

@@ -47,16 +47,8 @@ int saveCommand(const QStringList &args)
     });
     parser.addPositionalArgument(QStringLiteral("IN"), QStringLiteral("The checkpoint to read."));
     parser.addPositionalArgument(QStringLiteral("OUT"), QStringLiteral("The file to write."));
-    QStringList argv = args;
-    argv.prepend(QStringLiteral("ckpt save"));
-    if (!parser.parse(argv))
-        return reportError(parser.errorText().toStdString());
-    if (parser.isSet(QStringLiteral("help"))) {
-        print(parser.helpText().toStdString());
-        return Ok;
-    }
-    if (parser.positionalArguments().size() != 2)
-        return reportError("save needs IN and OUT (see ckpt save --help)");
+    if (const auto done = parseArguments(parser, "save", args, 2, "IN and OUT"))
+        return *done;
     const std::string in = parser.positionalArguments().at(0).toStdString();
     const std::string out = parser.positionalArguments().at(1).toStdString();
     try {

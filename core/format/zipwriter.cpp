@@ -8,8 +8,9 @@ namespace ckpt {
 
 namespace {
 constexpr std::uint32_t kMax32 = 0xFFFFFFFFu;
+} // namespace
 
-std::uint32_t crcOf(std::span<const std::byte> data)
+std::uint32_t crc32Of(std::span<const std::byte> data)
 {
     uLong crc = crc32(0, nullptr, 0);
     while (!data.empty()) {
@@ -19,7 +20,6 @@ std::uint32_t crcOf(std::span<const std::byte> data)
     }
     return static_cast<std::uint32_t>(crc);
 }
-} // namespace
 
 ZipWriter::ZipWriter(Sink sink)
     : m_sink(std::move(sink))
@@ -34,7 +34,7 @@ void ZipWriter::put(const void *data, std::size_t n)
 
 void ZipWriter::addRecord(std::string_view name, std::span<const std::byte> data)
 {
-    const std::uint32_t crc = crcOf(data);
+    const std::uint32_t crc = crc32Of(data);
     const bool zip64 = data.size() >= kMax32 || m_offset >= kMax32;
     const std::size_t zip64Extra = zip64 ? 4 + 16 : 0;
     // PyTorch pads the local header's extra field ("FB" block) so that the data starts 64-byte aligned.

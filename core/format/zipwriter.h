@@ -10,6 +10,9 @@
 
 namespace ckpt {
 
+// The CRC-32 ZIP records carry (zlib's), over any length.
+std::uint32_t crc32Of(std::span<const std::byte> data);
+
 class ZipWriter
 {
 public:

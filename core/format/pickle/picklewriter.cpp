@@ -138,25 +138,19 @@ void PickleWriter::emptyOrderedDict()
     op('R');
 }
 
-bool PickleWriter::fromMemo(const Value *v)
+void PickleWriter::get(std::uint32_t index)
 {
-    const auto it = m_memo.find(v);
-    if (it == m_memo.end())
-        return false;
-    if (it->second < 256) {
+    if (index < 256) {
         op('h');
-        op(static_cast<unsigned char>(it->second));
+        op(static_cast<unsigned char>(index));
     } else {
         op('j');
-        raw(&it->second, 4);
+        raw(&index, 4);
     }
-    return true;
 }
 
-void PickleWriter::memoize(const Value *v)
+void PickleWriter::put(std::uint32_t index)
 {
-    const auto index = static_cast<std::uint32_t>(m_memo.size() + m_storageMemo.size());
-    m_memo.emplace(v, index);
     if (index < 256) {
         op('q');
         op(static_cast<unsigned char>(index));
@@ -164,6 +158,22 @@ void PickleWriter::memoize(const Value *v)
         op('r');
         raw(&index, 4);
     }
+}
+
+bool PickleWriter::fromMemo(const Value *v)
+{
+    const auto it = m_memo.find(v);
+    if (it == m_memo.end())
+        return false;
+    get(it->second);
+    return true;
+}
+
+void PickleWriter::memoize(const Value *v)
+{
+    const auto index = static_cast<std::uint32_t>(m_memo.size() + m_storageMemo.size());
+    m_memo.emplace(v, index);
+    put(index);
 }
 
 void PickleWriter::value(const Value *v, int depth)
@@ -386,13 +396,7 @@ void PickleWriter::object(const ObjectValue &o, int depth)
 void PickleWriter::storagePid(const StorageValue &s)
 {
     if (const auto it = m_storageMemo.find(&s); it != m_storageMemo.end()) {
-        if (it->second < 256) {
-            op('h');
-            op(static_cast<unsigned char>(it->second));
-        } else {
-            op('j');
-            raw(&it->second, 4);
-        }
+        get(it->second);
         return;
     }
     const std::string_view cls = storageClassName(s.dtype);
@@ -411,13 +415,7 @@ void PickleWriter::storagePid(const StorageValue &s)
     op('Q');
     const auto index = static_cast<std::uint32_t>(m_memo.size() + m_storageMemo.size());
     m_storageMemo.emplace(&s, index);
-    if (index < 256) {
-        op('q');
-        op(static_cast<unsigned char>(index));
-    } else {
-        op('r');
-        raw(&index, 4);
-    }
+    put(index);
 }
 
 void PickleWriter::tensor(const TensorValue &t, int depth)

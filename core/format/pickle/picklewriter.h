@@ -48,6 +48,8 @@ private:
     void emptyOrderedDict();
     bool fromMemo(const Value *v);
     void memoize(const Value *v);
+    void get(std::uint32_t index);
+    void put(std::uint32_t index);
 
     StorageKey m_storageKey;
     std::unordered_map<const Value *, const Value *> m_substitutes;
