@@ -7,3 +7,7 @@ BUILD=${BUILD:-build}
 DATA=${BENCH_DATA:-$BUILD/bench-data}
 /usr/bin/python3 bench/make_bench_data.py "$DATA" > /dev/null
 "$BUILD/bin/bench_inspect" "$BUILD/bin/ckpt" /usr/bin/python3 "$DATA/state_dict_1gb.pt" "$DATA/state_dict_100k.pt"
+if [ -x "$BUILD/bin/bench_gui" ]; then
+    echo
+    QT_QPA_PLATFORM=offscreen "$BUILD/bin/bench_gui" "$DATA/state_dict_100k.pt" 2>/dev/null
+fi

@@ -10,17 +10,21 @@ std::unique_ptr<Checkpoint> Checkpoint::open(const std::string &path, const Read
 {
     RawCheckpoint raw = readCheckpoint(path, limits);
     try {
-        return std::make_unique<Checkpoint>(std::move(raw));
+        return std::make_unique<Checkpoint>(std::move(raw), limits.progress);
     } catch (const Error &e) {
         throw e.withFile(path);
     }
 }
 
-Checkpoint::Checkpoint(RawCheckpoint raw)
+Checkpoint::Checkpoint(RawCheckpoint raw, const Progress *progress)
     : m_raw(std::move(raw))
 {
     m_modelState = findModelState(m_raw);
-    walkCheckpoint(m_raw, m_modelState, m_tensors, m_entries);
+    WalkLimits limits;
+    limits.progress = progress;
+    if (progress)
+        progress->update(0.9);
+    walkCheckpoint(m_raw, m_modelState, m_tensors, m_entries, limits);
 }
 
 std::uint64_t Checkpoint::parameterCount() const

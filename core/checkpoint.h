@@ -54,7 +54,7 @@ class Checkpoint
 public:
     // Reads and indexes a file. Throws ckpt::Error with a message naming the file and the cause.
     static std::unique_ptr<Checkpoint> open(const std::string &path, const ReadLimits &limits = {});
-    explicit Checkpoint(RawCheckpoint raw);
+    explicit Checkpoint(RawCheckpoint raw, const Progress *progress = nullptr);
 
     Format format() const { return m_raw.format; }
     const std::string &path() const { return m_raw.path; }

@@ -244,8 +244,33 @@ void verifyZipCrcs(const std::string &path)
             fail(ErrorKind::Io, "verification failed: record '" + std::string(e.name) + "' does not read back as written");
 }
 
-void writeTorchZip(const Plan &plan, AtomicFile &file)
+// Reports bytes written against the bytes planned, about every megabyte, and stops when cancelled.
+struct WriteProgress
 {
+    const Progress *progress;
+    std::uint64_t total;
+    std::uint64_t lastReported = 0;
+
+    void wrote(const AtomicFile &file)
+    {
+        if (progress && file.size() - lastReported >= (1u << 20)) {
+            lastReported = file.size();
+            progress->update(total ? 0.95 * static_cast<double>(file.size()) / static_cast<double>(total) : 0.0);
+        }
+    }
+};
+
+std::uint64_t plannedBytes(const Plan &plan)
+{
+    std::uint64_t n = 0;
+    for (const auto &[name, t] : plan.flat)
+        n += t->numel() * dtypeItemSize(t->dtype);
+    return n;
+}
+
+void writeTorchZip(const Plan &plan, AtomicFile &file, const Progress *progress)
+{
+    WriteProgress tracker{progress, plannedBytes(plan)};
     std::vector<const StorageValue *> storages;
     std::unordered_map<const StorageValue *, std::string> keys;
     PickleWriter writer([&](const StorageValue &s) {
@@ -259,7 +284,10 @@ void writeTorchZip(const Plan &plan, AtomicFile &file)
     const std::vector<std::byte> pkl = writer.write(plan.root);
 
     const std::string prefix = archiveName(file.target()) + "/";
-    ZipWriter zip([&](std::span<const std::byte> data) { file.write(data); });
+    ZipWriter zip([&](std::span<const std::byte> data) {
+        file.write(data);
+        tracker.wrote(file);
+    });
     zip.addRecord(prefix + "data.pkl", pkl);
     zip.addRecord(prefix + "byteorder", std::string_view("little"));
     for (const StorageValue *s : storages) {
@@ -274,8 +302,9 @@ void writeTorchZip(const Plan &plan, AtomicFile &file)
     zip.finish();
 }
 
-void writeSafetensors(const Checkpoint &source, const Plan &plan, AtomicFile &file)
+void writeSafetensors(const Checkpoint &source, const Plan &plan, AtomicFile &file, const Progress *progress)
 {
+    WriteProgress tracker{progress, plannedBytes(plan)};
     struct Item
     {
         std::string name;
@@ -320,6 +349,7 @@ void writeSafetensors(const Checkpoint &source, const Plan &plan, AtomicFile &fi
             file.write(contiguousSpan(*item.tensor));
         else
             file.write(contiguousBytes(*item.tensor));
+        tracker.wrote(file);
     }
 }
 
@@ -378,10 +408,12 @@ SaveResult saveCheckpoint(const Checkpoint &source, const std::string &target, c
             fail(ErrorKind::Unsupported, "safetensors files cannot store requires_grad; export a frozen_layers.json instead");
         AtomicFile file(target);
         if (safetensorsOut)
-            writeSafetensors(source, plan, file);
+            writeSafetensors(source, plan, file, options.progress);
         else
-            writeTorchZip(plan, file);
+            writeTorchZip(plan, file, options.progress);
         file.finish();
+        if (options.progress)
+            options.progress->update(0.96); // then read back and check
         if (!safetensorsOut)
             verifyZipCrcs(file.temporaryPath());
         verify(file.temporaryPath(), plan, safetensorsOut ? Format::Safetensors : Format::TorchZip);

@@ -20,6 +20,7 @@ struct SaveOptions
     std::optional<std::vector<std::string>> frozenNames; // default: the checkpoint's initial freeze state
     bool storeFreeze = false;               // parameters written as nn.Parameter(requires_grad = not frozen)
     bool force = false;                     // allow replacing the input file
+    const Progress *progress = nullptr;     // optional: bytes written so far, and cancellation
 };
 
 struct SaveResult

@@ -42,11 +42,22 @@ struct TensorStatistics
     double mean = 0, std = 0, min = 0, max = 0; // std: unbiased, like torch.std
 };
 
+// Counts of finite values in equal-width bins over [min, max] (complex: magnitudes).
+struct Histogram
+{
+    double min = 0, max = 0;
+    std::vector<std::uint64_t> counts;
+};
+
 class TensorMath
 {
 public:
     virtual ~TensorMath() = default;
     virtual TensorStatistics statistics(const TensorView &t) const = 0;
+    // Empty counts when there is nothing finite to count or the dtype is unsupported.
+    virtual Histogram histogram(const TensorView &t, int bins) const = 0;
+    // The first n elements in row-major order as doubles (complex: real parts; quantized: stored integers).
+    virtual std::vector<double> firstValues(const TensorView &t, std::size_t n) const = 0;
     // The elements converted to another floating dtype with PyTorch's rounding (Tensor.to), contiguous.
     // Throws ckpt::Error(Unsupported) for dtypes LibTorch 1.13 lacks.
     virtual std::vector<std::byte> convert(const TensorView &t, DType to) const = 0;

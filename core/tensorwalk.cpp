@@ -74,6 +74,8 @@ private:
 
     void countVisit()
     {
+        if (m_limits.progress && m_visits % 65536 == 0)
+            m_limits.progress->checkCancelled();
         if (++m_visits > m_maxVisits)
             fail(ErrorKind::LimitExceeded, "the checkpoint's shared sub-objects expand to more than "
                                                + std::to_string(m_maxVisits) + " paths");

@@ -17,6 +17,7 @@ struct WalkLimits
     std::size_t maxOutputBytes = 256u << 20;
     std::size_t maxPathBytes = 16u << 20;
     std::size_t maxEntryValue = 1024; // longer scalar strings are shown cut (and no longer exact)
+    const Progress *progress = nullptr; // polled for cancellation
 };
 
 void walkCheckpoint(const RawCheckpoint &raw, const ModelState &modelState, std::vector<TensorInfo> &tensors,

@@ -1,85 +1,306 @@
-// The main window opens checkpoints off the GUI thread and lists them; failures keep the old document.
+// The main window used as a person would: open real fixtures, tick boxes with the mouse and Space,
+// undo with the keyboard, filter, export frozen_layers.json and save a checkpoint PyTorch then loads.
 #include "testsupport.h"
 
+#include "checkpointdocument.h"
 #include "checkpointloader.h"
+#include "checkpointsaver.h"
+#include "freezestate.h"
 #include "mainwindow.h"
-#include "tensortablemodel.h"
+#include "parameterfilter.h"
+#include "parametertreemodel.h"
+#include "tensordetailswidget.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QFile>
 #include <QFileInfo>
+#include <QImage>
+#include <QJsonDocument>
+#include <QLineEdit>
 #include <QMessageBox>
+#include <QProcess>
 #include <QSignalSpy>
+#include <QStyle>
+#include <QStyleOptionViewItem>
+#include <QTemporaryDir>
 #include <QTest>
+#include <QTreeView>
+#include <QUndoStack>
 
 using namespace testsupport;
+
+namespace {
+bool openAndWait(MainWindow &window, const QString &path)
+{
+    QSignalSpy loaded(window.loader(), &CheckpointLoader::loaded);
+    window.openFile(path);
+    return loaded.wait(60000);
+}
+
+// The proxy index of a dotted path in the tree (expanding as it goes).
+QModelIndex findRow(MainWindow &window, const QString &dottedPath, int column = 0)
+{
+    QAbstractItemModel *model = window.treeView()->model();
+    QModelIndex current;
+    for (const QString &segment : dottedPath.split(QLatin1Char('.'))) {
+        QModelIndex next;
+        for (int r = 0; r < model->rowCount(current); ++r)
+            if (model->index(r, 0, current).data().toString() == segment)
+                next = model->index(r, 0, current);
+        if (!next.isValid())
+            return {};
+        window.treeView()->expand(next);
+        current = next;
+    }
+    return current.siblingAtColumn(column);
+}
+
+// Clicks the check indicator of the Frozen cell, where QStyledItemDelegate hit-tests it.
+void clickCheckBox(MainWindow &window, const QModelIndex &index)
+{
+    QTreeView *view = window.treeView();
+    view->scrollTo(index);
+    QStyleOptionViewItem option;
+    option.initFrom(view);
+    option.rect = view->visualRect(index);
+    option.features |= QStyleOptionViewItem::HasCheckIndicator;
+    option.state |= QStyle::State_Enabled;
+    const QRect check = view->style()->subElementRect(QStyle::SE_ItemViewItemCheckIndicator, &option, view);
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, check.center());
+}
+
+Qt::CheckState checkState(MainWindow &window, const QString &path)
+{
+    return static_cast<Qt::CheckState>(findRow(window, path, ParameterTreeModel::Frozen).data(Qt::CheckStateRole).toInt());
+}
+
+QByteArray readFile(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+} // namespace
 
 class TestMainWindow : public QObject
 {
     Q_OBJECT
 private slots:
-    void opensFixtures_data()
+    void initTestCase()
     {
-        QTest::addColumn<QString>("file");
-        QTest::addColumn<int>("tensors");
-        const QJsonArray fixtures = readJsonObject(fixtureDir() + QStringLiteral("/manifest.json")).value(QStringLiteral("fixtures")).toArray();
-        for (const auto &v : fixtures) {
-            const QJsonObject f = v.toObject();
-            const QJsonObject expected = readJsonObject(fixtureDir() + QLatin1Char('/') + f.value(QStringLiteral("expected")).toString());
-            QTest::newRow(qPrintable(f.value(QStringLiteral("name")).toString()))
-                << fixtureDir() + QLatin1Char('/') + f.value(QStringLiteral("path")).toString()
-                << int(expected.value(QStringLiteral("tensors")).toArray().size());
-        }
+        QCoreApplication::setOrganizationName(QStringLiteral("checkpoint-studio-tests"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
     }
 
-    void opensFixtures()
+    void opensEveryFixture_data() { addFixtureRows(); }
+
+    void opensEveryFixture()
     {
         QFETCH(QString, file);
-        QFETCH(int, tensors);
+        QFETCH(QString, expected);
         MainWindow window;
-        QAbstractItemModelTester tester(window.tensorModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QSignalSpy loaded(window.loader(), &CheckpointLoader::loaded);
-        window.openFile(file);
-        QVERIFY(loaded.wait(60000));
-        QCOMPARE(window.tensorModel()->rowCount(), tensors);
+        QAbstractItemModelTester tester(window.treeModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(openAndWait(window, file));
+        const int tensors = int(readJsonObject(expected).value(QStringLiteral("tensors")).toArray().size());
+        QCOMPARE(int(window.treeModel()->tree().leafOfTensor.size()), tensors);
         QVERIFY(window.windowTitle().contains(QFileInfo(file).fileName()));
+        QVERIFY(!window.isWindowModified());
     }
 
-    void failureKeepsPreviousDocument()
+    void failureKeepsThePreviousDocument()
     {
         MainWindow window;
-        QAbstractItemModelTester tester(window.tensorModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QSignalSpy loaded(window.loader(), &CheckpointLoader::loaded);
+        QVERIFY(openAndWait(window, fixtureDir() + QStringLiteral("/cnn_state_dict.pt")));
+        CheckpointDocument *before = window.document();
         QSignalSpy failed(window.loader(), &CheckpointLoader::failed);
-        window.openFile(fixtureDir() + QStringLiteral("/cnn_state_dict.pt"));
-        QVERIFY(loaded.wait(60000));
-        const int rows = window.tensorModel()->rowCount();
-        QVERIFY(rows > 0);
-
         const QString broken = realworldDir() + QStringLiteral("/burn__reader_broken.pt");
         window.openFile(broken);
         QVERIFY(failed.wait(60000));
-        QCOMPARE(failed.first().at(0).toString(), broken);
-        QVERIFY(failed.first().at(1).toString().contains(QStringLiteral("not a PyTorch checkpoint")));
-        QCOMPARE(window.tensorModel()->rowCount(), rows);
+        QCOMPARE(window.document(), before);
         auto *box = window.findChild<QMessageBox *>();
         QVERIFY(box);
         QVERIFY(box->text().contains(broken));
+        QVERIFY(box->text().contains(QStringLiteral("not a PyTorch checkpoint")));
         box->close();
     }
 
-    void laterLoadSupersedesEarlier()
+    void cancellingALoadKeepsTheWindowUsable()
     {
         MainWindow window;
+        QSignalSpy cancelled(window.loader(), &CheckpointLoader::cancelled);
         QSignalSpy loaded(window.loader(), &CheckpointLoader::loaded);
         window.openFile(fixtureDir() + QStringLiteral("/dtypes.pt"));
-        window.openFile(fixtureDir() + QStringLiteral("/cnn_state_dict.pt"));
-        QVERIFY(loaded.wait(60000));
-        QTest::qWait(200);
-        QCOMPARE(loaded.size(), 1);
-        QVERIFY(loaded.first().at(0).toString().endsWith(QLatin1String("cnn_state_dict.pt")));
+        window.loader()->cancel();
+        QTRY_VERIFY_WITH_TIMEOUT(cancelled.size() + loaded.size() == 1, 60000); // a small file may finish first
+        QVERIFY(!window.loader()->isLoading());
+    }
+
+    void freezeWithMouseAndKeyboard()
+    {
+        MainWindow window;
+        window.resize(1200, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(openAndWait(window, fixtureDir() + QStringLiteral("/cnn_state_dict.pt")));
+
+        // Mouse: tick the conv group, then untick one of its leaves.
+        clickCheckBox(window, findRow(window, QStringLiteral("conv"), ParameterTreeModel::Frozen));
+        QCOMPARE(checkState(window, QStringLiteral("conv")), Qt::Checked);
+        QCOMPARE(checkState(window, QStringLiteral("conv.bias")), Qt::Checked);
+        clickCheckBox(window, findRow(window, QStringLiteral("conv.bias"), ParameterTreeModel::Frozen));
+        QCOMPARE(checkState(window, QStringLiteral("conv")), Qt::PartiallyChecked);
+        QVERIFY(window.isWindowModified());
+        QVERIFY(window.windowTitle().contains(QStringLiteral("[*]")));
+
+        // Space toggles the current row.
+        window.treeView()->setFocus();
+        window.treeView()->setCurrentIndex(findRow(window, QStringLiteral("fc.weight")));
+        QTest::keyClick(window.treeView(), Qt::Key_Space);
+        QCOMPARE(checkState(window, QStringLiteral("fc.weight")), Qt::Checked);
+        QTest::keyClick(window.treeView(), Qt::Key_Space);
+        QCOMPARE(checkState(window, QStringLiteral("fc.weight")), Qt::Unchecked);
+
+        // Ctrl+Z twice undoes the two Space toggles, a third the leaf untick; Ctrl+Shift+Z redoes.
+        QTest::keyClick(&window, Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(checkState(window, QStringLiteral("fc.weight")), Qt::Checked);
+        QTest::keyClick(&window, Qt::Key_Z, Qt::ControlModifier);
+        QTest::keyClick(&window, Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(checkState(window, QStringLiteral("conv")), Qt::Checked);
+        QTest::keyClick(&window, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(checkState(window, QStringLiteral("conv")), Qt::PartiallyChecked);
+
+        // Buffers cannot be frozen: clicking where a box would be changes nothing.
+        const std::size_t frozenBefore = window.document()->freeze().frozenCount();
+        clickCheckBox(window, findRow(window, QStringLiteral("bn.running_mean"), ParameterTreeModel::Frozen));
+        QCOMPARE(window.document()->freeze().frozenCount(), frozenBefore);
+
+        // Ctrl+F goes to the filter; a glob narrows the tree; "freeze matching" freezes what it shows.
+        QTest::keyClick(&window, Qt::Key_F, Qt::ControlModifier);
+        QVERIFY(window.filterEdit()->hasFocus());
+        QTest::keyClicks(window.filterEdit(), QStringLiteral("*.bias"));
+        QTRY_COMPARE(window.treeModel()->rowCount(), 3); // conv, bn, fc have a bias (after the typing pause)
+        window.setMatchingFrozen(true);
+        QVERIFY(window.document()->freeze().isFrozen(std::string_view("bn.bias")));
+        QVERIFY(window.document()->freeze().isFrozen(std::string_view("fc.bias")));
+        window.filterEdit()->clear();
+        QTRY_COMPARE(window.treeModel()->rowCount(), 4);
+        window.document()->markSaved(); // lets the window close without asking
+    }
+
+    void freezeTemplatesAndExport_data()
+    {
+        QTest::addColumn<QString>("action");
+        QTest::addColumn<QString>("argument");
+        QTest::addColumn<QByteArray>("json");
+        QTest::newRow("first 3") << QStringLiteral("first") << QStringLiteral("3")
+                                 << QByteArray("{\"conv.weight\": 0, \"conv.bias\": 0, \"bn.weight\": 0}");
+        QTest::newRow("indices") << QStringLiteral("indices") << QStringLiteral("0,4-5")
+                                 << QByteArray("{\"conv.weight\": 0, \"fc.weight\": 0, \"fc.bias\": 0}");
+        QTest::newRow("first 2 inverted") << QStringLiteral("invert") << QStringLiteral("2")
+                                          << QByteArray("{\"bn.weight\": 0, \"bn.bias\": 0, \"fc.weight\": 0, \"fc.bias\": 0, \"embed.weight\": 0}");
+    }
+
+    void freezeTemplatesAndExport()
+    {
+        QFETCH(QString, action);
+        QFETCH(QString, argument);
+        QFETCH(QByteArray, json);
+        MainWindow window;
+        QVERIFY(openAndWait(window, fixtureDir() + QStringLiteral("/cnn_state_dict.pt")));
+        if (action == QLatin1String("first")) {
+            window.freezeFirst(argument.toInt());
+        } else if (action == QLatin1String("indices")) {
+            QVERIFY(window.freezeIndices(argument));
+        } else {
+            window.freezeFirst(argument.toInt());
+            window.findChild<QUndoStack *>(); // (the menu's Invert runs through the same document call)
+            std::vector<bool> state = window.document()->frozen();
+            state.flip();
+            window.document()->setFrozen(state, QStringLiteral("Invert"));
+        }
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("frozen_layers.json"));
+        QVERIFY(window.isWindowModified());
+        QVERIFY(window.exportFreezeList(path));
+        QVERIFY(!window.isWindowModified());
+        QCOMPARE(readFile(path), json);
+        // And the same list comes back in through Import.
+        window.freezeFirst(0);
+        window.document()->setFrozen(std::vector<bool>(window.document()->freeze().parameters().size(), false), QStringLiteral("clear"));
+        QVERIFY(window.importFreezeList(path));
+        QVERIFY(window.exportFreezeList(dir.filePath(QStringLiteral("again.json"))));
+        QCOMPARE(readFile(dir.filePath(QStringLiteral("again.json"))), json);
+    }
+
+    void badIndicesAreExplained()
+    {
+        MainWindow window;
+        QVERIFY(openAndWait(window, fixtureDir() + QStringLiteral("/cnn_state_dict.pt")));
+        QVERIFY(!window.freezeIndices(QStringLiteral("0,99")));
+        auto *box = window.findChild<QMessageBox *>();
+        QVERIFY(box);
+        QVERIFY(box->text().contains(QStringLiteral("out of range")));
+        QCOMPARE(window.document()->freeze().frozenCount(), std::size_t(0));
+        box->close();
+    }
+
+    void saveCheckpointLoadsInPyTorch()
+    {
+        MainWindow window;
+        QVERIFY(openAndWait(window, fixtureDir() + QStringLiteral("/training_checkpoint.pt")));
+        window.freezeFirst(2);
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("model_only.pt"));
+        ckpt::SaveOptions options;
+        options.modelOnly = true;
+        options.storeFreeze = true;
+        QVERIFY(window.saveCheckpointAs(out, options));
+        const ProcessResult grads = runProcess(QStringLiteral(CKPT_TEST_PYTHON),
+                                               {sourceDir() + QStringLiteral("/fixtures/check_saved.py"), QStringLiteral("requires-grad"), out});
+        QVERIFY2(grads.exitCode == 0, grads.err.constData());
+        const QJsonObject g = QJsonDocument::fromJson(grads.out).object();
+        const auto &params = window.document()->freeze().parameters();
+        QCOMPARE(g.size(), int(params.size()));
+        for (std::size_t i = 0; i < params.size(); ++i)
+            QCOMPARE(g.value(QString::fromStdString(params[i].name)).toBool(), i >= 2);
+        window.document()->markSaved();
+    }
+
+    void detailsShowStatisticsAndHistogram()
+    {
+        MainWindow window;
+        QVERIFY(openAndWait(window, fixtureDir() + QStringLiteral("/dtypes.pt")));
+        QSignalSpy ready(window.details(), &TensorDetailsWidget::summaryReady);
+        window.treeView()->setCurrentIndex(findRow(window, QStringLiteral("special")));
+        QVERIFY(ready.wait(60000));
+        const auto summary = ready.first().at(0).value<TensorSummary>();
+        QCOMPARE(summary.stats.nan, std::uint64_t(1));
+        QCOMPARE(summary.stats.posInf + summary.stats.negInf, std::uint64_t(2));
+        QVERIFY(!summary.histogram.counts.empty());
+        QVERIFY(!summary.firstValues.empty());
+        // The tree shows the statistics once computed.
+        QVERIFY(!findRow(window, QStringLiteral("special"), ParameterTreeModel::Mean).data().toString().isEmpty());
+    }
+
+    void screenshotOption()
+    {
+        QTemporaryDir dir;
+        const QString png = dir.filePath(QStringLiteral("window.png"));
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        p.setProcessEnvironment(env);
+        p.start(binDir() + QStringLiteral("/checkpoint-studio"),
+                {QStringLiteral("--screenshot"), png, sourceDir() + QStringLiteral("/../resources/examples/example_training_checkpoint.pt")});
+        QVERIFY(p.waitForFinished(120000));
+        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+        const QImage image(png);
+        QVERIFY(!image.isNull());
+        QVERIFY(image.width() >= 1000 && image.height() >= 600);
     }
 };
+
+Q_DECLARE_METATYPE(TensorSummary)
 
 QTEST_MAIN(TestMainWindow)
 #include "tst_mainwindow.moc"

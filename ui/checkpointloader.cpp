@@ -2,13 +2,16 @@
 
 #include "checkpoint.h"
 #include "format/error.h"
+#include "freezestate.h"
 
+#include <QPointer>
 #include <QtConcurrent/QtConcurrentRun>
 
-struct CheckpointLoader::Result
+struct CheckpointLoader::Job
 {
-    std::shared_ptr<const ckpt::Checkpoint> checkpoint;
+    std::shared_ptr<LoadedCheckpoint> result;
     QString error;
+    bool cancelled = false;
 };
 
 CheckpointLoader::CheckpointLoader(QObject *parent)
@@ -18,37 +21,77 @@ CheckpointLoader::CheckpointLoader(QObject *parent)
 
 CheckpointLoader::~CheckpointLoader()
 {
-    // Workers only touch their own Result; wait so that none outlives the watcher it reports to.
+    cancel();
+    // Workers report to watchers parented to this object: let them finish first.
     for (auto *w : findChildren<QFutureWatcherBase *>())
         w->waitForFinished();
 }
 
+void CheckpointLoader::cancel()
+{
+    if (m_cancel)
+        m_cancel->store(true);
+}
+
 void CheckpointLoader::load(const QString &path)
 {
+    cancel();
     const quint64 generation = ++m_generation;
     m_loading = true;
-    auto *watcher = new QFutureWatcher<std::shared_ptr<Result>>(this);
+    auto cancelFlag = std::make_shared<std::atomic<bool>>(false);
+    m_cancel = cancelFlag;
+    auto *watcher = new QFutureWatcher<std::shared_ptr<Job>>(this);
     connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, path, generation] {
         watcher->deleteLater();
         if (generation != m_generation)
-            return;
+            return; // superseded by a later load
         m_loading = false;
-        const auto result = watcher->result();
-        if (result->checkpoint)
-            emit loaded(path, result->checkpoint);
+        const auto job = watcher->result();
+        if (job->result)
+            emit loaded(path, job->result);
+        else if (job->cancelled)
+            emit cancelled(path);
         else
-            emit failed(path, result->error);
+            emit failed(path, job->error);
     });
     const std::string file = path.toStdString();
-    watcher->setFuture(QtConcurrent::run([file] {
-        auto r = std::make_shared<Result>();
+    QPointer<CheckpointLoader> self(this);
+    watcher->setFuture(QtConcurrent::run([file, cancelFlag, self, generation] {
+        auto job = std::make_shared<Job>();
+        ckpt::Progress progress;
+        progress.cancel = cancelFlag.get();
+        int lastPercent = -1;
+        progress.report = [&](double fraction) {
+            const int percent = static_cast<int>(fraction * 100);
+            if (percent == lastPercent)
+                return;
+            lastPercent = percent;
+            QMetaObject::invokeMethod(
+                self.data(),
+                [self, percent, generation] {
+                    if (self && generation == self->m_generation)
+                        emit self->progress(percent);
+                },
+                Qt::QueuedConnection);
+        };
         try {
-            r->checkpoint = ckpt::Checkpoint::open(file);
+            ckpt::ReadLimits limits;
+            limits.progress = &progress;
+            auto result = std::make_shared<LoadedCheckpoint>();
+            std::shared_ptr<const ckpt::Checkpoint> checkpoint = ckpt::Checkpoint::open(file, limits);
+            std::string note;
+            result->freeze = std::make_unique<ckpt::FreezeState>(ckpt::FreezeState::initial(*checkpoint, &note));
+            result->freezeNote = QString::fromStdString(note);
+            progress.update(0.95);
+            result->tree = ParameterTree::build(*checkpoint, *result->freeze);
+            result->checkpoint = std::move(checkpoint);
+            job->result = std::move(result);
         } catch (const ckpt::Error &e) {
-            r->error = QString::fromStdString(e.what());
+            job->cancelled = e.kind() == ckpt::ErrorKind::Cancelled;
+            job->error = QString::fromStdString(e.what());
         } catch (const std::bad_alloc &) {
-            r->error = QString::fromStdString(file) + QStringLiteral(": out of memory while reading");
+            job->error = QString::fromStdString(file) + QStringLiteral(": out of memory while reading");
         }
-        return r;
+        return job;
     }));
 }

@@ -1,15 +1,28 @@
-// Opens checkpoints off the GUI thread and hands the result back through a queued signal.
+// Opens checkpoints off the GUI thread (reading, naming, the freeze state and the tree), reports
+// progress and can be cancelled; results come back through queued signals.
 #pragma once
+
+#include "parametertree.h"
 
 #include <QFutureWatcher>
 #include <QObject>
 #include <QString>
 
+#include <atomic>
 #include <memory>
 
 namespace ckpt {
 class Checkpoint;
-}
+class FreezeState;
+} // namespace ckpt
+
+struct LoadedCheckpoint
+{
+    std::shared_ptr<const ckpt::Checkpoint> checkpoint;
+    std::unique_ptr<ckpt::FreezeState> freeze;
+    QString freezeNote;
+    ParameterTree tree;
+};
 
 class CheckpointLoader : public QObject
 {
@@ -18,16 +31,20 @@ public:
     explicit CheckpointLoader(QObject *parent = nullptr);
     ~CheckpointLoader() override;
 
-    // Starts reading path; a load already running is superseded (its result is dropped).
+    // Starts reading path; a load already running is cancelled and its result dropped.
     void load(const QString &path);
+    void cancel();
     bool isLoading() const { return m_loading; }
 
 signals:
-    void loaded(const QString &path, std::shared_ptr<const ckpt::Checkpoint> checkpoint);
+    void progress(int percent);
+    void loaded(const QString &path, std::shared_ptr<LoadedCheckpoint> result);
     void failed(const QString &path, const QString &message);
+    void cancelled(const QString &path);
 
 private:
-    struct Result;
+    struct Job;
     quint64 m_generation = 0;
     bool m_loading = false;
+    std::shared_ptr<std::atomic<bool>> m_cancel;
 };

@@ -1,104 +1,836 @@
 #include "mainwindow.h"
 
 #include "checkpoint.h"
-#include "checkpointloader.h"
+#include "checkpointdocument.h"
+#include "checkpointsaver.h"
+#include "entrytablemodel.h"
+#include "format/atomicfile.h"
+#include "format/error.h"
+#include "freezelist.h"
+#include "freezestate.h"
 #include "inspectreport.h"
-#include "tensortablemodel.h"
+#include "parameterfilter.h"
+#include "parametertreemodel.h"
+#include "savecheckpointdialog.h"
+#include "tensordetailswidget.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <QEventLoop>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
+#include <QKeyEvent>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QProgressBar>
+#include <QProgressDialog>
+#include <QPushButton>
+#include <QSettings>
+#include <QSplitter>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTimer>
+#include <QToolButton>
+#include <QTreeView>
+#include <QUndoStack>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
+#include <set>
+
+namespace {
+constexpr int kMaxRecentFiles = 10;
+
+QString examplePath()
+{
+    // Installed next to the binary's share folder, or in the source tree when run from a build.
+    const QString app = QCoreApplication::applicationDirPath();
+    for (const QString &candidate : {app + QStringLiteral("/../share/checkpoint-studio/examples/example_training_checkpoint.pt"),
+                                     QStringLiteral(CKPT_SOURCE_DIR "/resources/examples/example_training_checkpoint.pt")})
+        if (QFileInfo::exists(candidate))
+            return QFileInfo(candidate).canonicalFilePath();
+    return {};
+}
+} // namespace
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
     , m_loader(new CheckpointLoader(this))
-    , m_model(new TensorTableModel(this))
-    , m_view(new QTableView(this))
-    , m_summary(new QLabel(this))
+    , m_model(new ParameterTreeModel(this))
+    , m_entries(new EntryTableModel(this))
 {
-    setWindowTitle(tr("Checkpoint Studio"));
     setAcceptDrops(true);
-    m_view->setModel(m_model);
-    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_view->setAlternatingRowColors(true);
-    m_view->verticalHeader()->hide();
-    m_view->horizontalHeader()->setStretchLastSection(false);
-    m_view->horizontalHeader()->setSectionResizeMode(TensorTableModel::Name, QHeaderView::Stretch);
-    m_view->setWordWrap(false);
-    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
-    setCentralWidget(m_view);
-    statusBar()->addWidget(m_summary, 1);
-    m_summary->setText(tr("Open a checkpoint with File > Open or drop one here."));
-
-    QMenu *file = menuBar()->addMenu(tr("&File"));
-    QAction *open = file->addAction(tr("&Open..."), this, &MainWindow::openDialog);
-    open->setShortcut(QKeySequence::Open);
-    file->addSeparator();
-    QAction *quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
-    quit->setShortcut(QKeySequence::Quit);
-
-    connect(m_loader, &CheckpointLoader::loaded, this, &MainWindow::showCheckpoint);
-    connect(m_loader, &CheckpointLoader::failed, this, &MainWindow::showError);
-    resize(1000, 640);
+    createWidgets();
+    createActions();
+    connect(m_loader, &CheckpointLoader::loaded, this, &MainWindow::onLoaded);
+    connect(m_loader, &CheckpointLoader::failed, this, &MainWindow::onLoadFailed);
+    connect(m_loader, &CheckpointLoader::cancelled, this, [this] {
+        setBusy(false);
+        m_summary->setText(tr("Opening cancelled."));
+    });
+    connect(m_loader, &CheckpointLoader::progress, this, [this](int percent) {
+        m_progress->setRange(0, 100);
+        m_progress->setValue(percent);
+    });
+    connect(m_details, &TensorDetailsWidget::summaryReady, this, &MainWindow::onSummary);
+    updateTitle();
+    updateActions();
+    updateSummary();
+    resize(1280, 800);
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // The document's undo stack reports its clearing while children are destroyed: not to us any more.
+    if (m_document) {
+        m_document->undoStack()->disconnect(this);
+        m_document->disconnect(this);
+        delete m_document;
+    }
+}
+
+void MainWindow::createWidgets()
+{
+    // Left: the filter row and the tree.
+    auto *left = new QWidget(this);
+    auto *leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(4, 4, 0, 4);
+    auto *filterRow = new QHBoxLayout;
+    m_filter = new QLineEdit(left);
+    m_filter->setPlaceholderText(tr("Filter parameters (glob: layer1.*  or text)   Ctrl+F"));
+    m_filter->setClearButtonEnabled(true);
+    m_filterMode = new QComboBox(left);
+    m_filterMode->addItem(tr("Glob"));
+    m_filterMode->addItem(tr("Regex"));
+    auto *freezeMatching = new QToolButton(left);
+    auto *unfreezeMatching = new QToolButton(left);
+    filterRow->addWidget(m_filter, 1);
+    filterRow->addWidget(m_filterMode);
+    filterRow->addWidget(freezeMatching);
+    filterRow->addWidget(unfreezeMatching);
+    leftLayout->addLayout(filterRow);
+    m_filterError = new QLabel(left);
+    m_filterError->setStyleSheet(QStringLiteral("color: #b00020"));
+    m_filterError->hide();
+    leftLayout->addWidget(m_filterError);
+    m_tree = new QTreeView(left);
+    m_tree->setModel(m_model);
+    m_tree->setUniformRowHeights(true); // keeps 100,000 rows smooth
+    m_tree->setAlternatingRowColors(true);
+    m_tree->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_tree->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_tree->setAllColumnsShowFocus(true);
+    m_tree->installEventFilter(this);
+    m_tree->header()->setStretchLastSection(false);
+    m_tree->header()->setSectionResizeMode(ParameterTreeModel::Name, QHeaderView::Interactive);
+    leftLayout->addWidget(m_tree, 1);
+
+    // Right: details of the selected tensor above the rest of the checkpoint.
+    m_details = new TensorDetailsWidget(this);
+    auto *rest = new QWidget(this);
+    auto *restLayout = new QVBoxLayout(rest);
+    restLayout->setContentsMargins(0, 0, 4, 4);
+    m_modelStateLabel = new QLabel(rest);
+    m_modelStateLabel->setWordWrap(true);
+    m_modelStateLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    restLayout->addWidget(m_modelStateLabel);
+    m_entryView = new QTableView(rest);
+    m_entryView->setModel(m_entries);
+    m_entryView->verticalHeader()->hide();
+    m_entryView->horizontalHeader()->setStretchLastSection(true);
+    m_entryView->setWordWrap(false);
+    m_entryView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_entryView->verticalHeader()->setDefaultSectionSize(m_entryView->fontMetrics().height() + 6);
+    restLayout->addWidget(m_entryView, 1);
+
+    m_sideSplitter = new QSplitter(Qt::Vertical, this);
+    m_sideSplitter->addWidget(m_details);
+    m_sideSplitter->addWidget(rest);
+    m_sideSplitter->setStretchFactor(0, 3);
+    m_sideSplitter->setStretchFactor(1, 2);
+    m_mainSplitter = new QSplitter(Qt::Horizontal, this);
+    m_mainSplitter->addWidget(left);
+    m_mainSplitter->addWidget(m_sideSplitter);
+    m_mainSplitter->setStretchFactor(0, 3);
+    m_mainSplitter->setStretchFactor(1, 2);
+    setCentralWidget(m_mainSplitter);
+    m_mainSplitter->setSizes({1000, 440});
+
+    m_summary = new QLabel(this);
+    m_progress = new QProgressBar(this);
+    m_progress->setMaximumWidth(220);
+    m_progress->hide();
+    m_cancel = new QPushButton(tr("Cancel"), this);
+    m_cancel->hide();
+    statusBar()->addWidget(m_summary, 1);
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_cancel);
+    connect(m_cancel, &QPushButton::clicked, m_loader, &CheckpointLoader::cancel);
+
+    // Typing is collected for a moment: refiltering 100,000 names on every key would lag.
+    m_filterTimer = new QTimer(this);
+    m_filterTimer->setSingleShot(true);
+    m_filterTimer->setInterval(150);
+    connect(m_filterTimer, &QTimer::timeout, this, &MainWindow::applyFilter);
+    connect(m_filter, &QLineEdit::textChanged, m_filterTimer, qOverload<>(&QTimer::start));
+    connect(m_filterMode, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilter);
+    connect(m_tree->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::onSelectionChanged);
+
+    auto *freezeMatchingAction = new QAction(tr("Freeze matching"), this);
+    freezeMatchingAction->setToolTip(tr("Freeze every parameter the filter matches"));
+    connect(freezeMatchingAction, &QAction::triggered, this, [this] { setMatchingFrozen(true); });
+    auto *unfreezeMatchingAction = new QAction(tr("Unfreeze matching"), this);
+    unfreezeMatchingAction->setToolTip(tr("Unfreeze every parameter the filter matches"));
+    connect(unfreezeMatchingAction, &QAction::triggered, this, [this] { setMatchingFrozen(false); });
+    freezeMatching->setDefaultAction(freezeMatchingAction);
+    unfreezeMatching->setDefaultAction(unfreezeMatchingAction);
+    m_documentActions << freezeMatchingAction << unfreezeMatchingAction;
+}
+
+void MainWindow::createActions()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *open = file->addAction(tr("&Open…"), this, &MainWindow::openDialog);
+    open->setShortcut(QKeySequence::Open);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    rebuildRecentMenu();
+    file->addSeparator();
+    m_saveFreezeAction = file->addAction(tr("&Save Freeze List"), this, &MainWindow::saveFreezeList);
+    m_saveFreezeAction->setShortcut(QKeySequence::Save);
+    m_saveFreezeAction->setToolTip(tr("Write frozen_layers.json beside the checkpoint (or where it was last exported)"));
+    m_exportFreezeAction = file->addAction(tr("&Export Freeze List As…"), this, &MainWindow::exportFreezeListDialog);
+    m_importFreezeAction = file->addAction(tr("&Import Freeze List…"), this, &MainWindow::importFreezeListDialog);
+    file->addSeparator();
+    m_saveCheckpointAction = file->addAction(tr("Save &Checkpoint As…"), this, &MainWindow::saveCheckpointDialog);
+    m_saveCheckpointAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+    m_documentActions << m_saveFreezeAction << m_exportFreezeAction << m_importFreezeAction << m_saveCheckpointAction;
+
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    m_undoAction = edit->addAction(tr("&Undo"));
+    m_undoAction->setShortcut(QKeySequence::Undo);
+    m_redoAction = edit->addAction(tr("&Redo"));
+    m_redoAction->setShortcuts({QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence::Redo});
+    connect(m_undoAction, &QAction::triggered, this, [this] {
+        if (m_document)
+            m_document->undoStack()->undo();
+    });
+    connect(m_redoAction, &QAction::triggered, this, [this] {
+        if (m_document)
+            m_document->undoStack()->redo();
+    });
+    edit->addSeparator();
+    QAction *find = edit->addAction(tr("&Find Parameters"), this, [this] {
+        m_filter->setFocus();
+        m_filter->selectAll();
+    });
+    find->setShortcut(QKeySequence::Find);
+
+    QMenu *freeze = menuBar()->addMenu(tr("F&reeze"));
+    QAction *toggle = freeze->addAction(tr("&Toggle Selected"), this, &MainWindow::toggleCurrentFreeze);
+    toggle->setShortcut(Qt::Key_Space);
+    toggle->setShortcutContext(Qt::WidgetShortcut); // Space is handled in the tree (see eventFilter)
+    freeze->addSeparator();
+    QAction *first = freeze->addAction(tr("Freeze &First N…"), this, &MainWindow::freezeFirstDialog);
+    QAction *indices = freeze->addAction(tr("Freeze &Indices…"), this, &MainWindow::freezeIndicesDialog);
+    freeze->addSeparator();
+    QAction *invert = freeze->addAction(tr("&Invert"), this, &MainWindow::invertFreeze);
+    QAction *clear = freeze->addAction(tr("&Unfreeze All"), this, &MainWindow::clearFreeze);
+    m_documentActions << toggle << first << indices << invert << clear;
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    QAction *expand = view->addAction(tr("&Expand All"), m_tree, &QTreeView::expandAll);
+    QAction *collapse = view->addAction(tr("&Collapse All"), m_tree, &QTreeView::collapseAll);
+    view->addSeparator();
+    QAction *stats = view->addAction(tr("Compute &Statistics for All Tensors"), this, &MainWindow::computeAllStatistics);
+    m_documentActions << expand << collapse << stats;
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("Open &Example Checkpoint"), this, [this] {
+        const QString example = examplePath();
+        if (example.isEmpty())
+            showError(tr("Example not found"), tr("The bundled example checkpoint is not installed."));
+        else
+            openFile(example);
+    });
+    help->addAction(tr("&About Checkpoint Studio"), this, [this] {
+        QMessageBox::about(this, tr("About Checkpoint Studio"),
+                           tr("<b>Checkpoint Studio %1</b><p>Inspect, freeze and save PyTorch checkpoints without Python "
+                              "and without running code from the file.</p>")
+                               .arg(QCoreApplication::applicationVersion()));
+    });
+}
+
+void MainWindow::updateActions()
+{
+    for (QAction *a : m_documentActions)
+        a->setEnabled(m_document != nullptr);
+    m_undoAction->setEnabled(m_document && m_document->undoStack()->canUndo());
+    m_redoAction->setEnabled(m_document && m_document->undoStack()->canRedo());
+    m_undoAction->setText(m_document && m_document->undoStack()->canUndo() ? tr("&Undo %1").arg(m_document->undoStack()->undoText())
+                                                                            : tr("&Undo"));
+    m_redoAction->setText(m_document && m_document->undoStack()->canRedo() ? tr("&Redo %1").arg(m_document->undoStack()->redoText())
+                                                                            : tr("&Redo"));
+}
+
+void MainWindow::updateTitle()
+{
+    if (!m_document) {
+        setWindowTitle(tr("Checkpoint Studio"));
+        setWindowModified(false);
+        return;
+    }
+    setWindowTitle(tr("%1[*] - Checkpoint Studio").arg(QFileInfo(m_document->path()).fileName()));
+    setWindowModified(m_document->isModified());
+}
+
+void MainWindow::updateSummary()
+{
+    if (!m_document) {
+        m_summary->setText(tr("Open a checkpoint with File > Open (Ctrl+O), or drop one here."));
+        return;
+    }
+    const ckpt::FreezeState &f = m_document->freeze();
+    const std::uint64_t total = f.totalElements();
+    const std::uint64_t frozen = f.frozenElements();
+    const double percent = total ? 100.0 * static_cast<double>(frozen) / static_cast<double>(total) : 0.0;
+    m_summary->setText(tr("%1 parameters: %2 trainable, %3 frozen (%4%)   |   %5 of %6 parameter tensors frozen   |   %7")
+                           .arg(QString::fromStdString(ckpt::groupThousands(total)))
+                           .arg(QString::fromStdString(ckpt::groupThousands(total - frozen)))
+                           .arg(QString::fromStdString(ckpt::groupThousands(frozen)))
+                           .arg(percent, 0, 'f', 1)
+                           .arg(f.frozenCount())
+                           .arg(f.parameters().size())
+                           .arg(QString::fromLatin1(ckpt::formatName(m_document->checkpoint().format()))));
+}
+
+void MainWindow::setBusy(bool busy, const QString &what)
+{
+    m_progress->setVisible(busy);
+    m_cancel->setVisible(busy);
+    if (busy) {
+        m_progress->setRange(0, 0); // busy until the reader reports
+        m_summary->setText(what);
+    }
+}
+
+bool MainWindow::maybeDiscardChanges()
+{
+    if (!m_document || !m_document->isModified())
+        return true;
+    const auto answer = QMessageBox::question(
+        this, tr("Unsaved freeze changes"),
+        tr("The freeze state of %1 has changes that are not saved.").arg(QFileInfo(m_document->path()).fileName()),
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Cancel)
+        return false;
+    if (answer == QMessageBox::Save) {
+        saveFreezeList();
+        return !m_document->isModified();
+    }
+    return true;
+}
 
 void MainWindow::openFile(const QString &path)
 {
-    m_summary->setText(tr("Reading %1 ...").arg(QFileInfo(path).fileName()));
-    QApplication::setOverrideCursor(Qt::BusyCursor);
+    if (!maybeDiscardChanges())
+        return;
+    m_loadingPath = path;
+    setBusy(true, tr("Reading %1 …").arg(QFileInfo(path).fileName()));
     m_loader->load(path);
 }
 
 void MainWindow::openDialog()
 {
+    QSettings settings;
     const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open checkpoint"), {},
+        this, tr("Open Checkpoint"), settings.value(QStringLiteral("lastOpenFolder")).toString(),
         tr("Checkpoints (*.pt *.pth *.bin *.ckpt *.th *.tar *.gz *.safetensors *.json);;All files (*)"));
-    if (!path.isEmpty())
-        openFile(path);
+    if (path.isEmpty())
+        return;
+    settings.setValue(QStringLiteral("lastOpenFolder"), QFileInfo(path).absolutePath());
+    openFile(path);
 }
 
-void MainWindow::showCheckpoint(const QString &path, std::shared_ptr<const ckpt::Checkpoint> checkpoint)
+void MainWindow::onLoaded(const QString &path, std::shared_ptr<LoadedCheckpoint> result)
 {
-    QApplication::restoreOverrideCursor();
-    const auto *c = checkpoint.get();
-    m_model->setCheckpoint(std::move(checkpoint));
-    m_view->resizeColumnsToContents();
-    for (int c = 0; c < TensorTableModel::ColumnCount; ++c) // breathing room between columns
-        m_view->setColumnWidth(c, m_view->columnWidth(c) + 16);
-    m_view->horizontalHeader()->setSectionResizeMode(TensorTableModel::Name, QHeaderView::Stretch);
-    setWindowTitle(tr("%1 - Checkpoint Studio").arg(QFileInfo(path).fileName()));
-    const auto &model = c->modelState();
-    m_summary->setText(tr("%1 | %2 tensors | %3 parameters | %4 | model state: %5")
-                           .arg(QString::fromLatin1(ckpt::formatName(c->format())))
-                           .arg(c->tensors().size())
-                           .arg(QString::fromStdString(ckpt::groupThousands(c->parameterCount())))
-                           .arg(QString::fromStdString(ckpt::humanBytes(c->tensorBytes())))
-                           .arg(!model.found() ? tr("not found")
-                                : model.path.empty() ? tr("top level")
-                                                     : QString::fromStdString(model.path)));
+    setBusy(false);
+    auto *old = m_document;
+    if (old) {
+        old->undoStack()->disconnect(this);
+        old->disconnect(this);
+    }
+    m_document = new CheckpointDocument(result->checkpoint, std::move(result->freeze), result->freezeNote, this);
+    connect(m_document, &CheckpointDocument::modifiedChanged, this, &MainWindow::updateTitle);
+    connect(m_document, &CheckpointDocument::freezeChanged, this, &MainWindow::updateSummary);
+    connect(m_document->undoStack(), &QUndoStack::indexChanged, this, &MainWindow::updateActions);
+    m_model->setDocument(m_document, std::move(result->tree));
+    m_entries->setCheckpoint(result->checkpoint);
+    m_details->setCheckpoint(result->checkpoint);
+    m_details->setFreezeState(&m_document->freeze());
+    connect(m_document, &CheckpointDocument::freezeChanged, m_details, &TensorDetailsWidget::refreshFreeze);
+    delete old;
+
+    const auto &c = m_document->checkpoint();
+    const auto &ms = c.modelState();
+    QString modelText = !ms.found() ? tr("No model state found: all tensors are shown under their container path.")
+                        : ms.path.empty() ? tr("The model state is the top level of the file.")
+                                          : tr("The model state is <b>%1</b>.").arg(QString::fromStdString(ms.path).toHtmlEscaped());
+    if (!m_document->freezeNote().isEmpty())
+        modelText += QStringLiteral("<br>") + tr("Freeze state: %1").arg(m_document->freezeNote().toHtmlEscaped());
+    for (const auto &note : c.raw().notes)
+        modelText += QStringLiteral("<br>") + QString::fromStdString(note).toHtmlEscaped();
+    m_modelStateLabel->setText(modelText);
+
+    m_freezeListPath = QFileInfo(path).isDir() ? path + QStringLiteral("/frozen_layers.json")
+                                               : QFileInfo(path).absolutePath() + QStringLiteral("/frozen_layers.json");
+    m_tree->expandToDepth(0);
+    // Column widths from all tensors, not just the rows visible now (most are still collapsed).
+    const QFontMetrics fm = m_tree->fontMetrics();
+    int shapeWidth = fm.horizontalAdvance(tr("Shape")), dtypeWidth = fm.horizontalAdvance(tr("Dtype"));
+    int paramsWidth = fm.horizontalAdvance(tr("Parameters")), sizeWidth = fm.horizontalAdvance(QStringLiteral("1023.9 MiB"));
+    // Measuring 100,000 strings takes half a second: measure the longest few shapes and each dtype once.
+    std::vector<std::string> longestShapes;
+    std::set<ckpt::DType> dtypes;
+    for (const auto &t : c.tensors()) {
+        dtypes.insert(t.dtype());
+        std::string text = ckpt::shapeText(t.shape());
+        if (longestShapes.size() < 8 || text.size() > longestShapes.back().size()) {
+            longestShapes.push_back(std::move(text));
+            std::sort(longestShapes.begin(), longestShapes.end(), [](const auto &a, const auto &b) { return a.size() > b.size(); });
+            if (longestShapes.size() > 8)
+                longestShapes.pop_back();
+        }
+    }
+    for (const auto &text : longestShapes)
+        shapeWidth = std::max(shapeWidth, fm.horizontalAdvance(QString::fromStdString(text)));
+    for (const auto dt : dtypes)
+        dtypeWidth = std::max(dtypeWidth, fm.horizontalAdvance(QString::fromLatin1(ckpt::dtypeName(dt))));
+    paramsWidth = std::max(paramsWidth, fm.horizontalAdvance(QString::fromStdString(ckpt::groupThousands(m_document->freeze().totalElements())) + QStringLiteral("0")));
+    const int pad = 18;
+    m_tree->setColumnWidth(ParameterTreeModel::Name, 230);
+    m_tree->setColumnWidth(ParameterTreeModel::Frozen, fm.horizontalAdvance(tr("Frozen")) + pad);
+    m_tree->setColumnWidth(ParameterTreeModel::Shape, std::min(shapeWidth, 260) + pad);
+    m_tree->setColumnWidth(ParameterTreeModel::DType, dtypeWidth + pad);
+    m_tree->setColumnWidth(ParameterTreeModel::Parameters, paramsWidth + pad);
+    m_tree->setColumnWidth(ParameterTreeModel::Size, sizeWidth + pad);
+    for (int col = ParameterTreeModel::Mean; col <= ParameterTreeModel::Max; ++col)
+        m_tree->setColumnWidth(col, fm.horizontalAdvance(QStringLiteral("-0.0001234")) + pad);
+    m_entryView->resizeColumnsToContents();
+    addRecentFile(path);
+    updateTitle();
+    updateActions();
+    updateSummary();
+    applyFilter();
 }
 
-void MainWindow::showError(const QString &path, const QString &message)
+void MainWindow::onLoadFailed(const QString &path, const QString &message)
 {
-    QApplication::restoreOverrideCursor();
-    m_summary->setText(tr("Could not open %1").arg(QFileInfo(path).fileName()));
-    // Window-modal and non-blocking: the previous document stays usable behind it.
-    auto *box = new QMessageBox(QMessageBox::Warning, tr("Cannot open checkpoint"), message, QMessageBox::Ok, this);
+    setBusy(false);
+    updateSummary();
+    showError(tr("Cannot open %1").arg(QFileInfo(path).fileName()), message);
+}
+
+void MainWindow::showError(const QString &title, const QString &message)
+{
+    // Window-modal and non-blocking: the document stays usable behind it.
+    auto *box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
+}
+
+void MainWindow::applyFilter()
+{
+    m_filterTimer->stop();
+    ParameterFilter filter;
+    const auto mode = m_filterMode->currentIndex() == 1 ? ParameterFilter::Mode::Regex : ParameterFilter::Mode::Glob;
+    const QString error = filter.set(m_filter->text(), mode);
+    m_filterError->setVisible(!error.isEmpty());
+    m_filterError->setText(error);
+    if (!error.isEmpty() || (filter.pattern() == m_model->filter().pattern() && filter.mode() == m_model->filter().mode()))
+        return;
+    m_model->setFilter(filter);
+    if (!filter.isEmpty() && m_model->rowCount() > 0 && m_model->tree().nodes.size() < 5000)
+        m_tree->expandAll(); // show the matches when that stays cheap
+    else
+        m_tree->expandToDepth(0);
+}
+
+void MainWindow::setMatchingFrozen(bool frozen)
+{
+    if (!m_document)
+        return;
+    applyFilter(); // what is typed counts, even before the view caught up
+    const ParameterFilter &filter = m_model->filter();
+    if (filter.isEmpty()) {
+        showError(tr("No filter"), tr("Type a glob (layer1.*) or a regular expression in the filter first."));
+        return;
+    }
+    std::vector<bool> state = m_document->frozen();
+    const auto &params = m_document->freeze().parameters();
+    int matched = 0;
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        if (filter.matches(params[i].name)) {
+            state[i] = frozen;
+            ++matched;
+        }
+    }
+    m_document->setFrozen(state, (frozen ? tr("Freeze matching '%1'") : tr("Unfreeze matching '%1'")).arg(m_filter->text()));
+    statusBar()->showMessage(tr("%1 parameters match '%2'").arg(matched).arg(m_filter->text()), 4000);
+}
+
+void MainWindow::freezeFirst(int n)
+{
+    if (!m_document)
+        return;
+    ckpt::FreezeState copy = m_document->freeze();
+    copy.setFirst(static_cast<std::size_t>(n));
+    std::vector<bool> state(copy.parameters().size());
+    for (std::size_t i = 0; i < state.size(); ++i)
+        state[i] = copy.isFrozen(i);
+    m_document->setFrozen(state, tr("Freeze the first %1 parameters").arg(n));
+}
+
+bool MainWindow::freezeIndices(const QString &list)
+{
+    if (!m_document)
+        return false;
+    try {
+        ckpt::FreezeState copy = m_document->freeze();
+        copy.setByIndices(ckpt::parseIndexList(list.toStdString()));
+        std::vector<bool> state(copy.parameters().size());
+        for (std::size_t i = 0; i < state.size(); ++i)
+            state[i] = copy.isFrozen(i);
+        m_document->setFrozen(state, tr("Freeze indices %1").arg(list));
+        return true;
+    } catch (const ckpt::Error &e) {
+        showError(tr("Freeze indices"), QString::fromStdString(e.detail()));
+        return false;
+    }
+}
+
+void MainWindow::freezeFirstDialog()
+{
+    if (!m_document)
+        return;
+    bool ok = false;
+    const int n = QInputDialog::getInt(this, tr("Freeze First N"),
+                                       tr("Freeze the first N parameters in model order (buffers excluded), as\n"
+                                          "for i, (name, p) in enumerate(model.named_parameters()): if i < N: freeze"),
+                                       10, 0, static_cast<int>(m_document->freeze().parameters().size()), 1, &ok);
+    if (ok)
+        freezeFirst(n);
+}
+
+void MainWindow::freezeIndicesDialog()
+{
+    if (!m_document)
+        return;
+    bool ok = false;
+    const QString list = QInputDialog::getText(this, tr("Freeze Indices"),
+                                               tr("Parameter indices in model order (0 to %1), e.g. 0,1,5-9:")
+                                                   .arg(m_document->freeze().parameters().size() - 1),
+                                               QLineEdit::Normal, QString(), &ok);
+    if (ok && !list.trimmed().isEmpty())
+        freezeIndices(list);
+}
+
+void MainWindow::invertFreeze()
+{
+    if (!m_document)
+        return;
+    std::vector<bool> state = m_document->frozen();
+    state.flip();
+    m_document->setFrozen(state, tr("Invert the freeze state"));
+}
+
+void MainWindow::clearFreeze()
+{
+    if (!m_document)
+        return;
+    m_document->setFrozen(std::vector<bool>(m_document->freeze().parameters().size(), false), tr("Unfreeze all"));
+}
+
+void MainWindow::toggleCurrentFreeze()
+{
+    const QModelIndex current = m_tree->currentIndex();
+    if (!current.isValid() || !m_document)
+        return;
+    const QModelIndex check = current.siblingAtColumn(ParameterTreeModel::Frozen);
+    if (!check.data(ParameterTreeModel::FreezableRole).toBool())
+        return;
+    const auto state = static_cast<Qt::CheckState>(check.data(Qt::CheckStateRole).toInt());
+    m_model->setData(check, state == Qt::Checked ? Qt::Unchecked : Qt::Checked, Qt::CheckStateRole);
+}
+
+bool MainWindow::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_tree && event->type() == QEvent::KeyPress) {
+        auto *key = static_cast<QKeyEvent *>(event);
+        if (key->key() == Qt::Key_Space && key->modifiers() == Qt::NoModifier) {
+            toggleCurrentFreeze();
+            return true;
+        }
+    }
+    return QMainWindow::eventFilter(watched, event);
+}
+
+void MainWindow::onSelectionChanged()
+{
+    const QModelIndex current = m_tree->currentIndex();
+    m_details->showTensor(current.isValid() ? current.data(ParameterTreeModel::TensorIndexRole).toInt() : -1);
+}
+
+void MainWindow::onSummary(const TensorSummary &summary)
+{
+    if (summary.error.isEmpty())
+        m_model->setStatistics(summary.tensor, summary.stats);
+    if (m_screenshotPending && summary.tensor == m_screenshotTensor) {
+        m_screenshotPending = false;
+        emit screenshotReady();
+    }
+}
+
+void MainWindow::computeAllStatistics()
+{
+    if (!m_document)
+        return;
+    const auto checkpoint = m_document->sharedCheckpoint();
+    const int count = static_cast<int>(checkpoint->tensors().size());
+    QProgressDialog dialog(tr("Computing statistics…"), tr("Cancel"), 0, count, this);
+    dialog.setWindowModality(Qt::WindowModal);
+    dialog.setMinimumDuration(300);
+    for (int i = 0; i < count && !dialog.wasCanceled(); ++i) {
+        dialog.setValue(i);
+        if (m_model->hasStatistics(i))
+            continue;
+        // One tensor at a time on a worker; the dialog's event loop keeps the window responsive.
+        QFuture<TensorSummary> f = summarizeTensor(checkpoint, i, 1, 0);
+        while (!f.isFinished())
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+        const TensorSummary s = f.result();
+        if (s.error.isEmpty())
+            m_model->setStatistics(i, s.stats);
+    }
+    dialog.setValue(count);
+}
+
+bool MainWindow::exportFreezeList(const QString &path)
+{
+    if (!m_document)
+        return false;
+    try {
+        const auto format = ckpt::freezeListFormatFor(path.toStdString());
+        ckpt::writeFileAtomically(path.toStdString(),
+                                  ckpt::formatFreezeList(m_document->freeze(), format, m_document->checkpoint().path()));
+        m_freezeListPath = path;
+        m_document->markSaved();
+        statusBar()->showMessage(tr("Wrote %1 (%2 frozen)").arg(path).arg(m_document->freeze().frozenCount()), 5000);
+        return true;
+    } catch (const ckpt::Error &e) {
+        showError(tr("Cannot write the freeze list"), QString::fromStdString(e.what()));
+        return false;
+    }
+}
+
+void MainWindow::saveFreezeList()
+{
+    if (m_document)
+        exportFreezeList(m_freezeListPath);
+}
+
+void MainWindow::exportFreezeListDialog()
+{
+    if (!m_document)
+        return;
+    QString selected;
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export Freeze List"), m_freezeListPath,
+        tr("frozen_layers.json (*.json);;Text list, one name per line (*.txt);;Python snippet with the optimizer filter (*.py)"),
+        &selected);
+    if (!path.isEmpty())
+        exportFreezeList(path);
+}
+
+bool MainWindow::importFreezeList(const QString &path)
+{
+    if (!m_document)
+        return false;
+    try {
+        const auto names = ckpt::readFreezeList(path.toStdString());
+        ckpt::FreezeState copy = m_document->freeze();
+        copy.clear();
+        const auto unmatched = copy.setByNames(names);
+        std::vector<bool> state(copy.parameters().size());
+        for (std::size_t i = 0; i < state.size(); ++i)
+            state[i] = copy.isFrozen(i);
+        m_document->setFrozen(state, tr("Import %1").arg(QFileInfo(path).fileName()));
+        if (!unmatched.empty())
+            showError(tr("Freeze list imported"),
+                      tr("%1 of %2 names in %3 match no parameter of this checkpoint, e.g. %4")
+                          .arg(unmatched.size())
+                          .arg(names.size())
+                          .arg(QFileInfo(path).fileName(), QString::fromStdString(unmatched.front())));
+        return true;
+    } catch (const ckpt::Error &e) {
+        showError(tr("Cannot import the freeze list"), QString::fromStdString(e.what()));
+        return false;
+    }
+}
+
+void MainWindow::importFreezeListDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Import Freeze List"), QFileInfo(m_freezeListPath).absolutePath(),
+                                                      tr("Freeze lists (*.json *.txt);;All files (*)"));
+    if (!path.isEmpty())
+        importFreezeList(path);
+}
+
+bool MainWindow::saveCheckpointAs(const QString &path, const ckpt::SaveOptions &baseOptions)
+{
+    if (!m_document)
+        return false;
+    ckpt::SaveOptions options = baseOptions;
+    options.frozenNames = m_document->freeze().frozenNames();
+    std::atomic<bool> cancel{false};
+    std::atomic<int> percent{0};
+    ckpt::Progress progress;
+    progress.cancel = &cancel;
+    progress.report = [&](double f) { percent = static_cast<int>(f * 100); };
+    options.progress = &progress;
+    QProgressDialog dialog(tr("Saving %1 …").arg(QFileInfo(path).fileName()), tr("Cancel"), 0, 100, this);
+    dialog.setWindowModality(Qt::WindowModal);
+    dialog.setMinimumDuration(400);
+    connect(&dialog, &QProgressDialog::canceled, this, [&cancel] { cancel = true; });
+    const auto checkpoint = m_document->sharedCheckpoint();
+    const std::string target = path.toStdString();
+    QFuture<QString> job = QtConcurrent::run([checkpoint, target, options]() -> QString {
+        try {
+            ckpt::saveCheckpoint(*checkpoint, target, options);
+            return {};
+        } catch (const ckpt::Error &e) {
+            return e.kind() == ckpt::ErrorKind::Cancelled ? QStringLiteral("cancelled") : QString::fromStdString(e.what());
+        }
+    });
+    while (!job.isFinished()) {
+        dialog.setValue(percent);
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+    }
+    dialog.reset();
+    const QString error = job.result();
+    if (error == QLatin1String("cancelled")) {
+        statusBar()->showMessage(tr("Saving cancelled; nothing was written."), 5000);
+        return false;
+    }
+    if (!error.isEmpty()) {
+        showError(tr("Cannot save the checkpoint"), error);
+        return false;
+    }
+    statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+    return true;
+}
+
+void MainWindow::saveCheckpointDialog()
+{
+    if (!m_document)
+        return;
+    const QFileInfo in(m_document->path());
+    const QString suggested = in.absolutePath() + QLatin1Char('/') + in.completeBaseName() + QStringLiteral("_edited.")
+                              + (in.suffix().isEmpty() ? QStringLiteral("pt") : in.suffix());
+    SaveCheckpointDialog dialog(m_document->checkpoint(), suggested, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    ckpt::SaveOptions options = dialog.options();
+    if (QFileInfo(dialog.path()) == QFileInfo(m_document->path())) {
+        if (QMessageBox::question(this, tr("Replace the checkpoint?"),
+                                  tr("%1 is the checkpoint you opened. Replace it with the saved version?").arg(dialog.path()))
+            != QMessageBox::Yes)
+            return;
+        options.force = true;
+    }
+    if (saveCheckpointAs(dialog.path(), options) && QMessageBox::question(this, tr("Saved"), tr("Open %1 now?").arg(dialog.path()))
+                                                         == QMessageBox::Yes)
+        openFile(dialog.path());
+}
+
+void MainWindow::addRecentFile(const QString &path)
+{
+    QSettings settings;
+    QStringList files = settings.value(QStringLiteral("recentFiles")).toStringList();
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    files.removeAll(absolute);
+    files.prepend(absolute);
+    while (files.size() > kMaxRecentFiles)
+        files.removeLast();
+    settings.setValue(QStringLiteral("recentFiles"), files);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList files = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+    for (int i = 0; i < files.size(); ++i) {
+        QAction *a = m_recentMenu->addAction(QStringLiteral("&%1 %2").arg((i + 1) % 10).arg(QFileInfo(files[i]).fileName()));
+        a->setToolTip(files[i]);
+        connect(a, &QAction::triggered, this, [this, file = files[i]] { openFile(file); });
+    }
+    if (!files.isEmpty()) {
+        m_recentMenu->addSeparator();
+        m_recentMenu->addAction(tr("Clear List"), this, [this] {
+            QSettings().remove(QStringLiteral("recentFiles"));
+            rebuildRecentMenu();
+        });
+    }
+    m_recentMenu->setEnabled(!files.isEmpty());
+}
+
+void MainWindow::prepareScreenshot()
+{
+    if (!m_document)
+        return;
+    m_tree->expandToDepth(1);
+    // A representative tensor: the largest parameter among the first ones, so the histogram has substance.
+    int best = -1;
+    std::uint64_t bestSize = 0;
+    const auto &tensors = m_document->checkpoint().tensors();
+    for (std::size_t i = 0; i < tensors.size() && i < 64; ++i)
+        if (tensors[i].isParameter && tensors[i].inModelState && tensors[i].numel() > bestSize) {
+            bestSize = tensors[i].numel();
+            best = static_cast<int>(i);
+        }
+    if (best < 0 && !tensors.empty())
+        best = 0;
+    if (best < 0) {
+        emit screenshotReady();
+        return;
+    }
+    m_screenshotTensor = best;
+    m_screenshotPending = true;
+    const QModelIndex index = m_model->indexOfTensor(best);
+    m_tree->scrollTo(index);
+    m_tree->setCurrentIndex(index);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (maybeDiscardChanges())
+        event->accept();
+    else
+        event->ignore();
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)

@@ -113,7 +113,7 @@ void readSource(const Source &src, RawCheckpoint &out, const ReadLimits &limits,
             fail(ErrorKind::Unsupported, "a gzip stream inside an archive");
         const std::uint64_t cap = std::min(limits.maxGzipOutput, std::max(limits.maxGzipOutputFloor,
                                                                           limits.maxGzipRatio * bytes.size()));
-        auto unpacked = inflateGzipToTemporary(*src.file, cap);
+        auto unpacked = inflateGzipToTemporary(*src.file, cap, limits.progress);
         out.files.push_back(unpacked);
         Source inner{unpacked, unpacked->bytes(), src.name, src.directory};
         if (!TarArchive::looksLikeTar(inner.bytes) && !ZipArchive::looksLikeZip(inner.bytes)

@@ -14,6 +14,7 @@ std::string_view errorKindName(ErrorKind kind)
     case ErrorKind::Malformed: return "malformed";
     case ErrorKind::LimitExceeded: return "limit exceeded";
     case ErrorKind::Unsupported: return "unsupported";
+    case ErrorKind::Cancelled: return "cancelled";
     }
     return "error";
 }

@@ -17,6 +17,7 @@ enum class ErrorKind {
     Malformed,        // the content is inconsistent (bad offsets, wrong types, bad opcode ...)
     LimitExceeded,    // a safety limit (size, depth, count) was hit
     Unsupported,      // a valid but unsupported feature (big endian, encrypted zip ...)
+    Cancelled,        // the user stopped the work
 };
 
 std::string_view errorKindName(ErrorKind kind);

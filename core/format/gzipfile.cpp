@@ -51,7 +51,8 @@ void writeAll(int fd, const unsigned char *p, std::size_t n)
 }
 } // namespace
 
-std::shared_ptr<const MappedFile> inflateGzipToTemporary(const MappedFile &source, std::uint64_t maxOutput)
+std::shared_ptr<const MappedFile> inflateGzipToTemporary(const MappedFile &source, std::uint64_t maxOutput,
+                                                         const Progress *progress)
 {
     const int fd = makeTemporaryFile();
     z_stream zs{};
@@ -84,6 +85,8 @@ std::shared_ptr<const MappedFile> inflateGzipToTemporary(const MappedFile &sourc
                 fail(ErrorKind::LimitExceeded, "gzip data unpacks to more than " + std::to_string(maxOutput)
                                                    + " bytes (a decompression bomb?)");
             writeAll(fd, buffer.data(), produced);
+            if (progress)
+                progress->update(0.5 * static_cast<double>(in.size() - inLeft - zs.avail_in) / static_cast<double>(in.size()));
         }
     } catch (...) {
         inflateEnd(&zs);

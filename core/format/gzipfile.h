@@ -2,6 +2,7 @@
 #pragma once
 
 #include "mappedfile.h"
+#include "progress.h"
 
 #include <cstdint>
 #include <memory>
@@ -11,6 +12,7 @@ namespace ckpt {
 bool looksLikeGzip(std::span<const std::byte> bytes);
 
 // Throws ckpt::Error: Malformed on bad data, LimitExceeded when the output would pass maxOutput bytes.
-std::shared_ptr<const MappedFile> inflateGzipToTemporary(const MappedFile &source, std::uint64_t maxOutput);
+std::shared_ptr<const MappedFile> inflateGzipToTemporary(const MappedFile &source, std::uint64_t maxOutput,
+                                                         const Progress *progress = nullptr);
 
 } // namespace ckpt

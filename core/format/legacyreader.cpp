@@ -176,7 +176,9 @@ void readLegacyPickle(const Source &src, RawCheckpoint &out, const ReadLimits &l
         }
         return v;
     };
-    PickleMachine vm(*out.arena, loader);
+    PickleLimits mainLimits;
+    mainLimits.progress = limits.progress;
+    PickleMachine vm(*out.arena, loader, mainLimits);
     out.root = next(vm, "main pickle");
     out.pickleProtocol = vm.protocol();
     out.globals = header.globals();
@@ -340,7 +342,9 @@ void readLegacyTar(const Source &src, RawCheckpoint &out, const ReadLimits &limi
             fail(ErrorKind::Malformed, "pickle refers to object '" + keyString(pid) + "' that the archive lacks");
         return it->second;
     };
-    PickleMachine vm(*out.arena, loader);
+    PickleLimits mainLimits;
+    mainLimits.progress = limits.progress;
+    PickleMachine vm(*out.arena, loader, mainLimits);
     try {
         out.root = vm.load(pickleMember->data);
     } catch (const Error &e) {

@@ -4,6 +4,7 @@
 #include "mappedfile.h"
 #include "pickle/picklemachine.h"
 #include "pickle/value.h"
+#include "progress.h"
 #include "torchscriptschema.h"
 
 #include <memory>
@@ -27,6 +28,7 @@ struct ReadLimits
     std::uint64_t maxGzipRatio = 32;
     std::uint64_t maxGzipOutput = 64ull << 30;
     std::size_t baseObjects = 2'000'000;             // pickle objects allowed: base + bytes / 2
+    const Progress *progress = nullptr;              // optional: reports, and stops the read when cancelled
 };
 
 struct RawCheckpoint

@@ -140,7 +140,9 @@ void readTorchZip(const Source &src, RawCheckpoint &out, const ReadLimits &limit
         return s;
     };
 
-    PickleMachine vm(*out.arena, loader);
+    PickleLimits pickleLimits;
+    pickleLimits.progress = limits.progress;
+    PickleMachine vm(*out.arena, loader, pickleLimits);
     try {
         out.root = vm.load(pkl);
     } catch (const Error &e) {

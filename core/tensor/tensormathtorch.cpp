@@ -90,6 +90,16 @@ public:
         return s;
     }
 
+    // The tensor as a 1-D view over the mapped bytes (a copy only for non-contiguous layouts).
+    static at::Tensor flatView(const ckpt::TensorView &view)
+    {
+        std::vector<int64_t> shape(view.shape.begin(), view.shape.end());
+        std::vector<int64_t> stride(view.stride.begin(), view.stride.end());
+        const at::Tensor t = at::from_blob(const_cast<std::byte *>(view.base), shape, stride,
+                                           at::TensorOptions().dtype(*scalarType(view.dtype)));
+        return t.is_contiguous() ? t.view({-1}) : t.reshape({-1});
+    }
+
     static void accumulate(const ckpt::TensorView &view, const std::vector<int64_t> &shape, const std::vector<int64_t> &stride,
                            at::ScalarType type, ckpt::TensorStatistics &s)
     {
@@ -126,6 +136,53 @@ public:
             s.min = lo;
             s.max = hi;
         }
+    }
+
+    ckpt::Histogram histogram(const ckpt::TensorView &view, int bins) const override
+    {
+        ckpt::Histogram h;
+        const ckpt::TensorStatistics s = statistics(view);
+        if (!s.valid || s.finite == 0 || bins <= 0)
+            return h;
+        h.min = s.min;
+        h.max = s.max;
+        h.counts.assign(static_cast<std::size_t>(bins), 0);
+        try {
+            at::NoGradGuard noGrad;
+            const at::Tensor flat = flatView(view);
+            constexpr int64_t kChunk = 1 << 22;
+            const double hi = s.max > s.min ? s.max : s.min + 1; // a constant tensor fills the first bin
+            for (int64_t start = 0; start < flat.numel(); start += kChunk) {
+                at::Tensor chunk = flat.narrow(0, start, std::min(kChunk, flat.numel() - start));
+                chunk = chunk.is_complex() ? chunk.abs().to(at::kDouble) : chunk.to(at::kDouble);
+                const at::Tensor finite = chunk.masked_select(at::isfinite(chunk));
+                const at::Tensor counts = at::histc(finite, bins, s.min, hi).to(at::kLong);
+                const auto *c = counts.data_ptr<int64_t>();
+                for (int b = 0; b < bins; ++b)
+                    h.counts[static_cast<std::size_t>(b)] += static_cast<std::uint64_t>(c[b]);
+            }
+        } catch (const std::exception &) {
+            h.counts.clear();
+        }
+        return h;
+    }
+
+    std::vector<double> firstValues(const ckpt::TensorView &view, std::size_t n) const override
+    {
+        std::vector<double> out;
+        if (!scalarType(view.dtype))
+            return out;
+        try {
+            at::NoGradGuard noGrad;
+            const at::Tensor flat = flatView(view);
+            const int64_t count = std::min<int64_t>(static_cast<int64_t>(n), flat.numel());
+            at::Tensor head = flat.narrow(0, 0, count);
+            head = (head.is_complex() ? at::real(head) : head).to(at::kDouble).contiguous();
+            out.assign(head.data_ptr<double>(), head.data_ptr<double>() + count);
+        } catch (const std::exception &) {
+            out.clear();
+        }
+        return out;
     }
 
     std::vector<std::byte> convert(const ckpt::TensorView &view, ckpt::DType to) const override

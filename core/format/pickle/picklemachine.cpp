@@ -727,7 +727,10 @@ void PickleMachine::appendItem(Value *target, Value *item)
 
 void PickleMachine::run()
 {
+    std::uint32_t tick = 0;
     for (;;) {
+        if (m_limits.progress && ++tick % 65536 == 0)
+            m_limits.progress->update(static_cast<double>(m_pos) / static_cast<double>(m_data.size()));
         m_opStart = m_pos;
         if (m_pos >= m_data.size())
             fail(ErrorKind::Truncated, "pickle ends without a STOP opcode");

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "value.h"
+#include "../progress.h"
 
 #include <cstddef>
 #include <functional>
@@ -18,6 +19,7 @@ struct PickleLimits
     std::size_t maxMarks = 1u << 16;       // open MARKs
     std::size_t maxBigIntBytes = 4096;     // LONG1/LONG4 payloads and decimal digits
     std::size_t maxTensorDims = 64;
+    const Progress *progress = nullptr; // polled every 64K opcodes with the fraction of the pickle read
 };
 
 // A global the pickle references (for the safety report), with where it occurs.

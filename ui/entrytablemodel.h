@@ -1,4 +1,4 @@
-// A flat table of a checkpoint's tensors: name, shape, dtype, parameters, size, trainable.
+// The non-tensor content of a checkpoint (epoch, hyper-parameters, optimizer param_groups, objects).
 #pragma once
 
 #include <QAbstractTableModel>
@@ -9,16 +9,14 @@ namespace ckpt {
 class Checkpoint;
 }
 
-class TensorTableModel : public QAbstractTableModel
+class EntryTableModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { Name, Shape, DType, Parameters, Size, Trainable, ColumnCount };
+    enum Column { Name, Type, Value, ColumnCount };
 
-    explicit TensorTableModel(QObject *parent = nullptr);
-
+    explicit EntryTableModel(QObject *parent = nullptr);
     void setCheckpoint(std::shared_ptr<const ckpt::Checkpoint> checkpoint);
-    const ckpt::Checkpoint *checkpoint() const { return m_checkpoint.get(); }
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;

@@ -1,0 +1,299 @@
+// The parameter tree: module hierarchy, numeric order, totals, tristate freeze propagation, undo,
+// and filtering, all under QAbstractItemModelTester.
+#include "testsupport.h"
+
+#include "checkpointdocument.h"
+#include "checkpointloader.h"
+#include "freezestate.h"
+#include "parameterfilter.h"
+#include "parametertreemodel.h"
+
+#include <QAbstractItemModelTester>
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUndoStack>
+
+using namespace testsupport;
+
+namespace {
+// Loads a checkpoint the way the app does (off the GUI thread) and wraps it in a document.
+std::shared_ptr<LoadedCheckpoint> load(const QString &path)
+{
+    CheckpointLoader loader;
+    QSignalSpy loaded(&loader, &CheckpointLoader::loaded);
+    loader.load(path);
+    if (!loaded.wait(60000))
+        qFatal("could not load %s", qPrintable(path));
+    return loaded.first().at(1).value<std::shared_ptr<LoadedCheckpoint>>();
+}
+
+// A tiny safetensors file with the given names (4 float32 values each), in this header order.
+QString writeSafetensors(const QString &dir, const QStringList &names)
+{
+    QByteArray header = "{";
+    qsizetype offset = 0;
+    for (int i = 0; i < names.size(); ++i) {
+        header += (i ? "," : "") + QByteArray("\"") + names[i].toUtf8() + "\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":["
+                  + QByteArray::number(offset) + "," + QByteArray::number(offset + 16) + "]}";
+        offset += 16;
+    }
+    header += "}";
+    while (header.size() % 8)
+        header += ' ';
+    QByteArray file(8, '\0');
+    const quint64 n = static_cast<quint64>(header.size());
+    memcpy(file.data(), &n, 8);
+    file += header;
+    file += QByteArray(offset, '\0');
+    const QString path = dir + QStringLiteral("/names.safetensors");
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly))
+        qFatal("cannot write %s", qPrintable(path));
+    f.write(file);
+    return path;
+}
+
+QStringList childNames(const QAbstractItemModel &model, const QModelIndex &parent)
+{
+    QStringList out;
+    for (int r = 0; r < model.rowCount(parent); ++r)
+        out << model.index(r, 0, parent).data().toString();
+    return out;
+}
+
+QModelIndex find(const QAbstractItemModel &model, const QString &dottedPath, int column = 0)
+{
+    QModelIndex current;
+    for (const QString &segment : dottedPath.split(QLatin1Char('.'))) {
+        QModelIndex next;
+        for (int r = 0; r < model.rowCount(current); ++r)
+            if (model.index(r, 0, current).data().toString() == segment)
+                next = model.index(r, 0, current);
+        if (!next.isValid())
+            return {};
+        current = next;
+    }
+    return current.siblingAtColumn(column);
+}
+
+Qt::CheckState state(const QAbstractItemModel &model, const QString &path)
+{
+    return static_cast<Qt::CheckState>(find(model, path, ParameterTreeModel::Frozen).data(Qt::CheckStateRole).toInt());
+}
+} // namespace
+
+Q_DECLARE_METATYPE(std::shared_ptr<LoadedCheckpoint>)
+
+class TestParameterTreeModel : public QObject
+{
+    Q_OBJECT
+private:
+    struct Fixture
+    {
+        std::shared_ptr<LoadedCheckpoint> loaded;
+        std::unique_ptr<CheckpointDocument> document;
+        ParameterTreeModel model;
+        std::unique_ptr<QAbstractItemModelTester> tester;
+
+        explicit Fixture(const QString &path)
+        {
+            tester = std::make_unique<QAbstractItemModelTester>(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+            loaded = load(path);
+            document = std::make_unique<CheckpointDocument>(loaded->checkpoint, std::move(loaded->freeze), loaded->freezeNote);
+            model.setDocument(document.get(), std::move(loaded->tree));
+        }
+    };
+
+private slots:
+    void hierarchyAndTotals()
+    {
+        Fixture f(fixtureDir() + QStringLiteral("/cnn_state_dict.pt"));
+        QCOMPARE(childNames(f.model, {}), (QStringList{QStringLiteral("conv"), QStringLiteral("bn"), QStringLiteral("fc"), QStringLiteral("embed")}));
+        QCOMPARE(childNames(f.model, find(f.model, QStringLiteral("bn"))),
+                 (QStringList{QStringLiteral("weight"), QStringLiteral("bias"), QStringLiteral("running_mean"), QStringLiteral("running_var"),
+                              QStringLiteral("num_batches_tracked")}));
+        // conv: weight [4,3,3,3] + bias [4]
+        QCOMPARE(find(f.model, QStringLiteral("conv"), ParameterTreeModel::Parameters).data().toString(), QStringLiteral("112"));
+        QCOMPARE(find(f.model, QStringLiteral("conv.weight"), ParameterTreeModel::Shape).data().toString(), QStringLiteral("[4, 3, 3, 3]"));
+        // Buffers have no checkbox and are greyed.
+        const QModelIndex buffer = find(f.model, QStringLiteral("bn.running_mean"), ParameterTreeModel::Frozen);
+        QVERIFY(!(f.model.flags(buffer) & Qt::ItemIsUserCheckable));
+        QVERIFY(!buffer.data(Qt::CheckStateRole).isValid());
+        QVERIFY(find(f.model, QStringLiteral("bn.running_mean")).data(Qt::ForegroundRole).isValid());
+        QVERIFY(f.model.flags(find(f.model, QStringLiteral("bn.weight"), ParameterTreeModel::Frozen)) & Qt::ItemIsUserCheckable);
+    }
+
+    void numericSegmentsSortNumerically()
+    {
+        QTemporaryDir dir;
+        Fixture f(writeSafetensors(dir.path(), {QStringLiteral("blocks.10.w"), QStringLiteral("blocks.2.w"), QStringLiteral("head.w"),
+                                                QStringLiteral("blocks.1.w")}));
+        QCOMPARE(childNames(f.model, {}), (QStringList{QStringLiteral("blocks"), QStringLiteral("head")}));
+        QCOMPARE(childNames(f.model, find(f.model, QStringLiteral("blocks"))),
+                 (QStringList{QStringLiteral("1"), QStringLiteral("2"), QStringLiteral("10")}));
+    }
+
+    void tensorsOutsideTheModelStateAreGroupedByPath()
+    {
+        Fixture f(fixtureDir() + QStringLiteral("/training_checkpoint.pt"));
+        const QStringList top = childNames(f.model, {});
+        QVERIFY(top.contains(QStringLiteral("optimizer_state")));
+        const QModelIndex optimizer = find(f.model, QStringLiteral("optimizer_state"));
+        QVERIFY(!(f.model.flags(optimizer.siblingAtColumn(ParameterTreeModel::Frozen)) & Qt::ItemIsUserCheckable));
+        QVERIFY(f.model.rowCount(optimizer) > 0);
+    }
+
+    void tristatePropagation_data()
+    {
+        QTest::addColumn<QStringList>("tick");     // nodes ticked in order
+        QTest::addColumn<QStringList>("untick");   // then unticked
+        QTest::addColumn<QStringList>("checked");
+        QTest::addColumn<QStringList>("partial");
+        QTest::addColumn<QStringList>("unchecked");
+        QTest::addColumn<int>("frozenCount");
+        const QString conv = QStringLiteral("conv"), bn = QStringLiteral("bn"), fc = QStringLiteral("fc");
+        QTest::newRow("a leaf makes its group partial") << QStringList{QStringLiteral("conv.weight")} << QStringList()
+                                                        << QStringList{QStringLiteral("conv.weight")} << QStringList{conv}
+                                                        << QStringList{QStringLiteral("conv.bias"), bn} << 1;
+        QTest::newRow("all leaves make the group checked") << QStringList{QStringLiteral("conv.weight"), QStringLiteral("conv.bias")}
+                                                           << QStringList() << QStringList{conv} << QStringList() << QStringList{bn} << 2;
+        QTest::newRow("a group freezes its subtree") << QStringList{bn} << QStringList() << QStringList{bn, QStringLiteral("bn.weight"), QStringLiteral("bn.bias")}
+                                                     << QStringList() << QStringList{conv, fc} << 2;
+        QTest::newRow("buffers do not count") << QStringList{QStringLiteral("bn.weight"), QStringLiteral("bn.bias")} << QStringList()
+                                              << QStringList{bn} << QStringList() << QStringList() << 2;
+        QTest::newRow("unticking a leaf of a frozen group") << QStringList{fc} << QStringList{QStringLiteral("fc.bias")}
+                                                            << QStringList{QStringLiteral("fc.weight")} << QStringList{fc}
+                                                            << QStringList{QStringLiteral("fc.bias")} << 1;
+        QTest::newRow("unticking a group") << QStringList{conv, bn} << QStringList{conv} << QStringList{bn} << QStringList()
+                                           << QStringList{conv, QStringLiteral("conv.weight")} << 2;
+    }
+
+    void tristatePropagation()
+    {
+        QFETCH(QStringList, tick);
+        QFETCH(QStringList, untick);
+        QFETCH(QStringList, checked);
+        QFETCH(QStringList, partial);
+        QFETCH(QStringList, unchecked);
+        QFETCH(int, frozenCount);
+        Fixture f(fixtureDir() + QStringLiteral("/cnn_state_dict.pt"));
+        for (const auto &p : tick)
+            QVERIFY(f.model.setData(find(f.model, p, ParameterTreeModel::Frozen), Qt::Checked, Qt::CheckStateRole));
+        for (const auto &p : untick)
+            QVERIFY(f.model.setData(find(f.model, p, ParameterTreeModel::Frozen), Qt::Unchecked, Qt::CheckStateRole));
+        for (const auto &p : checked)
+            QCOMPARE(state(f.model, p), Qt::Checked);
+        for (const auto &p : partial)
+            QCOMPARE(state(f.model, p), Qt::PartiallyChecked);
+        for (const auto &p : unchecked)
+            QCOMPARE(state(f.model, p), Qt::Unchecked);
+        QCOMPARE(static_cast<int>(f.document->freeze().frozenCount()), frozenCount);
+    }
+
+    void tickingPartialGroupFreezesAll()
+    {
+        Fixture f(fixtureDir() + QStringLiteral("/cnn_state_dict.pt"));
+        f.model.setData(find(f.model, QStringLiteral("conv.weight"), ParameterTreeModel::Frozen), Qt::Checked, Qt::CheckStateRole);
+        // A view cycles a partial box to "checked"; the model then freezes the whole group.
+        f.model.setData(find(f.model, QStringLiteral("conv"), ParameterTreeModel::Frozen), Qt::PartiallyChecked, Qt::CheckStateRole);
+        QCOMPARE(state(f.model, QStringLiteral("conv")), Qt::Checked);
+    }
+
+    void undoAndRedo()
+    {
+        Fixture f(fixtureDir() + QStringLiteral("/cnn_state_dict.pt"));
+        QSignalSpy modified(f.document.get(), &CheckpointDocument::modifiedChanged);
+        QVERIFY(!f.document->isModified());
+        f.model.setData(find(f.model, QStringLiteral("conv"), ParameterTreeModel::Frozen), Qt::Checked, Qt::CheckStateRole);
+        f.model.setData(find(f.model, QStringLiteral("fc.weight"), ParameterTreeModel::Frozen), Qt::Checked, Qt::CheckStateRole);
+        QVERIFY(f.document->isModified());
+        QCOMPARE(f.document->undoStack()->count(), 2);
+        QCOMPARE(f.document->undoStack()->undoText(), QStringLiteral("Freeze fc.weight"));
+        f.document->undoStack()->undo();
+        QCOMPARE(state(f.model, QStringLiteral("fc")), Qt::Unchecked);
+        QCOMPARE(state(f.model, QStringLiteral("conv")), Qt::Checked);
+        f.document->undoStack()->undo();
+        QCOMPARE(state(f.model, QStringLiteral("conv")), Qt::Unchecked);
+        QVERIFY(!f.document->isModified());
+        f.document->undoStack()->redo();
+        f.document->undoStack()->redo();
+        QCOMPARE(state(f.model, QStringLiteral("fc")), Qt::PartiallyChecked);
+        QCOMPARE(f.document->freeze().frozenCount(), std::size_t(3));
+        QVERIFY(modified.size() >= 2);
+        // An edit that changes nothing is not an undo step.
+        f.document->setFrozen(f.document->frozen(), QStringLiteral("nothing"));
+        QCOMPARE(f.document->undoStack()->count(), 2);
+    }
+
+    void filteringKeepsGroupsOfMatches_data()
+    {
+        QTest::addColumn<QString>("pattern");
+        QTest::addColumn<bool>("regex");
+        QTest::addColumn<QStringList>("top");
+        QTest::newRow("text matches anywhere") << QStringLiteral("bias") << false
+                                               << QStringList{QStringLiteral("conv"), QStringLiteral("bn"), QStringLiteral("fc")};
+        QTest::newRow("glob") << QStringLiteral("bn.*") << false << QStringList{QStringLiteral("bn")};
+        QTest::newRow("regex") << QStringLiteral("^(fc|embed)\\.") << true << QStringList{QStringLiteral("fc"), QStringLiteral("embed")};
+        QTest::newRow("nothing") << QStringLiteral("zzz") << false << QStringList();
+        QTest::newRow("empty shows all") << QString() << false
+                                         << QStringList{QStringLiteral("conv"), QStringLiteral("bn"), QStringLiteral("fc"), QStringLiteral("embed")};
+    }
+
+    void filteringKeepsGroupsOfMatches()
+    {
+        QFETCH(QString, pattern);
+        QFETCH(bool, regex);
+        QFETCH(QStringList, top);
+        Fixture f(fixtureDir() + QStringLiteral("/cnn_state_dict.pt"));
+        ParameterFilter filter;
+        QCOMPARE(filter.set(pattern, regex ? ParameterFilter::Mode::Regex : ParameterFilter::Mode::Glob), QString());
+        f.model.setFilter(filter);
+        QCOMPARE(childNames(f.model, {}), top);
+        // Freezing a group through the filtered view freezes only what the view shows of it.
+        if (!top.isEmpty()) {
+            const QModelIndex first = f.model.index(0, ParameterTreeModel::Frozen);
+            f.model.setData(first, Qt::Checked, Qt::CheckStateRole);
+            QVERIFY(f.document->freeze().frozenCount() > 0);
+        }
+        // Back to everything.
+        f.model.setFilter(ParameterFilter());
+        QCOMPARE(f.model.rowCount(), 4);
+    }
+
+    void invalidRegexIsReported()
+    {
+        ParameterFilter filter;
+        QVERIFY(filter.set(QStringLiteral("(unclosed"), ParameterFilter::Mode::Regex).contains(QStringLiteral("unclosed")));
+        QVERIFY(filter.isEmpty());
+    }
+
+    void statisticsColumns()
+    {
+        Fixture f(fixtureDir() + QStringLiteral("/cnn_state_dict.pt"));
+        QSignalSpy changed(&f.model, &QAbstractItemModel::dataChanged);
+        ckpt::TensorStatistics s;
+        s.valid = true;
+        s.count = s.finite = 4;
+        s.mean = 0.5;
+        s.std = 0.25;
+        s.min = -1;
+        s.max = 2;
+        f.model.setStatistics(1, s);
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(f.model.indexOfTensor(1, ParameterTreeModel::Mean).data().toString(), QStringLiteral("0.5"));
+        QCOMPARE(f.model.indexOfTensor(1, ParameterTreeModel::Max).data().toString(), QStringLiteral("2"));
+        QVERIFY(!f.model.indexOfTensor(0, ParameterTreeModel::Mean).data().isValid());
+    }
+
+    void tiedWeightsShareTheirBox()
+    {
+        Fixture f(fixtureDir() + QStringLiteral("/tied_weights.pt"));
+        f.model.setData(find(f.model, QStringLiteral("encoder.weight"), ParameterTreeModel::Frozen), Qt::Checked, Qt::CheckStateRole);
+        QCOMPARE(state(f.model, QStringLiteral("decoder.weight")), Qt::Checked);
+    }
+};
+
+QTEST_MAIN(TestParameterTreeModel)
+#include "tst_parametertreemodel.moc"

@@ -1,0 +1,116 @@
+#include "savecheckpointdialog.h"
+
+#include "checkpoint.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+SaveCheckpointDialog::SaveCheckpointDialog(const ckpt::Checkpoint &checkpoint, const QString &suggestedPath, QWidget *parent)
+    : QDialog(parent)
+    , m_checkpoint(checkpoint)
+    , m_path(new QLineEdit(suggestedPath, this))
+    , m_modelOnly(new QCheckBox(tr("Model state only (a state_dict: no optimizer state, epoch …)"), this))
+    , m_dtype(new QComboBox(this))
+    , m_stripPrefix(new QLineEdit(commonPrefix(checkpoint), this))
+    , m_storeFreeze(new QCheckBox(tr("Store the freeze state (parameters saved as nn.Parameter with requires_grad)"), this))
+    , m_note(new QLabel(this))
+{
+    setWindowTitle(tr("Save Checkpoint As"));
+    auto *layout = new QVBoxLayout(this);
+    auto *form = new QFormLayout;
+    auto *pathRow = new QHBoxLayout;
+    pathRow->addWidget(m_path, 1);
+    auto *browse = new QPushButton(tr("Browse…"), this);
+    pathRow->addWidget(browse);
+    form->addRow(tr("File:"), pathRow);
+    m_dtype->addItem(tr("Keep as is"), QString());
+    m_dtype->addItem(QStringLiteral("float16"), QStringLiteral("float16"));
+    m_dtype->addItem(QStringLiteral("bfloat16"), QStringLiteral("bfloat16"));
+    m_dtype->addItem(QStringLiteral("float32"), QStringLiteral("float32"));
+    form->addRow(tr("Floating tensors:"), m_dtype);
+    m_stripPrefix->setPlaceholderText(tr("e.g. module."));
+    form->addRow(tr("Strip prefix:"), m_stripPrefix);
+    layout->addLayout(form);
+    layout->addWidget(m_modelOnly);
+    layout->addWidget(m_storeFreeze);
+    m_note->setWordWrap(true);
+    layout->addWidget(m_note);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
+    layout->addWidget(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(browse, &QPushButton::clicked, this, &SaveCheckpointDialog::browse);
+    connect(m_path, &QLineEdit::textChanged, this, &SaveCheckpointDialog::updateState);
+    connect(m_modelOnly, &QCheckBox::toggled, this, &SaveCheckpointDialog::updateState);
+    const bool torchScript = checkpoint.format() == ckpt::Format::TorchScript;
+    const bool safetensors = checkpoint.format() == ckpt::Format::Safetensors || checkpoint.format() == ckpt::Format::Sharded;
+    m_modelOnly->setEnabled(!torchScript);
+    m_stripPrefix->setEnabled(!torchScript);
+    m_storeFreeze->setEnabled(!safetensors);
+    if (torchScript)
+        m_note->setText(tr("A TorchScript archive is re-saved through LibTorch with each parameter's requires_grad "
+                           "from the freeze state; its keys cannot be changed."));
+    else if (safetensors)
+        m_note->setText(tr("safetensors files stay safetensors; they cannot store requires_grad, so export the freeze "
+                           "list as well."));
+    updateState();
+    resize(sizeHint().expandedTo(QSize(680, 0)));
+}
+
+QString SaveCheckpointDialog::commonPrefix(const ckpt::Checkpoint &checkpoint)
+{
+    static const char *const kPrefixes[] = {"module.", "_orig_mod.", "model."};
+    for (const char *prefix : kPrefixes) {
+        std::size_t n = 0;
+        bool all = true;
+        for (const auto &t : checkpoint.tensors()) {
+            if (!t.inModelState)
+                continue;
+            ++n;
+            all = all && t.modelName.starts_with(prefix);
+        }
+        if (n > 0 && all)
+            return QString::fromLatin1(prefix);
+    }
+    return {};
+}
+
+void SaveCheckpointDialog::browse()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save Checkpoint As"), m_path->text(),
+                                                      tr("Checkpoints (*.pt *.pth *.bin *.ckpt *.safetensors);;All files (*)"));
+    if (!path.isEmpty())
+        m_path->setText(path);
+}
+
+void SaveCheckpointDialog::updateState()
+{
+    if (auto *save = findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Save))
+        save->setEnabled(!m_path->text().trimmed().isEmpty());
+}
+
+QString SaveCheckpointDialog::path() const
+{
+    return m_path->text().trimmed();
+}
+
+ckpt::SaveOptions SaveCheckpointDialog::options() const
+{
+    ckpt::SaveOptions o;
+    o.modelOnly = m_modelOnly->isEnabled() && m_modelOnly->isChecked();
+    if (m_stripPrefix->isEnabled() && !m_stripPrefix->text().isEmpty())
+        o.keyRules.stripPrefixes.push_back(m_stripPrefix->text().toStdString());
+    if (const QString dt = m_dtype->currentData().toString(); !dt.isEmpty())
+        o.dtype = ckpt::dtypeFromName(dt.toStdString());
+    o.storeFreeze = m_storeFreeze->isEnabled() && m_storeFreeze->isChecked();
+    return o;
+}
