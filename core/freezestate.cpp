@@ -7,23 +7,57 @@
 #include <charconv>
 #include <sstream>
 #include <sys/stat.h>
-#include <tuple>
+#include <algorithm>
 
 namespace ckpt {
 
-FreezeState::ViewKey FreezeState::viewKey(const TensorInfo &t)
+std::uint64_t FreezeState::viewHash(const TensorInfo &t)
 {
-    return {t.storageId(), t.storageOffset(), std::vector<std::int64_t>(t.shape().begin(), t.shape().end()),
-            std::vector<std::int64_t>(t.stride().begin(), t.stride().end())};
+    std::uint64_t h = (std::uint64_t(t.storageId()) << 32) ^ static_cast<std::uint64_t>(t.storageOffset());
+    for (const auto d : t.shape())
+        h = h * 1099511628211ull ^ static_cast<std::uint64_t>(d);
+    for (const auto d : t.stride())
+        h = h * 1099511628211ull ^ static_cast<std::uint64_t>(d) ^ 0x9e3779b97f4a7c15ull;
+    // splitmix64's finaliser: every input bit reaches the low bits the hash table buckets by.
+    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+    return h ^ (h >> 31);
+}
+
+bool FreezeState::sameView(const TensorInfo &a, const TensorInfo &b)
+{
+    return a.storageId() == b.storageId() && a.storageOffset() == b.storageOffset()
+           && std::equal(a.shape().begin(), a.shape().end(), b.shape().begin(), b.shape().end())
+           && std::equal(a.stride().begin(), a.stride().end(), b.stride().begin(), b.stride().end());
+}
+
+std::size_t FreezeState::findView(const TensorInfo &t) const
+{
+    const auto [first, last] = m_byView.equal_range(viewHash(t));
+    for (auto it = first; it != last; ++it)
+        if (sameView(*m_parameters[it->second].tensor, t))
+            return it->second;
+    return std::string::npos;
 }
 
 FreezeState::FreezeState(const Checkpoint &c)
 {
-    for (const auto &t : c.tensors()) {
+    const auto &tensors = c.tensors();
+    m_firstTensor = tensors.empty() ? nullptr : &tensors.front();
+    m_parameterOfTensor.assign(tensors.size(), -1);
+    m_byView.reserve(tensors.size());
+    for (std::size_t i = 0; i < tensors.size(); ++i) {
+        const TensorInfo &t = tensors[i];
         if (!t.inModelState || !t.isParameter)
             continue;
-        if (t.numel() > 0 && !m_byView.emplace(viewKey(t), m_parameters.size()).second)
-            continue; // the same tensor under a second name (tied weights)
+        if (t.numel() > 0) {
+            if (const std::size_t same = findView(t); same != std::string::npos) {
+                m_parameterOfTensor[i] = static_cast<std::int32_t>(same); // a second name for it (tied weights)
+                continue;
+            }
+            m_byView.emplace(viewHash(t), m_parameters.size());
+        }
+        m_parameterOfTensor[i] = static_cast<std::int32_t>(m_parameters.size());
         m_parameters.push_back({t.modelName, t.numel(), &t});
     }
     m_frozen.assign(m_parameters.size(), false);
@@ -33,10 +67,12 @@ std::size_t FreezeState::parameterIndexOf(const TensorInfo &t) const
 {
     if (!t.inModelState || !t.isParameter)
         return std::string::npos;
-    if (t.numel() > 0) {
-        const auto it = m_byView.find(viewKey(t));
-        return it == m_byView.end() ? std::string::npos : it->second;
+    if (m_firstTensor && &t >= m_firstTensor && &t < m_firstTensor + m_parameterOfTensor.size()) {
+        const std::int32_t p = m_parameterOfTensor[static_cast<std::size_t>(&t - m_firstTensor)];
+        return p < 0 ? std::string::npos : static_cast<std::size_t>(p);
     }
+    if (t.numel() > 0)
+        return findView(t);
     for (std::size_t i = 0; i < m_parameters.size(); ++i)
         if (m_parameters[i].tensor == &t)
             return i;

@@ -5,8 +5,7 @@
 #include "checkpoint.h"
 
 #include <cstdint>
-#include <map>
-#include <tuple>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -64,12 +63,16 @@ public:
     bool operator==(const FreezeState &other) const { return m_frozen == other.m_frozen; }
 
 private:
-    using ViewKey = std::tuple<std::uint32_t, std::int64_t, std::vector<std::int64_t>, std::vector<std::int64_t>>;
-    static ViewKey viewKey(const TensorInfo &t);
+    static std::uint64_t viewHash(const TensorInfo &t);
+    static bool sameView(const TensorInfo &a, const TensorInfo &b);
+    std::size_t findView(const TensorInfo &t) const;
 
     std::vector<Parameter> m_parameters;
     std::vector<bool> m_frozen;
-    std::map<ViewKey, std::size_t> m_byView; // tensors are told apart by the storage view they occupy
+    const TensorInfo *m_firstTensor = nullptr; // the checkpoint's tensors, to look them up by position
+    std::vector<std::int32_t> m_parameterOfTensor; // per tensor: its parameter index, or -1
+    // Tensors are told apart by the storage view they occupy (a tied weight's two names share one).
+    std::unordered_multimap<std::uint64_t, std::size_t> m_byView;
 };
 
 // "0,1,5-9" -> {0, 1, 5, 6, 7, 8, 9}; throws ckpt::Error(Malformed) on bad syntax.

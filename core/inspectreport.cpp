@@ -279,28 +279,41 @@ std::string inspectJson(const Checkpoint &c, const InspectOptions &options)
     out += "  \"model_state\": " + json::quote(c.modelState().path) + ",\n";
     out += std::string("  \"model_state_found\": ") + (c.modelState().found() ? "true" : "false") + ",\n";
     out += "  \"tensors\": [";
+    out.reserve(out.size() + c.tensors().size() * 320);
     bool first = true;
     std::size_t index = 0;
+    // Appended piece by piece: 100,000 tensors make tens of megabytes of JSON.
+    auto ints = [&out](std::span<const std::int64_t> v) {
+        out += '[';
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            if (i)
+                out += ", ";
+            out += std::to_string(v[i]);
+        }
+        out += ']';
+    };
+    auto flag = [&out](const char *key, bool v) {
+        out.append(", \"").append(key).append("\": ").append(v ? "true" : "false");
+    };
     for (const auto &t : c.tensors()) {
-        out += first ? "\n" : ",\n";
+        out += first ? "\n    {\"name\": " : ",\n    {\"name\": ";
         first = false;
-        auto ints = [](std::span<const std::int64_t> v) {
-            std::string s = "[";
-            for (std::size_t i = 0; i < v.size(); ++i)
-                s += (i ? ", " : "") + std::to_string(v[i]);
-            return s + "]";
-        };
-        out += "    {\"name\": " + json::quote(t.name) + ", \"shape\": " + ints(t.shape()) + ", \"dtype\": "
-               + json::quote(dtypeName(t.dtype())) + ", \"numel\": " + std::to_string(t.numel())
-               + ", \"nbytes\": " + std::to_string(t.nbytes()) + ", \"requires_grad\": " + (t.requiresGrad() ? "true" : "false")
-               + ", \"is_parameter\": " + (t.isParameter ? "true" : "false")
-               + ", \"trainable\": " + ((options.freeze ? t.isParameter && !options.freeze->isFrozen(t) : t.trainable()) ? "true" : "false")
-               + ", \"in_model_state\": "
-               + (t.inModelState ? "true" : "false") + ", \"stride\": " + ints(t.stride()) + ", \"storage_offset\": "
-               + std::to_string(t.storageOffset()) + ", \"storage\": " + std::to_string(t.storageId());
+        out += json::quote(t.name);
+        out += ", \"shape\": ";
+        ints(t.shape());
+        out.append(", \"dtype\": \"").append(dtypeName(t.dtype())).append("\", \"numel\": ").append(std::to_string(t.numel()));
+        out.append(", \"nbytes\": ").append(std::to_string(t.nbytes()));
+        flag("requires_grad", t.requiresGrad());
+        flag("is_parameter", t.isParameter);
+        flag("trainable", options.freeze ? t.isParameter && !options.freeze->isFrozen(t) : t.trainable());
+        flag("in_model_state", t.inModelState);
+        out += ", \"stride\": ";
+        ints(t.stride());
+        out.append(", \"storage_offset\": ").append(std::to_string(t.storageOffset()));
+        out.append(", \"storage\": ").append(std::to_string(t.storageId()));
         if (stats)
-            out += ", \"stats\": " + statsJson((*stats)[index]);
-        out += "}";
+            out.append(", \"stats\": ").append(statsJson((*stats)[index]));
+        out += '}';
         ++index;
     }
     out += first ? "],\n" : "\n  ],\n";
