@@ -19,6 +19,9 @@
 #include <QJsonDocument>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QPushButton>
+#include <QSettings>
+#include <QTimer>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QStyle>
@@ -280,6 +283,61 @@ private slots:
         QVERIFY(!summary.firstValues.empty());
         // The tree shows the statistics once computed.
         QVERIFY(!findRow(window, QStringLiteral("special"), ParameterTreeModel::Mean).data().toString().isEmpty());
+    }
+
+    void closingAsksAboutUnsavedFreezeChanges_data()
+    {
+        QTest::addColumn<int>("answer");
+        QTest::addColumn<bool>("closes");
+        QTest::addColumn<bool>("listWritten");
+        QTest::newRow("cancel keeps the window") << int(QMessageBox::Cancel) << false << false;
+        QTest::newRow("discard closes") << int(QMessageBox::Discard) << true << false;
+        QTest::newRow("save writes the list, then closes") << int(QMessageBox::Save) << true << true;
+    }
+
+    void closingAsksAboutUnsavedFreezeChanges()
+    {
+        QFETCH(int, answer);
+        QFETCH(bool, closes);
+        QFETCH(bool, listWritten);
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("model.pt"));
+        QVERIFY(QFile::copy(fixtureDir() + QStringLiteral("/cnn_state_dict.pt"), file));
+        MainWindow window;
+        window.show();
+        QVERIFY(openAndWait(window, file));
+        window.freezeFirst(2);
+        QVERIFY(window.isWindowModified());
+        QString question;
+        QTimer::singleShot(0, &window, [&] {
+            auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+            if (!box)
+                return;
+            question = box->text();
+            box->button(QMessageBox::StandardButton(answer))->click();
+        });
+        QCOMPARE(window.close(), closes);
+        QVERIFY(question.contains(QStringLiteral("not saved")));
+        QCOMPARE(QFile::exists(dir.filePath(QStringLiteral("frozen_layers.json"))), listWritten);
+        if (listWritten)
+            QCOMPARE(readFile(dir.filePath(QStringLiteral("frozen_layers.json"))), QByteArray("{\"conv.weight\": 0, \"conv.bias\": 0}"));
+        window.document()->markSaved();
+    }
+
+    void recentFilesRemembersWhatWasOpened()
+    {
+        MainWindow window;
+        const QString file = fixtureDir() + QStringLiteral("/views.pt");
+        QVERIFY(openAndWait(window, file));
+        const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+        QVERIFY(!recent.isEmpty());
+        QCOMPARE(recent.front(), QFileInfo(file).absoluteFilePath());
+        // A second window offers it in File > Open Recent.
+        MainWindow other;
+        bool found = false;
+        for (QAction *a : other.findChildren<QAction *>())
+            found = found || a->toolTip() == QFileInfo(file).absoluteFilePath();
+        QVERIFY(found);
     }
 
     void screenshotOption()
