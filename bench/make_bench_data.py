@@ -1,7 +1,8 @@
 """Generates the benchmark checkpoints (never committed). Run with /usr/bin/python3:
     make_bench_data.py OUTDIR
-writes OUTDIR/state_dict_1gb.pt (400 float32 tensors, 1 GiB) and OUTDIR/state_dict_100k.pt
-(100,000 small tensors named like a mixture-of-experts model). Existing files are kept."""
+writes OUTDIR/state_dict_1gb.pt (400 float32 tensors, 1 GiB), OUTDIR/state_dict_1gb_finetuned.pt (the
+same with every other tensor changed a little) and OUTDIR/state_dict_100k.pt (100,000 small tensors named
+like a mixture-of-experts model). Existing files are kept."""
 
 import os
 import sys
@@ -40,10 +41,21 @@ def hundred_k(path):
     torch.save(sd, path)
 
 
+def fine_tuned(path, base):
+    """The 1 GiB state_dict after "fine-tuning": half of the tensors changed a little, half untouched."""
+    torch.manual_seed(1)
+    sd = torch.load(base)
+    for i, (k, v) in enumerate(sd.items()):
+        if i % 2 == 0:
+            v.add_(torch.randn_like(v), alpha=1e-3)
+    torch.save(sd, path)
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
-    for name, make in (("state_dict_1gb.pt", one_gib), ("state_dict_100k.pt", hundred_k)):
+    for name, make in (("state_dict_1gb.pt", one_gib), ("state_dict_100k.pt", hundred_k),
+                       ("state_dict_1gb_finetuned.pt", lambda p: fine_tuned(p, os.path.join(out, "state_dict_1gb.pt")))):
         path = os.path.join(out, name)
         if not os.path.exists(path):
             make(path + ".tmp")

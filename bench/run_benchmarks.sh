@@ -7,6 +7,8 @@ BUILD=${BUILD:-build}
 DATA=${BENCH_DATA:-$BUILD/bench-data}
 /usr/bin/python3 bench/make_bench_data.py "$DATA" > /dev/null
 "$BUILD/bin/bench_inspect" "$BUILD/bin/ckpt" /usr/bin/python3 "$DATA/state_dict_1gb.pt" "$DATA/state_dict_100k.pt"
+echo
+"$BUILD/bin/bench_diff" "$BUILD/bin/ckpt" /usr/bin/python3 bench/bench_diff.py "$DATA/state_dict_1gb.pt" "$DATA/state_dict_1gb_finetuned.pt"
 if [ -x "$BUILD/bin/bench_gui" ]; then
     echo
     QT_QPA_PLATFORM=offscreen "$BUILD/bin/bench_gui" "$DATA/state_dict_100k.pt" 2>/dev/null

@@ -49,6 +49,19 @@ struct Histogram
     std::vector<std::uint64_t> counts;
 };
 
+// How two tensors of the same shape differ (both as float64; dtype-changed pairs as float32 first).
+struct PairMetrics
+{
+    bool valid = false;
+    std::string unsupportedReason;
+    std::uint64_t count = 0;   // elements compared
+    std::uint64_t changed = 0; // elements with |a - b| > atol
+    double maxAbs = 0, meanAbs = 0;
+    double relL2 = 0;          // ||a - b|| / ||a||  (0 when both are zero, inf when only a is)
+    double cosine = 1;         // a.b / (||a|| ||b||)  (1 when both are zero)
+    double changedFraction() const { return count ? static_cast<double>(changed) / static_cast<double>(count) : 0.0; }
+};
+
 class TensorMath
 {
 public:
@@ -58,6 +71,12 @@ public:
     virtual Histogram histogram(const TensorView &t, int bins) const = 0;
     // The first n elements in row-major order as doubles (complex: real parts; quantized: stored integers).
     virtual std::vector<double> firstValues(const TensorView &t, std::size_t n) const = 0;
+    // Finite values binned over [lo, hi] (values outside are not counted).
+    virtual Histogram histogramInRange(const TensorView &t, int bins, double lo, double hi) const = 0;
+    // a and b must have the same shape. castToFloat32: round both to float32 first (dtype-changed pairs).
+    virtual PairMetrics compare(const TensorView &a, const TensorView &b, double atol, bool castToFloat32) const = 0;
+    // Histogram of a - b over its finite range.
+    virtual Histogram differenceHistogram(const TensorView &a, const TensorView &b, int bins) const = 0;
     // The elements converted to another floating dtype with PyTorch's rounding (Tensor.to), contiguous.
     // Throws ckpt::Error(Unsupported) for dtypes LibTorch 1.13 lacks.
     virtual std::vector<std::byte> convert(const TensorView &t, DType to) const = 0;

@@ -12,6 +12,7 @@ const Command kCommands[] = {
     {"inspect", "list the tensors and other content of a checkpoint", &inspectCommand},
     {"freeze", "write a freeze list (frozen_layers.json, text, Python) for a checkpoint", &freezeCommand},
     {"save", "write a checkpoint again, optionally edited (model only, renames, dtype, freeze)", &saveCommand},
+    {"diff", "compare two checkpoints tensor by tensor (exit 0 identical, 1 different)", &diffCommand},
 };
 } // namespace
 

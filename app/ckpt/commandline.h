@@ -37,5 +37,6 @@ std::optional<int> parseArguments(QCommandLineParser &parser, const char *comman
 int inspectCommand(const QStringList &args);
 int freezeCommand(const QStringList &args);
 int saveCommand(const QStringList &args);
+int diffCommand(const QStringList &args);
 
 } // namespace cli

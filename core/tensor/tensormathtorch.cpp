@@ -5,6 +5,8 @@
 #include "torchscriptresave.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Dispatch.h>
+#include <ATen/Parallel.h>
 #include <torch/version.h>
 
 #include <algorithm>
@@ -90,6 +92,91 @@ public:
         return s;
     }
 
+    struct Sums
+    {
+        double sumAbs = 0, sumSq = 0, sumA2 = 0, sumB2 = 0, sumAB = 0, maxAbs = 0;
+        std::uint64_t changed = 0;
+        bool sawNan = false;
+        void merge(const Sums &o)
+        {
+            sumAbs += o.sumAbs;
+            sumSq += o.sumSq;
+            sumA2 += o.sumA2;
+            sumB2 += o.sumB2;
+            sumAB += o.sumAB;
+            maxAbs = std::max(maxAbs, o.maxAbs);
+            changed += o.changed;
+            sawNan = sawNan || o.sawNan;
+        }
+    };
+
+    // Element i of a contiguous tensor as a double (complex: its magnitude), optionally rounded to
+    // float32 first as Tensor.to(torch.float32) would.
+    template<typename T>
+    static double element(const T *data, int64_t i, bool toFloat32)
+    {
+        double v;
+        if constexpr (std::is_same_v<T, c10::complex<float>> || std::is_same_v<T, c10::complex<double>> || std::is_same_v<T, c10::complex<c10::Half>>)
+            v = static_cast<double>(std::abs(static_cast<c10::complex<double>>(data[i])));
+        else
+            v = static_cast<double>(data[i]);
+        return toFloat32 ? static_cast<double>(static_cast<float>(v)) : v;
+    }
+
+    template<typename A, typename B>
+    static void sumRange(const A *a, const B *b, int64_t begin, int64_t end, double atol, bool toFloat32, Sums &s)
+    {
+        for (int64_t i = begin; i < end; ++i) {
+            const double x = element(a, i, toFloat32);
+            const double y = element(b, i, toFloat32);
+            const double d = std::abs(x - y);
+            if (std::isnan(d)) {
+                s.sawNan = true;
+            } else {
+                s.maxAbs = std::max(s.maxAbs, d);
+                s.changed += d > atol;
+            }
+            s.sumAbs += d;
+            s.sumSq += d * d;
+            s.sumA2 += x * x;
+            s.sumB2 += y * y;
+            s.sumAB += x * y;
+        }
+    }
+
+    static Sums accumulatePair(const at::Tensor &a, const at::Tensor &b, int64_t begin, int64_t end, double atol, bool toFloat32)
+    {
+        Sums s;
+        // Two nested dispatches cover every pairing (same dtype, or dtype-changed like float32 vs float16).
+        AT_DISPATCH_ALL_TYPES_AND_COMPLEX_AND3(at::kHalf, at::kBFloat16, at::kBool, a.scalar_type(), "compare_a", [&] {
+            using TA = scalar_t;
+            const TA *pa = a.data_ptr<TA>();
+            AT_DISPATCH_ALL_TYPES_AND_COMPLEX_AND3(at::kHalf, at::kBFloat16, at::kBool, b.scalar_type(), "compare_b", [&] {
+                sumRange(pa, b.data_ptr<scalar_t>(), begin, end, atol, toFloat32, s);
+            });
+        });
+        return s;
+    }
+
+    // Runs f over float64 chunks of 4M elements (complex: magnitudes), so temporaries stay bounded.
+    template<typename F>
+    static void forEachChunk(const at::Tensor &flat, F &&f)
+    {
+        constexpr int64_t kChunk = 1 << 22;
+        for (int64_t start = 0; start < flat.numel(); start += kChunk) {
+            at::Tensor chunk = flat.narrow(0, start, std::min(kChunk, flat.numel() - start));
+            f(chunk.is_complex() ? chunk.abs().to(at::kDouble) : chunk.to(at::kDouble));
+        }
+    }
+
+    static void addCounts(ckpt::Histogram &h, const at::Tensor &histc)
+    {
+        const at::Tensor counts = histc.to(at::kLong).contiguous();
+        const auto *c = counts.data_ptr<int64_t>();
+        for (std::size_t i = 0; i < h.counts.size(); ++i)
+            h.counts[i] += static_cast<std::uint64_t>(c[i]);
+    }
+
     // The tensor as a 1-D view over the mapped bytes (a copy only for non-contiguous layouts).
     static at::Tensor flatView(const ckpt::TensorView &view)
     {
@@ -149,18 +236,104 @@ public:
         h.counts.assign(static_cast<std::size_t>(bins), 0);
         try {
             at::NoGradGuard noGrad;
-            const at::Tensor flat = flatView(view);
-            constexpr int64_t kChunk = 1 << 22;
             const double hi = s.max > s.min ? s.max : s.min + 1; // a constant tensor fills the first bin
-            for (int64_t start = 0; start < flat.numel(); start += kChunk) {
-                at::Tensor chunk = flat.narrow(0, start, std::min(kChunk, flat.numel() - start));
-                chunk = chunk.is_complex() ? chunk.abs().to(at::kDouble) : chunk.to(at::kDouble);
+            forEachChunk(flatView(view), [&](const at::Tensor &chunk) {
                 const at::Tensor finite = chunk.masked_select(at::isfinite(chunk));
-                const at::Tensor counts = at::histc(finite, bins, s.min, hi).to(at::kLong);
-                const auto *c = counts.data_ptr<int64_t>();
-                for (int b = 0; b < bins; ++b)
-                    h.counts[static_cast<std::size_t>(b)] += static_cast<std::uint64_t>(c[b]);
+                addCounts(h, at::histc(finite, bins, s.min, hi));
+            });
+        } catch (const std::exception &) {
+            h.counts.clear();
+        }
+        return h;
+    }
+
+    ckpt::Histogram histogramInRange(const ckpt::TensorView &view, int bins, double lo, double hi) const override
+    {
+        ckpt::Histogram h;
+        if (!scalarType(view.dtype) || bins <= 0 || !(hi >= lo))
+            return h;
+        h.min = lo;
+        h.max = hi > lo ? hi : lo + 1;
+        h.counts.assign(static_cast<std::size_t>(bins), 0);
+        try {
+            at::NoGradGuard noGrad;
+            forEachChunk(flatView(view), [&](const at::Tensor &chunk) {
+                const at::Tensor finite = chunk.masked_select(at::isfinite(chunk));
+                addCounts(h, at::histc(finite, bins, h.min, h.max));
+            });
+        } catch (const std::exception &) {
+            h.counts.clear();
+        }
+        return h;
+    }
+
+    ckpt::PairMetrics compare(const ckpt::TensorView &a, const ckpt::TensorView &b, double atol, bool castToFloat32) const override
+    {
+        ckpt::PairMetrics m;
+        if (!scalarType(a.dtype) || !scalarType(b.dtype)) {
+            m.unsupportedReason = "LibTorch 1.13 has no " + std::string(ckpt::dtypeName(scalarType(a.dtype) ? b.dtype : a.dtype)) + " type";
+            return m;
+        }
+        try {
+            at::NoGradGuard noGrad;
+            // One pass over both tensors with double accumulators, split over LibTorch's thread pool.
+            // Non-contiguous views are copied to contiguous ones first (views are small in practice).
+            const at::Tensor fa = flatView(a).contiguous();
+            const at::Tensor fb = flatView(b).contiguous();
+            if (fa.numel() != fb.numel()) {
+                m.unsupportedReason = "different element counts";
+                return m;
             }
+            const int64_t n = fa.numel();
+            m.count = static_cast<std::uint64_t>(n);
+            constexpr int64_t kGrain = 1 << 16;
+            const int64_t parts = std::max<int64_t>(1, (n + kGrain - 1) / kGrain);
+            std::vector<Sums> partial(static_cast<std::size_t>(parts));
+            at::parallel_for(0, parts, 1, [&](int64_t first, int64_t last) {
+                for (int64_t p = first; p < last; ++p) {
+                    const int64_t begin = p * kGrain;
+                    const int64_t end = std::min(n, begin + kGrain);
+                    partial[static_cast<std::size_t>(p)] = accumulatePair(fa, fb, begin, end, atol, castToFloat32);
+                }
+            });
+            Sums total;
+            for (const Sums &p : partial)
+                total.merge(p);
+            m.changed = total.changed;
+            m.maxAbs = total.sawNan ? std::numeric_limits<double>::quiet_NaN() : total.maxAbs;
+            m.meanAbs = n ? total.sumAbs / static_cast<double>(n) : 0.0;
+            const double normA = std::sqrt(total.sumA2), normB = std::sqrt(total.sumB2), normD = std::sqrt(total.sumSq);
+            m.relL2 = normA > 0 ? normD / normA : (normD > 0 ? std::numeric_limits<double>::infinity() : 0.0);
+            m.cosine = (normA > 0 && normB > 0) ? total.sumAB / (normA * normB) : (normA == 0 && normB == 0 ? 1.0 : 0.0);
+            m.valid = true;
+        } catch (const std::exception &e) {
+            m = {};
+            m.unsupportedReason = std::string("LibTorch failed: ") + e.what();
+        }
+        return m;
+    }
+
+    ckpt::Histogram differenceHistogram(const ckpt::TensorView &a, const ckpt::TensorView &b, int bins) const override
+    {
+        ckpt::Histogram h;
+        if (!scalarType(a.dtype) || !scalarType(b.dtype) || bins <= 0)
+            return h;
+        try {
+            at::NoGradGuard noGrad;
+            const at::Tensor fa = flatView(a);
+            const at::Tensor fb = flatView(b);
+            if (fa.numel() != fb.numel() || fa.numel() == 0)
+                return h;
+            const at::Tensor d = (fa.to(at::kDouble) - fb.to(at::kDouble));
+            const at::Tensor finite = d.masked_select(at::isfinite(d));
+            if (finite.numel() == 0)
+                return h;
+            h.min = finite.min().item<double>();
+            h.max = finite.max().item<double>();
+            if (!(h.max > h.min))
+                h.max = h.min + 1;
+            h.counts.assign(static_cast<std::size_t>(bins), 0);
+            addCounts(h, at::histc(finite, bins, h.min, h.max));
         } catch (const std::exception &) {
             h.counts.clear();
         }

@@ -1,0 +1,287 @@
+#include "checkpointdiff.h"
+
+#include "format/error.h"
+#include "format/json.h"
+#include "inspectreport.h"
+#include "tensorcompare.h"
+#include "tensordata.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <unordered_map>
+
+namespace ckpt {
+
+std::string_view diffStatusName(DiffStatus s)
+{
+    switch (s) {
+    case DiffStatus::OnlyA: return "only_a";
+    case DiffStatus::OnlyB: return "only_b";
+    case DiffStatus::Shape: return "shape";
+    case DiffStatus::DType: return "dtype";
+    case DiffStatus::Identical: return "identical";
+    case DiffStatus::Changed: return "changed";
+    }
+    return "changed";
+}
+
+bool DiffSummary::identical() const
+{
+    return counts[static_cast<int>(DiffStatus::Identical)] == counts[0] + counts[1] + counts[2] + counts[3] + counts[4] + counts[5];
+}
+
+namespace {
+
+struct Named
+{
+    std::string name;
+    const TensorInfo *tensor;
+};
+
+std::vector<Named> namesOf(const Checkpoint &c, bool all, const KeyRules &rules)
+{
+    // The model state when there is one (so a bare state_dict pairs with a training checkpoint's
+    // model_state), else every tensor by its full path.
+    const bool model = !all && c.modelState().found();
+    std::vector<Named> out;
+    for (const auto &t : c.tensors()) {
+        if (model && !t.inModelState)
+            continue;
+        out.push_back({rules.apply(model ? t.modelName : t.name), &t});
+    }
+    return out;
+}
+
+bool sameBytes(const TensorInfo &a, const TensorInfo &b)
+{
+    if (a.dtype() != b.dtype() || !std::equal(a.shape().begin(), a.shape().end(), b.shape().begin(), b.shape().end()))
+        return false;
+    if (isContiguous(*a.value) && isContiguous(*b.value)) {
+        const auto sa = contiguousSpan(*a.value);
+        const auto sb = contiguousSpan(*b.value);
+        return sa.size() == sb.size() && (sa.empty() || std::memcmp(sa.data(), sb.data(), sa.size()) == 0);
+    }
+    return contiguousBytes(*a.value) == contiguousBytes(*b.value);
+}
+
+// Drops the pages of a tensor's bytes from this process once compared, so that a diff of two large
+// files never has both resident (they stay in the page cache; a later touch maps them again).
+void release(const TensorInfo &t)
+{
+    if (!isContiguous(*t.value) || t.nbytes() < (1u << 20))
+        return;
+    const auto span = contiguousSpan(*t.value);
+    static const std::uintptr_t page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const auto begin = (reinterpret_cast<std::uintptr_t>(span.data()) + page - 1) & ~(page - 1);
+    const auto end = (reinterpret_cast<std::uintptr_t>(span.data()) + span.size()) & ~(page - 1);
+    if (end > begin)
+        ::madvise(reinterpret_cast<void *>(begin), end - begin, MADV_DONTNEED);
+}
+
+std::string topModule(const std::string &name)
+{
+    const auto cut = name.find_first_of("./");
+    return cut == std::string::npos ? name : name.substr(0, cut);
+}
+
+} // namespace
+
+DiffResult diffCheckpoints(const Checkpoint &a, const Checkpoint &b, const DiffOptions &options)
+{
+    const std::vector<Named> left = namesOf(a, options.all, options.rulesA);
+    const std::vector<Named> right = namesOf(b, options.all, options.rulesB);
+    std::unordered_map<std::string_view, std::size_t> rightIndex;
+    rightIndex.reserve(right.size());
+    for (std::size_t i = 0; i < right.size(); ++i)
+        rightIndex.emplace(right[i].name, i);
+
+    DiffResult result;
+    std::vector<bool> matched(right.size(), false);
+    for (const Named &l : left) {
+        DiffEntry e;
+        e.name = l.name;
+        e.a = l.tensor;
+        if (const auto it = rightIndex.find(l.name); it != rightIndex.end() && !matched[it->second]) {
+            matched[it->second] = true;
+            e.b = right[it->second].tensor;
+        }
+        result.entries.push_back(std::move(e));
+    }
+    for (std::size_t i = 0; i < right.size(); ++i)
+        if (!matched[i])
+            result.entries.push_back({right[i].name, DiffStatus::OnlyB, nullptr, right[i].tensor, {}});
+
+    std::uint64_t total = 0;
+    for (const auto &e : result.entries)
+        if (e.a && e.b)
+            total += e.a->nbytes() + e.b->nbytes();
+    std::uint64_t done = 0;
+    const TensorMath *math = nullptr; // loaded only when values must be compared
+    for (auto &e : result.entries) {
+        if (options.progress)
+            options.progress->update(total ? static_cast<double>(done) / static_cast<double>(total) : 0.0);
+        if (!e.b) {
+            e.status = DiffStatus::OnlyA;
+            continue;
+        }
+        if (!e.a)
+            continue;
+        done += e.a->nbytes() + e.b->nbytes();
+        if (!std::equal(e.a->shape().begin(), e.a->shape().end(), e.b->shape().begin(), e.b->shape().end())) {
+            e.status = DiffStatus::Shape;
+            continue;
+        }
+        const bool dtypeChanged = e.a->dtype() != e.b->dtype();
+        if (!dtypeChanged && sameBytes(*e.a, *e.b)) {
+            e.status = DiffStatus::Identical; // the fast path: no float math
+        } else {
+            e.status = dtypeChanged ? DiffStatus::DType : DiffStatus::Changed;
+            if (auto fast = compareTensors(*e.a->value, *e.b->value, options.atol, dtypeChanged)) {
+                e.metrics = *fast;
+            } else { // complex and float8 tensors: LibTorch, loaded only now
+                if (!math)
+                    math = &tensorMath();
+                e.metrics = math->compare(TensorView::of(*e.a->value), TensorView::of(*e.b->value), options.atol, dtypeChanged);
+            }
+        }
+        result.summary.comparedBytes += e.a->nbytes() + e.b->nbytes();
+        release(*e.a);
+        release(*e.b);
+    }
+    if (options.progress)
+        options.progress->update(1.0);
+
+    // Summary: counts, the most changed pairs, and per top-level module the weighted mean change.
+    DiffSummary &s = result.summary;
+    std::vector<std::size_t> changed;
+    std::vector<std::string> moduleOrder;
+    std::unordered_map<std::string, std::pair<std::uint64_t, double>> modules;
+    for (std::size_t i = 0; i < result.entries.size(); ++i) {
+        const DiffEntry &e = result.entries[i];
+        ++s.counts[static_cast<int>(e.status)];
+        if ((e.status == DiffStatus::Changed || e.status == DiffStatus::DType) && e.metrics.valid)
+            changed.push_back(i);
+        if (e.status == DiffStatus::Identical || ((e.status == DiffStatus::Changed || e.status == DiffStatus::DType) && e.metrics.valid
+                                                  && std::isfinite(e.metrics.relL2))) {
+            const std::string m = topModule(e.name);
+            auto [it, inserted] = modules.emplace(m, std::make_pair(std::uint64_t(0), 0.0));
+            if (inserted)
+                moduleOrder.push_back(m);
+            const std::uint64_t n = e.a->numel();
+            it->second.first += n;
+            it->second.second += static_cast<double>(n) * (e.status == DiffStatus::Identical ? 0.0 : e.metrics.relL2);
+        }
+    }
+    std::stable_sort(changed.begin(), changed.end(), [&](std::size_t x, std::size_t y) {
+        const double rx = result.entries[x].metrics.relL2, ry = result.entries[y].metrics.relL2;
+        return (std::isnan(ry) ? -1.0 : ry) < (std::isnan(rx) ? -1.0 : rx);
+    });
+    changed.resize(std::min<std::size_t>(changed.size(), 10));
+    s.mostChanged = std::move(changed);
+    for (const auto &m : moduleOrder) {
+        const auto &[n, weighted] = modules[m];
+        s.modules.push_back({m, n, n ? weighted / static_cast<double>(n) : 0.0});
+    }
+    return result;
+}
+
+namespace {
+std::string number(double v)
+{
+    if (std::isnan(v) || std::isinf(v))
+        return "null";
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.9g", v);
+    return buf;
+}
+
+std::string shapeJson(const TensorInfo *t)
+{
+    if (!t)
+        return "null";
+    std::string s = "[";
+    for (std::size_t i = 0; i < t->shape().size(); ++i)
+        s += (i ? ", " : "") + std::to_string(t->shape()[i]);
+    return s + "]";
+}
+} // namespace
+
+std::string diffJson(const DiffResult &diff, const Checkpoint &a, const Checkpoint &b)
+{
+    std::string out = "{\n  \"a\": " + json::quote(a.path()) + ",\n  \"b\": " + json::quote(b.path()) + ",\n  \"entries\": [";
+    bool first = true;
+    for (const auto &e : diff.entries) {
+        out += first ? "\n    {" : ",\n    {";
+        first = false;
+        out += "\"name\": " + json::quote(e.name) + ", \"status\": \"" + std::string(diffStatusName(e.status)) + "\"";
+        out += ", \"shape_a\": " + shapeJson(e.a) + ", \"shape_b\": " + shapeJson(e.b);
+        out += ", \"dtype_a\": " + (e.a ? json::quote(dtypeName(e.a->dtype())) : std::string("null"));
+        out += ", \"dtype_b\": " + (e.b ? json::quote(dtypeName(e.b->dtype())) : std::string("null"));
+        const bool metrics = e.metrics.valid;
+        const bool identical = e.status == DiffStatus::Identical;
+        out += ", \"max_abs\": " + (metrics ? number(e.metrics.maxAbs) : identical ? "0" : "null");
+        out += ", \"mean_abs\": " + (metrics ? number(e.metrics.meanAbs) : identical ? "0" : "null");
+        out += ", \"rel_l2\": " + (metrics ? number(e.metrics.relL2) : identical ? "0" : "null");
+        out += ", \"cosine\": " + (metrics ? number(e.metrics.cosine) : identical ? "1" : "null");
+        out += ", \"changed_fraction\": " + (metrics ? number(e.metrics.changedFraction()) : identical ? "0" : "null");
+        if (!metrics && !e.metrics.unsupportedReason.empty())
+            out += ", \"note\": " + json::quote(e.metrics.unsupportedReason);
+        out += "}";
+    }
+    out += first ? "],\n" : "\n  ],\n";
+    const DiffSummary &s = diff.summary;
+    out += "  \"summary\": {";
+    for (int k = 0; k < 6; ++k)
+        out += (k ? ", \"" : "\"") + std::string(diffStatusName(static_cast<DiffStatus>(k))) + "\": " + std::to_string(s.counts[k]);
+    out += ", \"identical_overall\": " + std::string(s.identical() ? "true" : "false");
+    out += ", \"compared_bytes\": " + std::to_string(s.comparedBytes);
+    out += ",\n    \"most_changed\": [";
+    for (std::size_t i = 0; i < s.mostChanged.size(); ++i) {
+        const DiffEntry &e = diff.entries[s.mostChanged[i]];
+        out += (i ? ", " : "") + std::string("{\"name\": ") + json::quote(e.name) + ", \"rel_l2\": " + number(e.metrics.relL2) + "}";
+    }
+    out += "],\n    \"modules\": [";
+    for (std::size_t i = 0; i < s.modules.size(); ++i)
+        out += (i ? ", " : "") + std::string("{\"module\": ") + json::quote(s.modules[i].module) + ", \"parameters\": "
+               + std::to_string(s.modules[i].parameters) + ", \"weighted_rel_l2\": " + number(s.modules[i].weightedRelL2) + "}";
+    out += "]}\n}\n";
+    return out;
+}
+
+std::string diffCsv(const DiffResult &diff)
+{
+    auto field = [](const std::string &s) {
+        if (s.find_first_of(",\"\n") == std::string::npos)
+            return s;
+        std::string q = "\"";
+        for (const char c : s)
+            q += c == '"' ? std::string("\"\"") : std::string(1, c);
+        return q + "\"";
+    };
+    auto num = [](double v) {
+        char buf[40];
+        std::snprintf(buf, sizeof buf, "%.9g", v);
+        return std::string(buf);
+    };
+    std::string out = "name,status,shape_a,shape_b,dtype_a,dtype_b,max_abs,mean_abs,rel_l2,cosine,changed_fraction\n";
+    for (const auto &e : diff.entries) {
+        out += field(e.name) + "," + std::string(diffStatusName(e.status)) + ",";
+        out += (e.a ? field(shapeText(e.a->shape())) : "") + "," + (e.b ? field(shapeText(e.b->shape())) : "") + ",";
+        out += (e.a ? std::string(dtypeName(e.a->dtype())) : "") + "," + (e.b ? std::string(dtypeName(e.b->dtype())) : "");
+        if (e.metrics.valid)
+            out += "," + num(e.metrics.maxAbs) + "," + num(e.metrics.meanAbs) + "," + num(e.metrics.relL2) + "," + num(e.metrics.cosine)
+                   + "," + num(e.metrics.changedFraction());
+        else if (e.status == DiffStatus::Identical)
+            out += ",0,0,0,1,0";
+        else
+            out += ",,,,,";
+        out += "\n";
+    }
+    return out;
+}
+
+} // namespace ckpt

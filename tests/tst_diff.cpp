@@ -1,0 +1,175 @@
+// Diffing checkpoints: pairing, classification, and metrics equal to numpy's on the same tensors;
+// ckpt diff's exit codes, JSON and CSV.
+#include "testsupport.h"
+
+#include "checkpointdiff.h"
+#include "format/error.h"
+
+#include <QJsonDocument>
+#include <QTest>
+
+#include <cmath>
+
+using namespace testsupport;
+
+namespace {
+QJsonArray cases()
+{
+    QFile f(fixtureDir() + QStringLiteral("/diff/diff_cases.json"));
+    if (!f.open(QIODevice::ReadOnly))
+        qFatal("diff_cases.json missing: run the generate_diff_fixtures test first");
+    return QJsonDocument::fromJson(f.readAll()).array();
+}
+
+ckpt::DiffOptions optionsFrom(const QStringList &args)
+{
+    ckpt::DiffOptions o;
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        if (args[i] == QLatin1String("--all"))
+            o.all = true;
+        else if (args[i] == QLatin1String("--strip-prefix-a"))
+            o.rulesA.stripPrefixes.push_back(args[++i].toStdString());
+        else if (args[i] == QLatin1String("--strip-prefix-b"))
+            o.rulesB.stripPrefixes.push_back(args[++i].toStdString());
+        else if (args[i] == QLatin1String("--atol"))
+            o.atol = args[++i].toDouble();
+    }
+    return o;
+}
+
+bool close(double ours, const QJsonValue &numpy)
+{
+    if (numpy.isNull())
+        return std::isinf(ours);
+    const double v = numpy.toDouble();
+    return std::abs(ours - v) <= 1e-6 * std::abs(v) + 1e-12;
+}
+} // namespace
+
+class TestDiff : public QObject
+{
+    Q_OBJECT
+private slots:
+    void metricsEqualNumpy_data()
+    {
+        QTest::addColumn<QJsonObject>("diffCase");
+        const QJsonArray all = cases();
+        QVERIFY(all.size() >= 9);
+        for (const auto &c : all)
+            QTest::newRow(qPrintable(c.toObject().value(QStringLiteral("name")).toString())) << c.toObject();
+    }
+
+    void metricsEqualNumpy()
+    {
+        QFETCH(QJsonObject, diffCase);
+        QStringList args;
+        for (const auto &a : diffCase.value(QStringLiteral("args")).toArray())
+            args << a.toString();
+        const auto a = ckpt::Checkpoint::open(diffCase.value(QStringLiteral("a")).toString().toStdString());
+        const auto b = ckpt::Checkpoint::open(diffCase.value(QStringLiteral("b")).toString().toStdString());
+        const ckpt::DiffResult diff = ckpt::diffCheckpoints(*a, *b, optionsFrom(args));
+        const QJsonArray expected = diffCase.value(QStringLiteral("entries")).toArray();
+        QStringList ours, theirs;
+        for (const auto &e : diff.entries)
+            ours << QString::fromStdString(e.name + " " + std::string(ckpt::diffStatusName(e.status)));
+        for (const auto &e : expected)
+            theirs << e.toObject().value(QStringLiteral("name")).toString() + QLatin1Char(' ') + e.toObject().value(QStringLiteral("status")).toString();
+        QCOMPARE(ours, theirs);
+        for (qsizetype i = 0; i < expected.size(); ++i) {
+            const QJsonObject e = expected.at(i).toObject();
+            if (!e.contains(QStringLiteral("rel_l2")))
+                continue;
+            const ckpt::PairMetrics &m = diff.entries[static_cast<std::size_t>(i)].metrics;
+            const QByteArray where = diff.entries[static_cast<std::size_t>(i)].name.c_str();
+            QVERIFY2(m.valid, where);
+            QVERIFY2(close(m.maxAbs, e.value(QStringLiteral("max_abs"))), where + " max_abs");
+            QVERIFY2(close(m.meanAbs, e.value(QStringLiteral("mean_abs"))), where + " mean_abs");
+            QVERIFY2(close(m.relL2, e.value(QStringLiteral("rel_l2"))), where + " rel_l2");
+            QVERIFY2(close(m.cosine, e.value(QStringLiteral("cosine"))), where + " cosine");
+            QVERIFY2(close(m.changedFraction(), e.value(QStringLiteral("changed_fraction"))), where + " changed_fraction");
+        }
+        // The summary adds up, and identical pairs never reach the float math.
+        std::size_t total = 0;
+        for (const auto c : diff.summary.counts)
+            total += c;
+        QCOMPARE(total, diff.entries.size());
+        for (const auto &e : diff.entries)
+            if (e.status == ckpt::DiffStatus::Identical)
+                QVERIFY(!e.metrics.valid && e.metrics.count == 0);
+    }
+
+    void cliExitCodesAndJson_data() { metricsEqualNumpy_data(); }
+
+    void cliExitCodesAndJson()
+    {
+        QFETCH(QJsonObject, diffCase);
+        QStringList args{QStringLiteral("diff"), diffCase.value(QStringLiteral("a")).toString(), diffCase.value(QStringLiteral("b")).toString(),
+                         QStringLiteral("--json")};
+        for (const auto &a : diffCase.value(QStringLiteral("args")).toArray())
+            args << a.toString();
+        const ProcessResult r = runCkpt(args);
+        QCOMPARE(r.exitCode, diffCase.value(QStringLiteral("exit")).toInt());
+        const QJsonObject json = QJsonDocument::fromJson(r.out).object();
+        const QJsonArray entries = json.value(QStringLiteral("entries")).toArray();
+        const QJsonArray expected = diffCase.value(QStringLiteral("entries")).toArray();
+        QCOMPARE(entries.size(), expected.size()); // identical pairs are listed too
+        for (qsizetype i = 0; i < entries.size(); ++i) {
+            const QJsonObject e = entries.at(i).toObject();
+            QCOMPARE(e.value(QStringLiteral("name")).toString(), expected.at(i).toObject().value(QStringLiteral("name")).toString());
+            QCOMPARE(e.value(QStringLiteral("status")).toString(), expected.at(i).toObject().value(QStringLiteral("status")).toString());
+            for (const char *key : {"shape_a", "shape_b", "dtype_a", "dtype_b", "max_abs", "mean_abs", "rel_l2", "cosine", "changed_fraction"})
+                QVERIFY2(e.contains(QLatin1String(key)), key);
+        }
+        const QJsonObject summary = json.value(QStringLiteral("summary")).toObject();
+        QCOMPARE(summary.value(QStringLiteral("identical_overall")).toBool(), diffCase.value(QStringLiteral("exit")).toInt() == 0);
+        // The human form: identical pairs counted, not listed; the rest marked like diff(1).
+        QStringList human = args;
+        human.removeAll(QStringLiteral("--json"));
+        const ProcessResult text = runCkpt(human);
+        QCOMPARE(text.exitCode, r.exitCode);
+        for (const auto &e : expected) {
+            const QString status = e.toObject().value(QStringLiteral("status")).toString();
+            const QString name = e.toObject().value(QStringLiteral("name")).toString();
+            const QString marker = status == QLatin1String("only_a") ? QStringLiteral("- ") : status == QLatin1String("only_b") ? QStringLiteral("+ ")
+                                   : status == QLatin1String("identical")                                                   ? QString()
+                                                                                                                             : QStringLiteral("! ");
+            if (!marker.isEmpty())
+                QVERIFY2(text.out.contains((QLatin1Char('\n') + marker + name + QStringLiteral("  ")).toUtf8()), qPrintable(name));
+        }
+    }
+
+    void csvHasOneRowPerPair()
+    {
+        const QJsonObject c = cases().at(0).toObject();
+        const auto a = ckpt::Checkpoint::open(c.value(QStringLiteral("a")).toString().toStdString());
+        const auto b = ckpt::Checkpoint::open(c.value(QStringLiteral("b")).toString().toStdString());
+        const auto diff = ckpt::diffCheckpoints(*a, *b);
+        const QStringList lines = QString::fromStdString(ckpt::diffCsv(diff)).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), qsizetype(diff.entries.size() + 1));
+        QCOMPARE(lines.front(), QStringLiteral("name,status,shape_a,shape_b,dtype_a,dtype_b,max_abs,mean_abs,rel_l2,cosine,changed_fraction"));
+        QCOMPARE(lines.at(1), QStringLiteral("conv1.weight,identical,\"[8, 3, 3, 3]\",\"[8, 3, 3, 3]\",float32,float32,0,0,0,1,0"));
+    }
+
+    void cancellation()
+    {
+        const QJsonObject c = cases().at(0).toObject();
+        const auto a = ckpt::Checkpoint::open(c.value(QStringLiteral("a")).toString().toStdString());
+        const auto b = ckpt::Checkpoint::open(c.value(QStringLiteral("b")).toString().toStdString());
+        std::atomic<bool> cancel{true};
+        ckpt::Progress progress;
+        progress.cancel = &cancel;
+        ckpt::DiffOptions options;
+        options.progress = &progress;
+        QVERIFY_THROWS_EXCEPTION(ckpt::Error, ckpt::diffCheckpoints(*a, *b, options));
+    }
+
+    void missingFileIsAnError()
+    {
+        const ProcessResult r = runCkpt({QStringLiteral("diff"), QStringLiteral("/no/such.pt"), fixtureDir() + QStringLiteral("/views.pt")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.err.contains("/no/such.pt"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDiff)
+#include "tst_diff.moc"
