@@ -1,8 +1,9 @@
 """Generates the benchmark checkpoints (never committed). Run with /usr/bin/python3:
     make_bench_data.py OUTDIR
 writes OUTDIR/state_dict_1gb.pt (400 float32 tensors, 1 GiB), OUTDIR/state_dict_1gb_finetuned.pt (the
-same with every other tensor changed a little) and OUTDIR/state_dict_100k.pt (100,000 small tensors named
-like a mixture-of-experts model). Existing files are kept."""
+same with every other tensor changed a little), OUTDIR/state_dict_100k.pt (100,000 small tensors named
+like a mixture-of-experts model) and OUTDIR/state_dict_100k_finetuned.pt (a third of those changed, some
+removed, added and reshaped). Existing files are kept."""
 
 import os
 import sys
@@ -51,11 +52,29 @@ def fine_tuned(path, base):
     torch.save(sd, path)
 
 
+def fine_tuned_100k(path, base):
+    torch.manual_seed(2)
+    sd = torch.load(base)
+    out = {}
+    for i, (k, v) in enumerate(sd.items()):
+        if i % 1000 == 999:
+            continue  # removed
+        if i % 5000 == 1:
+            v = torch.randn(8, 2)  # reshaped
+        elif i % 3 == 0:
+            v = v + 1e-2 * torch.randn_like(v)
+        out[k] = v
+    for j in range(50):
+        out["model.extra_head.%d.weight" % j] = torch.randn(4, 4)
+    torch.save(out, path)
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     for name, make in (("state_dict_1gb.pt", one_gib), ("state_dict_100k.pt", hundred_k),
-                       ("state_dict_1gb_finetuned.pt", lambda p: fine_tuned(p, os.path.join(out, "state_dict_1gb.pt")))):
+                       ("state_dict_1gb_finetuned.pt", lambda p: fine_tuned(p, os.path.join(out, "state_dict_1gb.pt"))),
+                       ("state_dict_100k_finetuned.pt", lambda p: fine_tuned_100k(p, os.path.join(out, "state_dict_100k.pt")))):
         path = os.path.join(out, name)
         if not os.path.exists(path):
             make(path + ".tmp")

@@ -12,4 +12,7 @@ echo
 if [ -x "$BUILD/bin/bench_gui" ]; then
     echo
     QT_QPA_PLATFORM=offscreen "$BUILD/bin/bench_gui" "$DATA/state_dict_100k.pt" 2>/dev/null
+    echo
+    QT_QPA_PLATFORM=offscreen "$BUILD/bin/bench_diff_gui" "$DATA/state_dict_1gb.pt" "$DATA/state_dict_1gb_finetuned.pt" \
+        "$DATA/state_dict_100k.pt" "$DATA/state_dict_100k_finetuned.pt" 2>/dev/null
 fi

@@ -82,12 +82,6 @@ void release(const TensorInfo &t)
         ::madvise(reinterpret_cast<void *>(begin), end - begin, MADV_DONTNEED);
 }
 
-std::string topModule(const std::string &name)
-{
-    const auto cut = name.find_first_of("./");
-    return cut == std::string::npos ? name : name.substr(0, cut);
-}
-
 } // namespace
 
 DiffResult diffCheckpoints(const Checkpoint &a, const Checkpoint &b, const DiffOptions &options)
@@ -158,23 +152,11 @@ DiffResult diffCheckpoints(const Checkpoint &a, const Checkpoint &b, const DiffO
     // Summary: counts, the most changed pairs, and per top-level module the weighted mean change.
     DiffSummary &s = result.summary;
     std::vector<std::size_t> changed;
-    std::vector<std::string> moduleOrder;
-    std::unordered_map<std::string, std::pair<std::uint64_t, double>> modules;
     for (std::size_t i = 0; i < result.entries.size(); ++i) {
         const DiffEntry &e = result.entries[i];
         ++s.counts[static_cast<int>(e.status)];
         if ((e.status == DiffStatus::Changed || e.status == DiffStatus::DType) && e.metrics.valid)
             changed.push_back(i);
-        if (e.status == DiffStatus::Identical || ((e.status == DiffStatus::Changed || e.status == DiffStatus::DType) && e.metrics.valid
-                                                  && std::isfinite(e.metrics.relL2))) {
-            const std::string m = topModule(e.name);
-            auto [it, inserted] = modules.emplace(m, std::make_pair(std::uint64_t(0), 0.0));
-            if (inserted)
-                moduleOrder.push_back(m);
-            const std::uint64_t n = e.a->numel();
-            it->second.first += n;
-            it->second.second += static_cast<double>(n) * (e.status == DiffStatus::Identical ? 0.0 : e.metrics.relL2);
-        }
     }
     std::stable_sort(changed.begin(), changed.end(), [&](std::size_t x, std::size_t y) {
         const double rx = result.entries[x].metrics.relL2, ry = result.entries[y].metrics.relL2;
@@ -182,11 +164,115 @@ DiffResult diffCheckpoints(const Checkpoint &a, const Checkpoint &b, const DiffO
     });
     changed.resize(std::min<std::size_t>(changed.size(), 10));
     s.mostChanged = std::move(changed);
-    for (const auto &m : moduleOrder) {
-        const auto &[n, weighted] = modules[m];
-        s.modules.push_back({m, n, n ? weighted / static_cast<double>(n) : 0.0});
-    }
+    for (auto &m : moduleChanges(result, 1))
+        if (m.parameters > 0) // modules with nothing compared (only in one side) have no mean to show
+            s.modules.push_back(std::move(m));
     return result;
+}
+
+std::vector<std::string_view> diffNameSegments(std::string_view name)
+{
+    std::vector<std::string_view> out;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i <= name.size(); ++i)
+        if (i == name.size() || name[i] == '.' || name[i] == '/') {
+            out.push_back(name.substr(start, i - start));
+            start = i + 1;
+        }
+    return out;
+}
+
+namespace {
+// The first depth segments of name (depth 0: all but the last), with their separators.
+std::string_view modulePrefix(std::string_view name, int depth)
+{
+    std::size_t cuts = 0, lastCut = std::string_view::npos;
+    for (std::size_t i = 0; i < name.size(); ++i)
+        if (name[i] == '.' || name[i] == '/') {
+            lastCut = i;
+            if (depth > 0 && ++cuts == static_cast<std::size_t>(depth))
+                return name.substr(0, i);
+        }
+    if (depth == 0 && lastCut != std::string_view::npos)
+        return name.substr(0, lastCut);
+    return name;
+}
+} // namespace
+
+void ChangeAccumulator::add(const DiffEntry &e)
+{
+    const bool measured = (e.status == DiffStatus::Changed || e.status == DiffStatus::DType) && e.metrics.valid
+                          && std::isfinite(e.metrics.relL2);
+    if (e.status != DiffStatus::Identical && !measured)
+        return;
+    const std::uint64_t n = e.a->numel();
+    parameters += n;
+    weighted += measured ? static_cast<double>(n) * e.metrics.relL2 : 0.0;
+}
+
+std::vector<ModuleChange> moduleChanges(const DiffResult &diff, int depth)
+{
+    std::vector<ModuleChange> out;
+    std::vector<ChangeAccumulator> change;
+    std::unordered_map<std::string_view, std::size_t> index;
+    for (std::size_t i = 0; i < diff.entries.size(); ++i) {
+        const DiffEntry &e = diff.entries[i];
+        const std::string_view m = modulePrefix(e.name, depth);
+        auto [it, inserted] = index.emplace(m, out.size());
+        if (inserted) {
+            out.push_back({std::string(m), 0, 0.0, {}});
+            change.emplace_back();
+        }
+        out[it->second].entries.push_back(i);
+        change[it->second].add(e);
+    }
+    for (std::size_t k = 0; k < out.size(); ++k) {
+        out[k].parameters = change[k].parameters;
+        out[k].weightedRelL2 = change[k].mean();
+    }
+    return out;
+}
+
+std::optional<PrefixSuggestion> suggestPrefix(const DiffResult &diff)
+{
+    std::vector<std::string_view> onlyA, onlyB;
+    for (const auto &e : diff.entries) {
+        if (e.status == DiffStatus::OnlyA)
+            onlyA.push_back(e.name);
+        else if (e.status == DiffStatus::OnlyB)
+            onlyB.push_back(e.name);
+    }
+    if (onlyA.empty() || onlyB.empty())
+        return std::nullopt;
+    // Candidates: the leading segment (with its separator) of each unpaired name on the side that would
+    // be stripped; the one that pairs most wins.
+    auto best = [](const std::vector<std::string_view> &from, const std::vector<std::string_view> &to, bool sideA) {
+        std::unordered_map<std::string_view, std::size_t> targets;
+        for (const auto n : to)
+            targets.emplace(n, 0);
+        std::unordered_map<std::string_view, std::size_t> pairs;
+        for (const auto n : from) {
+            const auto cut = n.find_first_of("./");
+            if (cut == std::string_view::npos)
+                continue;
+            if (targets.count(n.substr(cut + 1)))
+                ++pairs[n.substr(0, cut + 1)];
+        }
+        PrefixSuggestion s;
+        s.sideA = sideA;
+        for (const auto &[prefix, count] : pairs)
+            if (count > s.wouldPair || (count == s.wouldPair && prefix < s.prefix)) {
+                s.prefix = std::string(prefix);
+                s.wouldPair = count;
+            }
+        return s;
+    };
+    PrefixSuggestion a = best(onlyA, onlyB, true), b = best(onlyB, onlyA, false);
+    PrefixSuggestion &s = b.wouldPair > a.wouldPair ? b : a;
+    // Worth saying only when it pairs at least half of the smaller unpaired side.
+    if (s.wouldPair == 0 || s.wouldPair * 2 < std::min(onlyA.size(), onlyB.size()))
+        return std::nullopt;
+    return s;
 }
 
 namespace {

@@ -6,7 +6,9 @@
 #include "keyrules.h"
 #include "tensormath.h"
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ckpt {
@@ -33,11 +35,28 @@ struct DiffOptions
     const Progress *progress = nullptr;
 };
 
+// The parameter-weighted mean relative change of a set of pairs: identical pairs count as 0, pairs
+// without finite metrics (shape changed, missing, unsupported dtype) are left out.
+struct ChangeAccumulator
+{
+    std::uint64_t parameters = 0;
+    double weighted = 0; // sum(numel * rel_l2)
+
+    void add(const DiffEntry &e);
+    void add(const ChangeAccumulator &other)
+    {
+        parameters += other.parameters;
+        weighted += other.weighted;
+    }
+    double mean() const { return parameters ? weighted / static_cast<double>(parameters) : 0.0; }
+};
+
 struct ModuleChange
 {
-    std::string module;        // first segment of the name (layer1, blocks ...)
+    std::string module;        // leading segments of the names (layer1, blocks.0 ...)
     std::uint64_t parameters = 0;
     double weightedRelL2 = 0;  // sum(numel * rel_l2) / sum(numel) over its compared pairs
+    std::vector<std::size_t> entries; // every entry under the module, compared or not
 };
 
 struct DiffSummary
@@ -57,6 +76,24 @@ struct DiffResult
 
 // Throws ckpt::Error (Cancelled when progress says so; Unsupported when LibTorch is missing and needed).
 DiffResult diffCheckpoints(const Checkpoint &a, const Checkpoint &b, const DiffOptions &options = {});
+
+// The name's segments, split at '.' and '/' (model_state/blocks.0.weight: model_state, blocks, 0, weight).
+std::vector<std::string_view> diffNameSegments(std::string_view name);
+
+// Parameter-weighted mean relative change per module, in model order (identical pairs count as 0, pairs
+// without metrics are left out of the mean). depth > 0: modules named by the first depth segments
+// (1: top-level modules, as in the summary); depth 0: the module that owns each tensor (one per layer).
+std::vector<ModuleChange> moduleChanges(const DiffResult &diff, int depth);
+
+// When the names of one side carry a prefix the other lacks (module. from DataParallel), the rule that
+// would pair them: most of what is only in one side pairs after stripping it.
+struct PrefixSuggestion
+{
+    bool sideA = true;       // strip from A (else from B)
+    std::string prefix;
+    std::size_t wouldPair = 0;
+};
+std::optional<PrefixSuggestion> suggestPrefix(const DiffResult &diff);
 
 // The --json document and a CSV table (one row per pair), shared by ckpt diff and the diff window.
 std::string diffJson(const DiffResult &diff, const Checkpoint &a, const Checkpoint &b);

@@ -21,6 +21,14 @@ QString realworldDir() { return sourceDir() + QStringLiteral("/data/realworld");
 QString malformedDir() { return sourceDir() + QStringLiteral("/data/malformed"); }
 QString binDir() { return QStringLiteral(CKPT_TEST_BIN_DIR); }
 
+QJsonArray diffCases()
+{
+    QFile f(fixtureDir() + QStringLiteral("/diff/diff_cases.json"));
+    if (!f.open(QIODevice::ReadOnly))
+        qFatal("diff_cases.json missing: run the generate_diff_fixtures test first");
+    return QJsonDocument::fromJson(f.readAll()).array();
+}
+
 QJsonObject readJsonObject(const QString &path)
 {
     QFile f(path);

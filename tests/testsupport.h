@@ -20,6 +20,8 @@ QString malformedDir(); // tests/data/malformed
 QString binDir();       // where ckpt and checkpoint-studio are built
 
 QJsonObject readJsonObject(const QString &path);
+// The checkpoint pairs of make_diff_fixtures.py with numpy's metrics (diff/diff_cases.json).
+QJsonArray diffCases();
 // Data rows "file" and "expected" (absolute paths), one per fixture of make_fixtures.py's manifest.
 void addFixtureRows();
 QString sha256Hex(const ckpt::TensorInfo &t);

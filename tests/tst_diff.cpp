@@ -13,14 +13,6 @@
 using namespace testsupport;
 
 namespace {
-QJsonArray cases()
-{
-    QFile f(fixtureDir() + QStringLiteral("/diff/diff_cases.json"));
-    if (!f.open(QIODevice::ReadOnly))
-        qFatal("diff_cases.json missing: run the generate_diff_fixtures test first");
-    return QJsonDocument::fromJson(f.readAll()).array();
-}
-
 ckpt::DiffOptions optionsFrom(const QStringList &args)
 {
     ckpt::DiffOptions o;
@@ -53,7 +45,7 @@ private slots:
     void metricsEqualNumpy_data()
     {
         QTest::addColumn<QJsonObject>("diffCase");
-        const QJsonArray all = cases();
+        const QJsonArray all = diffCases();
         QVERIFY(all.size() >= 9);
         for (const auto &c : all)
             QTest::newRow(qPrintable(c.toObject().value(QStringLiteral("name")).toString())) << c.toObject();
@@ -98,6 +90,49 @@ private slots:
                 QVERIFY(!e.metrics.valid && e.metrics.count == 0);
     }
 
+    void modulesEqualNumpy_data() { metricsEqualNumpy_data(); }
+
+    // Per top-level module (the summary) and per layer (the diff window's bar chart): the
+    // parameter-weighted mean relative change, and the prefix hint for unpaired DataParallel names.
+    void modulesEqualNumpy()
+    {
+        QFETCH(QJsonObject, diffCase);
+        QStringList args;
+        for (const auto &a : diffCase.value(QStringLiteral("args")).toArray())
+            args << a.toString();
+        const auto a = ckpt::Checkpoint::open(diffCase.value(QStringLiteral("a")).toString().toStdString());
+        const auto b = ckpt::Checkpoint::open(diffCase.value(QStringLiteral("b")).toString().toStdString());
+        const ckpt::DiffResult diff = ckpt::diffCheckpoints(*a, *b, optionsFrom(args));
+        std::size_t covered = 0;
+        auto check = [&](const std::vector<ckpt::ModuleChange> &ours, const QJsonArray &numpy) {
+            covered = 0;
+            QCOMPARE(qsizetype(ours.size()), numpy.size());
+            for (qsizetype i = 0; i < numpy.size(); ++i) {
+                const QJsonObject m = numpy.at(i).toObject();
+                const auto &o = ours[static_cast<std::size_t>(i)];
+                QCOMPARE(QString::fromStdString(o.module), m.value(QStringLiteral("module")).toString());
+                QCOMPARE(double(o.parameters), m.value(QStringLiteral("parameters")).toDouble());
+                QVERIFY2(close(o.weightedRelL2, m.value(QStringLiteral("weighted_rel_l2"))), o.module.c_str());
+                for (const auto e : o.entries)
+                    QVERIFY(diff.entries[e].name.rfind(o.module, 0) == 0);
+                covered += o.entries.size();
+            }
+        };
+        check(diff.summary.modules, diffCase.value(QStringLiteral("modules")).toArray());
+        // Every entry sits under exactly one layer.
+        check(ckpt::moduleChanges(diff, 0), diffCase.value(QStringLiteral("layers")).toArray());
+        QCOMPARE(covered, diff.entries.size());
+
+        const auto hint = ckpt::suggestPrefix(diff);
+        const QJsonValue expected = diffCase.value(QStringLiteral("suggest"));
+        QCOMPARE(hint.has_value(), expected.isObject());
+        if (hint) {
+            QCOMPARE(hint->sideA, expected[QStringLiteral("side")].toString() == QLatin1String("a"));
+            QCOMPARE(QString::fromStdString(hint->prefix), expected[QStringLiteral("prefix")].toString());
+            QCOMPARE(hint->wouldPair, diff.entries.size() / 2);
+        }
+    }
+
     void cliExitCodesAndJson_data() { metricsEqualNumpy_data(); }
 
     void cliExitCodesAndJson()
@@ -140,7 +175,7 @@ private slots:
 
     void csvHasOneRowPerPair()
     {
-        const QJsonObject c = cases().at(0).toObject();
+        const QJsonObject c = diffCases().at(0).toObject();
         const auto a = ckpt::Checkpoint::open(c.value(QStringLiteral("a")).toString().toStdString());
         const auto b = ckpt::Checkpoint::open(c.value(QStringLiteral("b")).toString().toStdString());
         const auto diff = ckpt::diffCheckpoints(*a, *b);
@@ -152,7 +187,7 @@ private slots:
 
     void cancellation()
     {
-        const QJsonObject c = cases().at(0).toObject();
+        const QJsonObject c = diffCases().at(0).toObject();
         const auto a = ckpt::Checkpoint::open(c.value(QStringLiteral("a")).toString().toStdString());
         const auto b = ckpt::Checkpoint::open(c.value(QStringLiteral("b")).toString().toStdString());
         std::atomic<bool> cancel{true};

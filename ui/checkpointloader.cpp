@@ -3,6 +3,7 @@
 #include "checkpoint.h"
 #include "format/error.h"
 #include "freezestate.h"
+#include "progressrelay.h"
 
 #include <QPointer>
 #include <QtConcurrent/QtConcurrentRun>
@@ -58,22 +59,11 @@ void CheckpointLoader::load(const QString &path)
     QPointer<CheckpointLoader> self(this);
     watcher->setFuture(QtConcurrent::run([file, cancelFlag, self, generation] {
         auto job = std::make_shared<Job>();
-        ckpt::Progress progress;
-        progress.cancel = cancelFlag.get();
-        int lastPercent = -1;
-        progress.report = [&](double fraction) {
-            const int percent = static_cast<int>(fraction * 100);
-            if (percent == lastPercent)
-                return;
-            lastPercent = percent;
-            QMetaObject::invokeMethod(
-                self.data(),
-                [self, percent, generation] {
-                    if (self && generation == self->m_generation)
-                        emit self->progress(percent);
-                },
-                Qt::QueuedConnection);
-        };
+        ProgressRelay relay(self.data(), cancelFlag, [self, generation](int percent) {
+            if (self && generation == self->m_generation)
+                emit self->progress(percent);
+        });
+        const ckpt::Progress &progress = relay.progress();
         try {
             ckpt::ReadLimits limits;
             limits.progress = &progress;

@@ -3,6 +3,7 @@
 #include "checkpoint.h"
 #include "checkpointdocument.h"
 #include "checkpointsaver.h"
+#include "diffwindow.h"
 #include "entrytablemodel.h"
 #include "format/atomicfile.h"
 #include "format/error.h"
@@ -29,6 +30,7 @@
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -52,12 +54,12 @@
 namespace {
 constexpr int kMaxRecentFiles = 10;
 
-QString examplePath()
+QString examplePath(const QString &name = QStringLiteral("example_training_checkpoint.pt"))
 {
     // Installed next to the binary's share folder, or in the source tree when run from a build.
     const QString app = QCoreApplication::applicationDirPath();
-    for (const QString &candidate : {app + QStringLiteral("/../share/checkpoint-studio/examples/example_training_checkpoint.pt"),
-                                     QStringLiteral(CKPT_SOURCE_DIR "/resources/examples/example_training_checkpoint.pt")})
+    for (const QString &candidate : {app + QStringLiteral("/../share/checkpoint-studio/examples/") + name,
+                                     QStringLiteral(CKPT_SOURCE_DIR "/resources/examples/") + name})
         if (QFileInfo::exists(candidate))
             return QFileInfo(candidate).canonicalFilePath();
     return {};
@@ -205,6 +207,9 @@ void MainWindow::createActions()
     open->setShortcut(QKeySequence::Open);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     rebuildRecentMenu();
+    QAction *compare = file->addAction(tr("Co&mpare With…"), this, &MainWindow::compareDialog);
+    compare->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
+    compare->setToolTip(tr("Diff this checkpoint (A) against another one (B)"));
     file->addSeparator();
     m_saveFreezeAction = file->addAction(tr("&Save Freeze List"), this, &MainWindow::saveFreezeList);
     m_saveFreezeAction->setShortcut(QKeySequence::Save);
@@ -217,7 +222,7 @@ void MainWindow::createActions()
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
-    m_documentActions << m_saveFreezeAction << m_exportFreezeAction << m_importFreezeAction << m_saveCheckpointAction;
+    m_documentActions << compare << m_saveFreezeAction << m_exportFreezeAction << m_importFreezeAction << m_saveCheckpointAction;
 
     QMenu *edit = menuBar()->addMenu(tr("&Edit"));
     m_undoAction = edit->addAction(tr("&Undo"));
@@ -265,6 +270,13 @@ void MainWindow::createActions()
             showError(tr("Example not found"), tr("The bundled example checkpoint is not installed."));
         else
             openFile(example);
+    });
+    help->addAction(tr("&Compare Example Checkpoints"), this, [this] {
+        const QString before = examplePath(), after = examplePath(QStringLiteral("example_finetuned.pt"));
+        if (before.isEmpty() || after.isEmpty())
+            showError(tr("Example not found"), tr("The bundled example checkpoints are not installed."));
+        else
+            compareFiles(before, after);
     });
     help->addAction(tr("&About Checkpoint Studio"), this, [this] {
         QMessageBox::about(this, tr("About Checkpoint Studio"),
@@ -841,7 +853,63 @@ void MainWindow::dragEnterEvent(QDragEnterEvent *event)
 
 void MainWindow::dropEvent(QDropEvent *event)
 {
-    const auto urls = event->mimeData()->urls();
-    if (!urls.isEmpty() && urls.front().isLocalFile())
-        openFile(urls.front().toLocalFile());
+    QStringList files;
+    for (const QUrl &url : event->mimeData()->urls())
+        if (url.isLocalFile())
+            files << url.toLocalFile();
+    if (files.size() >= 2) { // two checkpoints dropped together: compare them
+        compareFiles(files[0], files[1]);
+        return;
+    }
+    if (files.isEmpty())
+        return;
+    if (!m_document) {
+        openFile(files.front());
+        return;
+    }
+    // A second checkpoint dropped onto an open one: open it instead, or compare the two.
+    QMenu menu(this);
+    menu.addAction(tr("Open %1").arg(QFileInfo(files.front()).fileName()), this, [this, f = files.front()] { openFile(f); });
+    menu.addAction(tr("Compare %1 with %2").arg(QFileInfo(m_document->path()).fileName(), QFileInfo(files.front()).fileName()), this,
+                   [this, f = files.front()] { compareWith(f); });
+    menu.addSeparator();
+    menu.addAction(tr("Cancel"));
+    menu.exec(mapToGlobal(event->position().toPoint()));
+}
+
+DiffWindow *MainWindow::compareWith(const QString &path)
+{
+    if (!m_document)
+        return nullptr;
+    return openDiffWindow({m_document->path(), m_document->sharedCheckpoint()}, {path, nullptr});
+}
+
+DiffWindow *MainWindow::compareFiles(const QString &a, const QString &b)
+{
+    return openDiffWindow({a, nullptr}, {b, nullptr});
+}
+
+DiffWindow *MainWindow::openDiffWindow(const DiffInput &a, const DiffInput &b)
+{
+    // A window of its own, so that several comparisons and the document stay side by side.
+    auto *window = new DiffWindow;
+    window->setAttribute(Qt::WA_DeleteOnClose);
+    window->show();
+    window->compare(a, b);
+    addRecentFile(b.path);
+    return window;
+}
+
+void MainWindow::compareDialog()
+{
+    if (!m_document)
+        return;
+    QSettings settings;
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Compare %1 With").arg(QFileInfo(m_document->path()).fileName()), settings.value(QStringLiteral("lastOpenFolder")).toString(),
+        tr("Checkpoints (*.pt *.pth *.bin *.ckpt *.th *.tar *.gz *.safetensors *.json);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    settings.setValue(QStringLiteral("lastOpenFolder"), QFileInfo(path).absolutePath());
+    compareWith(path);
 }

@@ -10,6 +10,8 @@
 #include <memory>
 
 class CheckpointDocument;
+class DiffWindow;
+struct DiffInput;
 class EntryTableModel;
 class ParameterTreeModel;
 class QAction;
@@ -55,6 +57,9 @@ public:
     void freezeFirst(int n);
     bool freezeIndices(const QString &list);
     void setMatchingFrozen(bool frozen);
+    // Opens a diff window comparing the open checkpoint (A, already read) with path (B).
+    DiffWindow *compareWith(const QString &path);
+    DiffWindow *compareFiles(const QString &a, const QString &b);
 
     // For --screenshot: expand, select a representative tensor; ready() once its details are shown.
     void prepareScreenshot();
@@ -73,6 +78,8 @@ private:
     void createWidgets();
     bool maybeDiscardChanges();
     void openDialog();
+    void compareDialog();
+    DiffWindow *openDiffWindow(const DiffInput &a, const DiffInput &b);
     void saveFreezeList();
     void exportFreezeListDialog();
     void importFreezeListDialog();

@@ -2,6 +2,7 @@
 
 #include "checkpoint.h"
 #include "freezestate.h"
+#include "siblingorder.h"
 
 #include <QHash>
 
@@ -22,13 +23,6 @@ std::vector<QString> segmentsOf(const ckpt::TensorInfo &t)
     for (const auto &s : name.split(QLatin1Char('.')))
         out.push_back(s);
     return out;
-}
-
-bool isNumber(const QString &s, qulonglong *value)
-{
-    bool ok = false;
-    *value = s.toULongLong(&ok);
-    return ok && !s.isEmpty() && s.front().isDigit();
 }
 
 } // namespace
@@ -83,22 +77,8 @@ ParameterTree ParameterTree::build(const ckpt::Checkpoint &checkpoint, const ckp
             tree.leavesOfParameter[p].push_back(node);
         }
     }
-    // Numbered siblings (Sequential / ModuleList indices) in numeric order: 2 before 10. Others keep
-    // the checkpoint's order, which is the model's.
     for (auto &n : tree.nodes) {
-        std::vector<std::pair<qulonglong, int>> numbered;
-        numbered.reserve(n.children.size());
-        for (const int c : n.children) {
-            qulonglong v = 0;
-            if (!isNumber(tree.nodes[static_cast<std::size_t>(c)].name, &v))
-                break;
-            numbered.emplace_back(v, c);
-        }
-        if (numbered.size() == n.children.size() && numbered.size() > 1) {
-            std::stable_sort(numbered.begin(), numbered.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
-            for (std::size_t k = 0; k < numbered.size(); ++k)
-                n.children[k] = numbered[k].second;
-        }
+        orderNumberedSiblings(n.children, [&](int c) -> const QString & { return tree.nodes[static_cast<std::size_t>(c)].name; });
         for (std::size_t k = 0; k < n.children.size(); ++k)
             tree.nodes[static_cast<std::size_t>(n.children[k])].row = static_cast<int>(k);
     }

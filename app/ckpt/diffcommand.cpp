@@ -1,4 +1,4 @@
-// ckpt diff A B [--all] [--strip-prefix-a P] [--strip-prefix-b P] [--atol X] [--json]
+// ckpt diff A B [--all] [--strip-prefix-a P] [--strip-prefix-b P] [--atol X] [--json | --csv]
 #include "commandline.h"
 
 #include "checkpoint.h"
@@ -58,7 +58,7 @@ std::string humanDiff(const ckpt::DiffResult &diff, const std::string &a, const 
     }
     const auto &s = diff.summary;
     auto count = [&](ckpt::DiffStatus st) { return s.counts[static_cast<int>(st)]; };
-    out += "\n" + std::to_string(diff.entries.size()) + " tensors paired: " + std::to_string(count(ckpt::DiffStatus::Identical))
+    out += "\n" + std::to_string(diff.entries.size()) + " names: " + std::to_string(count(ckpt::DiffStatus::Identical))
            + " identical, " + std::to_string(count(ckpt::DiffStatus::Changed)) + " changed, "
            + std::to_string(count(ckpt::DiffStatus::DType)) + " dtype changed, " + std::to_string(count(ckpt::DiffStatus::Shape))
            + " shape changed, " + std::to_string(count(ckpt::DiffStatus::OnlyA)) + " only in A, "
@@ -75,6 +75,9 @@ std::string humanDiff(const ckpt::DiffResult &diff, const std::string &a, const 
             out += (i ? ", " : " ") + s.modules[i].module + " " + g(s.modules[i].weightedRelL2);
         out += s.modules.size() > 12 ? ", ...\n" : "\n";
     }
+    if (const auto hint = ckpt::suggestPrefix(diff))
+        out += "Hint: " + std::to_string(hint->wouldPair) + " unpaired names pair after stripping '" + hint->prefix + "' from "
+               + (hint->sideA ? "A" : "B") + ": add --strip-prefix-" + (hint->sideA ? "a " : "b ") + hint->prefix + "\n";
     out += s.identical() ? "The compared tensors are identical.\n" : "The checkpoints differ.\n";
     return out;
 }
@@ -104,6 +107,7 @@ int diffCommand(const QStringList &args)
         {QStringLiteral("strip-prefix-b"), QStringLiteral("Remove this prefix from B's names before pairing."), QStringLiteral("P")},
         {QStringLiteral("atol"), QStringLiteral("Elements differing by at most this count as unchanged (default 0)."), QStringLiteral("X")},
         {QStringLiteral("json"), QStringLiteral("Print every pair, identical ones included, as one JSON object.")},
+        {QStringLiteral("csv"), QStringLiteral("Print every pair as a CSV table (one row per pair).")},
     });
     parser.addPositionalArgument(QStringLiteral("A"), QStringLiteral("The first checkpoint."));
     parser.addPositionalArgument(QStringLiteral("B"), QStringLiteral("The second checkpoint."));
@@ -127,7 +131,12 @@ int diffCommand(const QStringList &args)
         const auto ca = ckpt::Checkpoint::open(a);
         const auto cb = ckpt::Checkpoint::open(b);
         const ckpt::DiffResult diff = ckpt::diffCheckpoints(*ca, *cb, options);
-        print(parser.isSet(QStringLiteral("json")) ? ckpt::diffJson(diff, *ca, *cb) : humanDiff(diff, a, b));
+        if (parser.isSet(QStringLiteral("json")))
+            print(ckpt::diffJson(diff, *ca, *cb));
+        else if (parser.isSet(QStringLiteral("csv")))
+            print(ckpt::diffCsv(diff));
+        else
+            print(humanDiff(diff, a, b));
         return diff.summary.identical() ? Ok : Differs;
     } catch (const ckpt::Error &e) {
         return reportError(e.file().empty() ? std::string(e.what()) : e.what());

@@ -1,4 +1,5 @@
-// checkpoint-studio: the desktop application.
+// checkpoint-studio: the desktop application. One file opens it; two files open their comparison.
+#include "diffwindow.h"
 #include "mainwindow.h"
 
 #include <QApplication>
@@ -6,6 +7,23 @@
 #include <QTimer>
 
 #include <cstdio>
+
+namespace {
+// Renders window to out once ready() fires (after the chart has laid itself out), then quits.
+template<typename Window, typename Ready>
+void screenshotWhen(QApplication &app, Window &window, Ready ready, const QString &out, int &status)
+{
+    QObject::connect(&window, ready, &app, [&app, &window, out, &status] {
+        QTimer::singleShot(300, &app, [&app, &window, out, &status] {
+            if (!window.grab().save(out)) {
+                std::fprintf(stderr, "checkpoint-studio: cannot write %s\n", qPrintable(out));
+                status = 2;
+            }
+            app.quit();
+        });
+    });
+}
+} // namespace
 
 int main(int argc, char **argv)
 {
@@ -15,27 +33,54 @@ int main(int argc, char **argv)
     QApplication::setApplicationVersion(QStringLiteral(CKPT_VERSION));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Inspect, freeze and save PyTorch checkpoints."));
+    parser.setApplicationDescription(QStringLiteral("Inspect, freeze, save and compare PyTorch checkpoints."));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOption({QStringLiteral("screenshot"),
-                      QStringLiteral("Open FILE, select a tensor, render the window to OUT.png and exit (works with "
-                                     "QT_QPA_PLATFORM=offscreen)."),
+                      QStringLiteral("Open FILE (or compare FILE with OTHER), select a tensor, render the window to OUT.png and "
+                                     "exit (works with QT_QPA_PLATFORM=offscreen)."),
                       QStringLiteral("OUT.png")});
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("Checkpoint to open."), QStringLiteral("[FILE]"));
+    parser.addPositionalArgument(QStringLiteral("OTHER"), QStringLiteral("A second checkpoint: compare FILE (A) with it (B)."),
+                                 QStringLiteral("[OTHER]"));
     parser.process(app);
 
-    MainWindow window;
     const QStringList files = parser.positionalArguments();
-    if (parser.isSet(QStringLiteral("screenshot"))) {
-        if (files.isEmpty()) {
-            std::fprintf(stderr, "checkpoint-studio: --screenshot needs a FILE\n");
-            return 2;
+    if (files.size() > 2) {
+        std::fprintf(stderr, "checkpoint-studio: give one checkpoint to open or two to compare, not %d\n", int(files.size()));
+        return 2;
+    }
+    const bool screenshot = parser.isSet(QStringLiteral("screenshot"));
+    const QString out = parser.value(QStringLiteral("screenshot"));
+    if (screenshot && files.isEmpty()) {
+        std::fprintf(stderr, "checkpoint-studio: --screenshot needs a FILE\n");
+        return 2;
+    }
+    int status = 0;
+
+    if (files.size() == 2) {
+        DiffWindow window;
+        window.show();
+        if (screenshot) {
+            QObject::connect(window.runner(), &DiffRunner::finished, &window, [&window] {
+                QTimer::singleShot(0, &window, &DiffWindow::prepareScreenshot);
+            });
+            QObject::connect(window.runner(), &DiffRunner::failed, &app, [&](const QString &message) {
+                std::fprintf(stderr, "checkpoint-studio: %s\n", qPrintable(message));
+                status = 2;
+                app.quit();
+            });
+            screenshotWhen(app, window, &DiffWindow::screenshotReady, out, status);
         }
-        const QString out = parser.value(QStringLiteral("screenshot"));
+        window.compare({files[0], nullptr}, {files[1], nullptr});
+        const int code = app.exec();
+        return screenshot ? status : code;
+    }
+
+    MainWindow window;
+    if (screenshot) {
         window.resize(1440, 900);
         window.show();
-        int status = 0;
         QObject::connect(window.loader(), &CheckpointLoader::loaded, &window, [&window] {
             QTimer::singleShot(0, &window, &MainWindow::prepareScreenshot);
         });
@@ -44,15 +89,7 @@ int main(int argc, char **argv)
             status = 2;
             app.quit();
         });
-        QObject::connect(&window, &MainWindow::screenshotReady, &app, [&] {
-            QTimer::singleShot(200, &app, [&] { // let the chart lay itself out
-                if (!window.grab().save(out)) {
-                    std::fprintf(stderr, "checkpoint-studio: cannot write %s\n", qPrintable(out));
-                    status = 2;
-                }
-                app.quit();
-            });
-        });
+        screenshotWhen(app, window, &MainWindow::screenshotReady, out, status);
         window.openFile(files.front());
         app.exec();
         return status;

@@ -1,7 +1,10 @@
-"""Regenerates example_training_checkpoint.pt, the checkpoint bundled with Checkpoint Studio.
+"""Regenerates the checkpoints bundled with Checkpoint Studio.
 
-A small residual CNN after two real Adam steps, saved the way training scripts save: model state,
-optimizer state, epoch, the run's argparse.Namespace and a metric. Run with /usr/bin/python3.
+example_training_checkpoint.pt: a small residual CNN after two real Adam steps, saved the way training
+scripts save: model state, optimizer state, epoch, the run's argparse.Namespace and a metric.
+example_finetuned.pt: the same model fine-tuned for 20 more steps with stem and blocks.0 frozen (as the
+bundled frozen_layers.json says), saved as a bare state_dict: the example for the diff window.
+Run with /usr/bin/python3.
 """
 
 import argparse
@@ -56,6 +59,23 @@ def main():
     }
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "example_training_checkpoint.pt")
     torch.save(checkpoint, out)
+    print(out, os.path.getsize(out), "bytes")
+
+    # Fine-tuning: the frozen layers keep their weights and, in eval mode, their BatchNorm statistics.
+    for p in list(model.stem.parameters()) + list(model.blocks[0].parameters()):
+        p.requires_grad_(False)
+    model.train()
+    model.blocks[0].eval()
+    opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=1e-2)
+    for _ in range(20):
+        x = torch.randn(args.batch_size, 3, 16, 16)
+        y = torch.randint(0, 10, (args.batch_size,))
+        loss = nn.functional.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "example_finetuned.pt")
+    torch.save(model.state_dict(), out)
     print(out, os.path.getsize(out), "bytes")
 
 
