@@ -1,58 +1,14 @@
 // `ckpt diff` of two 1 GiB checkpoints against the Python baseline (torch.load both, the same metrics),
 // measured in the same run. Usage: bench_diff CKPT_BINARY PYTHON BASELINE_SCRIPT A B
+#include "processbench.h"
+
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
-#include <fcntl.h>
 #include <string>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <vector>
 
 namespace {
-struct Run
-{
-    double seconds = 0;
-    long peakKiB = 0;
-    int status = -1;
-    std::string out;
-};
-
-Run run(const std::vector<std::string> &argv)
-{
-    int fds[2];
-    if (pipe(fds) != 0)
-        return {};
-    std::vector<char *> args;
-    for (const auto &a : argv)
-        args.push_back(const_cast<char *>(a.c_str()));
-    args.push_back(nullptr);
-    const auto start = std::chrono::steady_clock::now();
-    const pid_t pid = fork();
-    if (pid == 0) {
-        dup2(fds[1], 1);
-        ::close(fds[0]);
-        execv(args[0], args.data());
-        _exit(127);
-    }
-    ::close(fds[1]);
-    Run r;
-    char buf[4096];
-    ssize_t n;
-    while ((n = ::read(fds[0], buf, sizeof buf)) > 0)
-        r.out.append(buf, static_cast<std::size_t>(n));
-    ::close(fds[0]);
-    int status = 0;
-    rusage usage{};
-    wait4(pid, &status, 0, &usage);
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    r.peakKiB = usage.ru_maxrss;
-    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
-
 double fileGB(const std::string &path)
 {
     struct stat st {};
@@ -71,28 +27,27 @@ int main(int argc, char **argv)
     std::vector<double> ours;
     long oursPeak = 0;
     for (int i = 0; i < 3; ++i) {
-        const Run r = run({ckpt, "diff", a, b, "--json"});
-        if (r.status != 1) { // the files differ
-            std::fprintf(stderr, "ckpt diff exited with %d\n", r.status);
+        const ProcessResult r = runProcess({ckpt, "diff", a, b, "--json"});
+        if (r.exitCode != 1) { // the files differ
+            std::fprintf(stderr, "ckpt diff exited with %d\n", r.exitCode);
             return 2;
         }
         ours.push_back(r.seconds);
-        oursPeak = std::max(oursPeak, r.peakKiB);
+        oursPeak = std::max(oursPeak, r.peakRssKiB);
     }
     std::vector<double> theirs;
     long theirsPeak = 0;
     for (int i = 0; i < 2; ++i) {
-        const Run r = run({python, script, a, b});
-        if (r.status != 0) {
+        const ProcessResult r = runProcess({python, script, a, b});
+        if (r.exitCode != 0) {
             std::fprintf(stderr, "the Python baseline failed\n");
             return 2;
         }
         theirs.push_back(r.seconds);
-        theirsPeak = std::max(theirsPeak, r.peakKiB);
+        theirsPeak = std::max(theirsPeak, r.peakRssKiB);
     }
-    std::sort(ours.begin(), ours.end());
-    std::sort(theirs.begin(), theirs.end());
-    const double o = ours[ours.size() / 2], t = theirs.front();
+    // Ours: the median of 3; Python: the best of 2 (in its favour).
+    const double o = median(ours), t = *std::min_element(theirs.begin(), theirs.end());
     std::printf("| diff of two 1 GiB checkpoints (%.2f GB) | time | throughput | peak RSS |\n|---|---:|---:|---:|\n", gb);
     std::printf("| `ckpt diff A B --json` (whole process) | %.2f s | %.2f GB/s | %.0f MB |\n", o, gb / o, oursPeak / 1024.0);
     std::printf("| Python: `torch.load` both + the same metrics (whole process) | %.2f s | %.2f GB/s | %.0f MB |\n", t, gb / t,

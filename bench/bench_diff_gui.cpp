@@ -2,6 +2,8 @@
 // compare() to the coloured tree and chart on screen, the longest GUI-thread stall meanwhile, and
 // expanding, sorting, filtering and clicking a bar. Run with QT_QPA_PLATFORM=offscreen.
 // Usage: bench_diff_gui A1 B1 [A2 B2 ...]
+#include "guibench.h"
+
 #include "diffchartwidget.h"
 #include "diffrunner.h"
 #include "diffstatusstyle.h"
@@ -17,19 +19,6 @@
 #include <QTreeView>
 
 #include <cstdio>
-
-namespace {
-double ms(const QElapsedTimer &t)
-{
-    return static_cast<double>(t.nsecsElapsed()) / 1e6;
-}
-
-void settle()
-{
-    QCoreApplication::processEvents();
-    QCoreApplication::processEvents();
-}
-} // namespace
 
 int main(int argc, char **argv)
 {
@@ -48,20 +37,11 @@ int main(int argc, char **argv)
         window.show();
         settle();
 
-        // A 5 ms heartbeat on the GUI thread: the largest gap between beats is how long the window froze.
-        QElapsedTimer beat;
-        double worstGap = 0;
-        QTimer heartbeat;
-        heartbeat.setInterval(5);
-        QObject::connect(&heartbeat, &QTimer::timeout, [&] {
-            if (beat.isValid())
-                worstGap = std::max(worstGap, ms(beat));
-            beat.restart();
-        });
+        StallMeter stalls;
         QElapsedTimer t;
         t.start();
         QSignalSpy finished(window.runner(), &DiffRunner::finished);
-        heartbeat.start();
+        stalls.start();
         window.compare({a, nullptr}, {b, nullptr});
         if (!finished.wait(600000)) {
             std::fprintf(stderr, "could not compare %s with %s\n", argv[i], argv[i + 1]);
@@ -70,7 +50,7 @@ int main(int argc, char **argv)
         window.treeView()->viewport()->repaint();
         settle();
         const double openMs = ms(t);
-        heartbeat.stop();
+        const double worstGap = stalls.stop();
         const auto &result = window.session()->result;
         const QByteArray name = label.toUtf8();
         std::printf("| %s | read both, compare %zu names, build the tree and chart, show | %.0f ms |\n", name.constData(),

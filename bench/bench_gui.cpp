@@ -1,6 +1,8 @@
 // How the main window copes with a 100,000-parameter checkpoint: open, expand, scroll, filter, tick,
 // undo, and the longest stall of the GUI thread while the file loads. Run with QT_QPA_PLATFORM=offscreen.
 // Usage: bench_gui FILE
+#include "guibench.h"
+
 #include "checkpoint.h"
 #include "checkpointdocument.h"
 #include "freezestate.h"
@@ -18,19 +20,6 @@
 
 #include <cstdio>
 
-namespace {
-double ms(const QElapsedTimer &t)
-{
-    return static_cast<double>(t.nsecsElapsed()) / 1e6;
-}
-
-void settle()
-{
-    QCoreApplication::processEvents();
-    QCoreApplication::processEvents();
-}
-} // namespace
-
 int main(int argc, char **argv)
 {
     QApplication app(argc, argv);
@@ -45,21 +34,11 @@ int main(int argc, char **argv)
     window.show();
     settle();
 
-    // A 5 ms heartbeat on the GUI thread: the largest gap between beats is how long the window froze.
-    QElapsedTimer beat;
-    double worstGap = 0;
-    QTimer heartbeat;
-    heartbeat.setInterval(5);
-    QObject::connect(&heartbeat, &QTimer::timeout, [&] {
-        if (beat.isValid())
-            worstGap = std::max(worstGap, ms(beat));
-        beat.restart();
-    });
-
+    StallMeter stalls;
     QElapsedTimer t;
     t.start();
     QSignalSpy loaded(window.loader(), &CheckpointLoader::loaded);
-    heartbeat.start();
+    stalls.start();
     window.openFile(file);
     if (!loaded.wait(600000)) {
         std::fprintf(stderr, "could not open %s\n", argv[1]);
@@ -67,8 +46,7 @@ int main(int argc, char **argv)
     }
     settle();
     const double openMs = ms(t);
-    heartbeat.stop();
-    const double loadStall = worstGap;
+    const double loadStall = stalls.stop();
     const auto tensors = window.document()->checkpoint().tensors().size();
     const auto params = window.document()->freeze().parameters().size();
 

@@ -2,59 +2,18 @@
 // the same run. Usage: bench_inspect CKPT_BINARY PYTHON FILE... Prints a Markdown table with ratios.
 #include "checkpoint.h"
 #include "format/error.h"
+#include "processbench.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fcntl.h>
 #include <string>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <vector>
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 volatile std::uint64_t g_sink = 0;
-
-struct ProcessResult
-{
-    double seconds = 0;
-    long peakRssKiB = 0;
-    int exitCode = -1;
-};
-
-// Runs argv with stdout to /dev/null; wall time and peak RSS from wait4().
-ProcessResult runProcess(const std::vector<std::string> &argv)
-{
-    std::vector<char *> args;
-    for (const auto &a : argv)
-        args.push_back(const_cast<char *>(a.c_str()));
-    args.push_back(nullptr);
-    const auto start = Clock::now();
-    const pid_t pid = fork();
-    if (pid == 0) {
-        const int null = ::open("/dev/null", O_WRONLY);
-        dup2(null, 1);
-        execv(args[0], args.data());
-        _exit(127);
-    }
-    int status = 0;
-    rusage usage{};
-    wait4(pid, &status, 0, &usage);
-    ProcessResult r;
-    r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    r.peakRssKiB = usage.ru_maxrss;
-    r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
-
-double median(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-}
 
 std::string fileName(const std::string &path)
 {

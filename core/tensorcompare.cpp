@@ -1,5 +1,7 @@
 #include "tensorcompare.h"
 
+#include "pairsums.h"
+
 #include "tensordata.h"
 
 #include <algorithm>
@@ -43,23 +45,7 @@ float bfloat16ToFloat(std::uint16_t b)
 
 namespace {
 
-struct Sums
-{
-    double sumAbs = 0, sumSq = 0, sumA2 = 0, sumB2 = 0, sumAB = 0, maxAbs = 0;
-    std::uint64_t changed = 0;
-    bool sawNan = false;
-    void merge(const Sums &o)
-    {
-        sumAbs += o.sumAbs;
-        sumSq += o.sumSq;
-        sumA2 += o.sumA2;
-        sumB2 += o.sumB2;
-        sumAB += o.sumAB;
-        maxAbs = std::max(maxAbs, o.maxAbs);
-        changed += o.changed;
-        sawNan = sawNan || o.sawNan;
-    }
-};
+using Sums = PairSums;
 
 // Element readers: raw little-endian bytes to double.
 struct F64 { static double get(const std::byte *p, std::size_t i) { double v; std::memcpy(&v, p + 8 * i, 8); return v; } };
@@ -80,18 +66,7 @@ Sums sumRange(const std::byte *a, const std::byte *b, std::size_t begin, std::si
             x = static_cast<float>(x);
             y = static_cast<float>(y);
         }
-        const double d = std::abs(x - y);
-        if (std::isnan(d)) {
-            s.sawNan = true;
-        } else {
-            s.maxAbs = std::max(s.maxAbs, d);
-            s.changed += d > atol;
-        }
-        s.sumAbs += d;
-        s.sumSq += d * d;
-        s.sumA2 += x * x;
-        s.sumB2 += y * y;
-        s.sumAB += x * y;
+        s.add(x, y, atol);
     }
     return s;
 }
@@ -181,14 +156,7 @@ std::optional<PairMetrics> compareTensors(const pickle::TensorValue &a, const pi
         for (const auto &p : partial)
             total.merge(p);
     }
-    m.changed = total.changed;
-    m.maxAbs = total.sawNan ? std::numeric_limits<double>::quiet_NaN() : total.maxAbs;
-    m.meanAbs = n ? total.sumAbs / static_cast<double>(n) : 0.0;
-    const double normA = std::sqrt(total.sumA2), normB = std::sqrt(total.sumB2), normD = std::sqrt(total.sumSq);
-    m.relL2 = normA > 0 ? normD / normA : (normD > 0 ? std::numeric_limits<double>::infinity() : 0.0);
-    m.cosine = (normA > 0 && normB > 0) ? total.sumAB / (normA * normB) : (normA == 0 && normB == 0 ? 1.0 : 0.0);
-    m.valid = true;
-    return m;
+    return total.metrics(n);
 }
 
 } // namespace ckpt

@@ -82,6 +82,13 @@ ProcessResult runCkpt(const QStringList &args)
     return runProcess(binDir() + QStringLiteral("/ckpt"), args);
 }
 
+ProcessResult runStudioScreenshot(const QString &png, const QStringList &files)
+{
+    // The child renders offscreen (inherited), also when a test binary is run by hand with a display.
+    qputenv("QT_QPA_PLATFORM", "offscreen");
+    return runProcess(binDir() + QStringLiteral("/checkpoint-studio"), QStringList{QStringLiteral("--screenshot"), png} + files);
+}
+
 std::string runAsNobody(const std::function<std::string()> &fn)
 {
     int fds[2];

@@ -34,6 +34,8 @@ struct ProcessResult
 };
 ProcessResult runProcess(const QString &program, const QStringList &args);
 ProcessResult runCkpt(const QStringList &args); // the ckpt built next to the tests
+// checkpoint-studio --screenshot png files... (offscreen); the image's size is checked by the caller.
+ProcessResult runStudioScreenshot(const QString &png, const QStringList &files);
 
 // Runs fn in a child process as the unprivileged user 'nobody' (tests run as root in CI, and root
 // ignores file permissions) and returns what fn returned, or a description of what went wrong.

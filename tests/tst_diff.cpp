@@ -29,6 +29,25 @@ ckpt::DiffOptions optionsFrom(const QStringList &args)
     return o;
 }
 
+struct CaseDiff
+{
+    std::unique_ptr<ckpt::Checkpoint> a, b;
+    ckpt::DiffResult diff;
+};
+
+// Opens a diff case's two checkpoints and diffs them with its ckpt diff options.
+CaseDiff diffOf(const QJsonObject &diffCase)
+{
+    QStringList args;
+    for (const auto &a : diffCase.value(QStringLiteral("args")).toArray())
+        args << a.toString();
+    CaseDiff d;
+    d.a = ckpt::Checkpoint::open(diffCase.value(QStringLiteral("a")).toString().toStdString());
+    d.b = ckpt::Checkpoint::open(diffCase.value(QStringLiteral("b")).toString().toStdString());
+    d.diff = ckpt::diffCheckpoints(*d.a, *d.b, optionsFrom(args));
+    return d;
+}
+
 bool close(double ours, const QJsonValue &numpy)
 {
     if (numpy.isNull())
@@ -54,12 +73,8 @@ private slots:
     void metricsEqualNumpy()
     {
         QFETCH(QJsonObject, diffCase);
-        QStringList args;
-        for (const auto &a : diffCase.value(QStringLiteral("args")).toArray())
-            args << a.toString();
-        const auto a = ckpt::Checkpoint::open(diffCase.value(QStringLiteral("a")).toString().toStdString());
-        const auto b = ckpt::Checkpoint::open(diffCase.value(QStringLiteral("b")).toString().toStdString());
-        const ckpt::DiffResult diff = ckpt::diffCheckpoints(*a, *b, optionsFrom(args));
+        const CaseDiff d = diffOf(diffCase);
+        const ckpt::DiffResult &diff = d.diff;
         const QJsonArray expected = diffCase.value(QStringLiteral("entries")).toArray();
         QStringList ours, theirs;
         for (const auto &e : diff.entries)
@@ -97,12 +112,8 @@ private slots:
     void modulesEqualNumpy()
     {
         QFETCH(QJsonObject, diffCase);
-        QStringList args;
-        for (const auto &a : diffCase.value(QStringLiteral("args")).toArray())
-            args << a.toString();
-        const auto a = ckpt::Checkpoint::open(diffCase.value(QStringLiteral("a")).toString().toStdString());
-        const auto b = ckpt::Checkpoint::open(diffCase.value(QStringLiteral("b")).toString().toStdString());
-        const ckpt::DiffResult diff = ckpt::diffCheckpoints(*a, *b, optionsFrom(args));
+        const CaseDiff d = diffOf(diffCase);
+        const ckpt::DiffResult &diff = d.diff;
         std::size_t covered = 0;
         auto check = [&](const std::vector<ckpt::ModuleChange> &ours, const QJsonArray &numpy) {
             covered = 0;

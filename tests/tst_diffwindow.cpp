@@ -342,14 +342,8 @@ private slots:
     {
         QTemporaryDir dir;
         const QString png = dir.filePath(QStringLiteral("diff.png"));
-        QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-        p.setProcessEnvironment(env);
-        p.start(binDir() + QStringLiteral("/checkpoint-studio"),
-                {QStringLiteral("--screenshot"), png, example("example_training_checkpoint.pt"), example("example_finetuned.pt")});
-        QVERIFY(p.waitForFinished(120000));
-        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+        const ProcessResult r = runStudioScreenshot(png, {example("example_training_checkpoint.pt"), example("example_finetuned.pt")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
         const QImage image(png);
         QVERIFY(!image.isNull());
         QVERIFY(image.width() >= 1000 && image.height() >= 600);

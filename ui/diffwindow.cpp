@@ -1,6 +1,7 @@
 #include "diffwindow.h"
 
 #include "checkpoint.h"
+#include "checkpointfiles.h"
 #include "diffchartwidget.h"
 #include "diffpairwidget.h"
 #include "diffstatusstyle.h"
@@ -673,13 +674,9 @@ void DiffWindow::exportDialog(const QString &suffix)
 
 void DiffWindow::chooseFile(bool sideA)
 {
-    QSettings settings;
-    const QString path = QFileDialog::getOpenFileName(
-        this, sideA ? tr("Checkpoint A") : tr("Compare With (B)"), settings.value(QStringLiteral("lastOpenFolder")).toString(),
-        tr("Checkpoints (*.pt *.pth *.bin *.ckpt *.th *.tar *.gz *.safetensors *.json);;All files (*)"));
+    const QString path = chooseCheckpoint(this, sideA ? tr("Checkpoint A") : tr("Compare With (B)"));
     if (path.isEmpty())
         return;
-    settings.setValue(QStringLiteral("lastOpenFolder"), QFileInfo(path).absolutePath());
     if (sideA)
         m_a = {path, nullptr};
     else
@@ -695,10 +692,7 @@ void DiffWindow::dragEnterEvent(QDragEnterEvent *event)
 
 void DiffWindow::dropEvent(QDropEvent *event)
 {
-    QStringList files;
-    for (const QUrl &url : event->mimeData()->urls())
-        if (url.isLocalFile())
-            files << url.toLocalFile();
+    const QStringList files = droppedFiles(event->mimeData());
     if (files.size() >= 2) {
         compare({files[0], nullptr}, {files[1], nullptr});
     } else if (files.size() == 1) { // a new B against the same A

@@ -4,6 +4,7 @@
 #include "checkpointdocument.h"
 #include "checkpointsaver.h"
 #include "diffwindow.h"
+#include "checkpointfiles.h"
 #include "entrytablemodel.h"
 #include "format/atomicfile.h"
 #include "format/error.h"
@@ -367,14 +368,9 @@ void MainWindow::openFile(const QString &path)
 
 void MainWindow::openDialog()
 {
-    QSettings settings;
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open Checkpoint"), settings.value(QStringLiteral("lastOpenFolder")).toString(),
-        tr("Checkpoints (*.pt *.pth *.bin *.ckpt *.th *.tar *.gz *.safetensors *.json);;All files (*)"));
-    if (path.isEmpty())
-        return;
-    settings.setValue(QStringLiteral("lastOpenFolder"), QFileInfo(path).absolutePath());
-    openFile(path);
+    const QString path = chooseCheckpoint(this, tr("Open Checkpoint"));
+    if (!path.isEmpty())
+        openFile(path);
 }
 
 void MainWindow::onLoaded(const QString &path, std::shared_ptr<LoadedCheckpoint> result)
@@ -853,10 +849,7 @@ void MainWindow::dragEnterEvent(QDragEnterEvent *event)
 
 void MainWindow::dropEvent(QDropEvent *event)
 {
-    QStringList files;
-    for (const QUrl &url : event->mimeData()->urls())
-        if (url.isLocalFile())
-            files << url.toLocalFile();
+    const QStringList files = droppedFiles(event->mimeData());
     if (files.size() >= 2) { // two checkpoints dropped together: compare them
         compareFiles(files[0], files[1]);
         return;
@@ -904,12 +897,7 @@ void MainWindow::compareDialog()
 {
     if (!m_document)
         return;
-    QSettings settings;
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Compare %1 With").arg(QFileInfo(m_document->path()).fileName()), settings.value(QStringLiteral("lastOpenFolder")).toString(),
-        tr("Checkpoints (*.pt *.pth *.bin *.ckpt *.th *.tar *.gz *.safetensors *.json);;All files (*)"));
-    if (path.isEmpty())
-        return;
-    settings.setValue(QStringLiteral("lastOpenFolder"), QFileInfo(path).absolutePath());
-    compareWith(path);
+    const QString path = chooseCheckpoint(this, tr("Compare %1 With").arg(QFileInfo(m_document->path()).fileName()));
+    if (!path.isEmpty())
+        compareWith(path);
 }

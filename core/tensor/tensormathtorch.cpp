@@ -2,6 +2,7 @@
 #include "tensormath.h"
 
 #include "format/error.h"
+#include "pairsums.h"
 #include "torchscriptresave.h"
 
 #include <ATen/ATen.h>
@@ -92,23 +93,7 @@ public:
         return s;
     }
 
-    struct Sums
-    {
-        double sumAbs = 0, sumSq = 0, sumA2 = 0, sumB2 = 0, sumAB = 0, maxAbs = 0;
-        std::uint64_t changed = 0;
-        bool sawNan = false;
-        void merge(const Sums &o)
-        {
-            sumAbs += o.sumAbs;
-            sumSq += o.sumSq;
-            sumA2 += o.sumA2;
-            sumB2 += o.sumB2;
-            sumAB += o.sumAB;
-            maxAbs = std::max(maxAbs, o.maxAbs);
-            changed += o.changed;
-            sawNan = sawNan || o.sawNan;
-        }
-    };
+    using Sums = ckpt::PairSums;
 
     // Element i of a contiguous tensor as a double (complex: its magnitude), optionally rounded to
     // float32 first as Tensor.to(torch.float32) would.
@@ -126,22 +111,8 @@ public:
     template<typename A, typename B>
     static void sumRange(const A *a, const B *b, int64_t begin, int64_t end, double atol, bool toFloat32, Sums &s)
     {
-        for (int64_t i = begin; i < end; ++i) {
-            const double x = element(a, i, toFloat32);
-            const double y = element(b, i, toFloat32);
-            const double d = std::abs(x - y);
-            if (std::isnan(d)) {
-                s.sawNan = true;
-            } else {
-                s.maxAbs = std::max(s.maxAbs, d);
-                s.changed += d > atol;
-            }
-            s.sumAbs += d;
-            s.sumSq += d * d;
-            s.sumA2 += x * x;
-            s.sumB2 += y * y;
-            s.sumAB += x * y;
-        }
+        for (int64_t i = begin; i < end; ++i)
+            s.add(element(a, i, toFloat32), element(b, i, toFloat32), atol);
     }
 
     static Sums accumulatePair(const at::Tensor &a, const at::Tensor &b, int64_t begin, int64_t end, double atol, bool toFloat32)
@@ -299,13 +270,7 @@ public:
             Sums total;
             for (const Sums &p : partial)
                 total.merge(p);
-            m.changed = total.changed;
-            m.maxAbs = total.sawNan ? std::numeric_limits<double>::quiet_NaN() : total.maxAbs;
-            m.meanAbs = n ? total.sumAbs / static_cast<double>(n) : 0.0;
-            const double normA = std::sqrt(total.sumA2), normB = std::sqrt(total.sumB2), normD = std::sqrt(total.sumSq);
-            m.relL2 = normA > 0 ? normD / normA : (normD > 0 ? std::numeric_limits<double>::infinity() : 0.0);
-            m.cosine = (normA > 0 && normB > 0) ? total.sumAB / (normA * normB) : (normA == 0 && normB == 0 ? 1.0 : 0.0);
-            m.valid = true;
+            m = total.metrics(static_cast<std::uint64_t>(n));
         } catch (const std::exception &e) {
             m = {};
             m.unsupportedReason = std::string("LibTorch failed: ") + e.what();

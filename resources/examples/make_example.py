@@ -38,18 +38,22 @@ class TinyResNet(nn.Module):
         return self.head(self.blocks(torch.relu(self.stem(x))).mean((2, 3)))
 
 
+def train(model, opt, steps, batch_size):
+    for _ in range(steps):
+        x = torch.randn(batch_size, 3, 16, 16)
+        y = torch.randint(0, 10, (batch_size,))
+        loss = nn.functional.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+
 def main():
     torch.manual_seed(0)
     model = TinyResNet()
     args = argparse.Namespace(lr=1e-3, batch_size=8, epochs=2, arch="TinyResNet", seed=0)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
-    for _ in range(2):
-        x = torch.randn(args.batch_size, 3, 16, 16)
-        y = torch.randint(0, 10, (args.batch_size,))
-        loss = nn.functional.cross_entropy(model(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+    train(model, opt, 2, args.batch_size)
     checkpoint = {
         "epoch": args.epochs,
         "model_state": model.state_dict(),
@@ -67,13 +71,7 @@ def main():
     model.train()
     model.blocks[0].eval()
     opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=1e-2)
-    for _ in range(20):
-        x = torch.randn(args.batch_size, 3, 16, 16)
-        y = torch.randint(0, 10, (args.batch_size,))
-        loss = nn.functional.cross_entropy(model(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+    train(model, opt, 20, args.batch_size)
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "example_finetuned.pt")
     torch.save(model.state_dict(), out)
     print(out, os.path.getsize(out), "bytes")
