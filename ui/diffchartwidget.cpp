@@ -1,5 +1,6 @@
 #include "diffchartwidget.h"
 
+#include "chartclear.h"
 #include "diffrunner.h"
 #include "diffstatusstyle.h"
 #include "inspectreport.h"
@@ -111,9 +112,7 @@ int DiffChartWidget::depth() const
 
 void DiffChartWidget::rebuild()
 {
-    m_chart->removeAllSeries();
-    for (auto *axis : m_chart->axes())
-        m_chart->removeAxis(axis);
+    clearChart(m_chart);
     m_set = nullptr;
     m_bars.clear();
     m_note->hide();

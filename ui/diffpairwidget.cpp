@@ -1,5 +1,6 @@
 #include "diffpairwidget.h"
 
+#include "chartclear.h"
 #include "checkpoint.h"
 #include "diffrunner.h"
 #include "diffstatusstyle.h"
@@ -91,6 +92,7 @@ QAreaSeries *stepArea(const ckpt::Histogram &h, const QString &name, QColor colo
     }
     line->append(h.max, 0);
     auto *area = new QAreaSeries(line);
+    line->setParent(area); // QAreaSeries does not own its boundary lines
     area->setName(name);
     QColor fill = colour;
     fill.setAlpha(110);
@@ -103,9 +105,7 @@ QAreaSeries *stepArea(const ckpt::Histogram &h, const QString &name, QColor colo
 
 void resetChart(QChart *chart)
 {
-    chart->removeAllSeries();
-    for (auto *axis : chart->axes())
-        chart->removeAxis(axis);
+    clearChart(chart);
     chart->setTitle({});
 }
 

@@ -506,8 +506,7 @@ void DiffWindow::updateSummary()
     const std::size_t total = m_session->result.entries.size();
     QString text = s.identical() ? tr("The compared tensors are identical.") : tr("The checkpoints differ.");
     text += QLatin1Char(' ')
-            + tr("%1 names, %2 shown; %3 compared in %4.")
-                  .arg(total)
+            + (total == 1 ? tr("1 name, %2 shown; %3 compared in %4.") : tr("%1 names, %2 shown; %3 compared in %4.").arg(total))
                   .arg(m_model->visiblePairs())
                   .arg(QString::fromStdString(ckpt::humanBytes(s.comparedBytes)))
                   .arg(m_session->seconds < 1 ? tr("%1 ms").arg(qRound(m_session->seconds * 1000))

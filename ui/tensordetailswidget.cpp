@@ -1,5 +1,6 @@
 #include "tensordetailswidget.h"
 
+#include "chartclear.h"
 #include "checkpoint.h"
 #include "freezestate.h"
 #include "inspectreport.h"
@@ -111,9 +112,7 @@ void TensorDetailsWidget::showTensor(int tensor)
     const bool valid = m_checkpoint && tensor >= 0;
     for (QLabel *l : {m_shape, m_dtype, m_stride, m_storage, m_grad, m_stats, m_special})
         l->clear();
-    m_chart->removeAllSeries();
-    for (auto *axis : m_chart->axes())
-        m_chart->removeAxis(axis);
+    clearChart(m_chart);
     m_values->clear();
     if (!valid) {
         m_title->setText(tr("Select a tensor to see its details."));

@@ -58,7 +58,7 @@ std::string humanDiff(const ckpt::DiffResult &diff, const std::string &a, const 
     }
     const auto &s = diff.summary;
     auto count = [&](ckpt::DiffStatus st) { return s.counts[static_cast<int>(st)]; };
-    out += "\n" + std::to_string(diff.entries.size()) + " names: " + std::to_string(count(ckpt::DiffStatus::Identical))
+    out += "\n" + std::to_string(diff.entries.size()) + (diff.entries.size() == 1 ? " name: " : " names: ") + std::to_string(count(ckpt::DiffStatus::Identical))
            + " identical, " + std::to_string(count(ckpt::DiffStatus::Changed)) + " changed, "
            + std::to_string(count(ckpt::DiffStatus::DType)) + " dtype changed, " + std::to_string(count(ckpt::DiffStatus::Shape))
            + " shape changed, " + std::to_string(count(ckpt::DiffStatus::OnlyA)) + " only in A, "
