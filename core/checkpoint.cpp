@@ -6,20 +6,21 @@
 
 namespace ckpt {
 
-std::unique_ptr<Checkpoint> Checkpoint::open(const std::string &path, const ReadLimits &limits)
+std::unique_ptr<Checkpoint> Checkpoint::open(const std::string &path, const ReadLimits &limits,
+                                             const std::optional<std::string> &modelStatePath)
 {
     RawCheckpoint raw = readCheckpoint(path, limits);
     try {
-        return std::make_unique<Checkpoint>(std::move(raw), limits.progress);
+        return std::make_unique<Checkpoint>(std::move(raw), limits.progress, modelStatePath);
     } catch (const Error &e) {
         throw e.withFile(path);
     }
 }
 
-Checkpoint::Checkpoint(RawCheckpoint raw, const Progress *progress)
+Checkpoint::Checkpoint(RawCheckpoint raw, const Progress *progress, const std::optional<std::string> &modelStatePath)
     : m_raw(std::move(raw))
 {
-    m_modelState = findModelState(m_raw);
+    m_modelState = modelStatePath ? modelStateAt(m_raw, *modelStatePath) : findModelState(m_raw);
     WalkLimits limits;
     limits.progress = progress;
     if (progress)

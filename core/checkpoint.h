@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,8 +54,12 @@ class Checkpoint
 {
 public:
     // Reads and indexes a file. Throws ckpt::Error with a message naming the file and the cause.
-    static std::unique_ptr<Checkpoint> open(const std::string &path, const ReadLimits &limits = {});
-    explicit Checkpoint(RawCheckpoint raw, const Progress *progress = nullptr);
+    // modelStatePath: where the model state is ("" the top level, "ema/model" nested keys), instead of
+    // finding it; throws ckpt::Error when nothing state_dict-like is there.
+    static std::unique_ptr<Checkpoint> open(const std::string &path, const ReadLimits &limits = {},
+                                            const std::optional<std::string> &modelStatePath = std::nullopt);
+    explicit Checkpoint(RawCheckpoint raw, const Progress *progress = nullptr,
+                        const std::optional<std::string> &modelStatePath = std::nullopt);
 
     Format format() const { return m_raw.format; }
     const std::string &path() const { return m_raw.path; }

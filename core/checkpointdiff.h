@@ -85,14 +85,7 @@ std::vector<std::string_view> diffNameSegments(std::string_view name);
 // (1: top-level modules, as in the summary); depth 0: the module that owns each tensor (one per layer).
 std::vector<ModuleChange> moduleChanges(const DiffResult &diff, int depth);
 
-// When the names of one side carry a prefix the other lacks (module. from DataParallel), the rule that
-// would pair them: most of what is only in one side pairs after stripping it.
-struct PrefixSuggestion
-{
-    bool sideA = true;       // strip from A (else from B)
-    std::string prefix;
-    std::size_t wouldPair = 0;
-};
+// The prefix rule that would pair most of what is only in A with what is only in B (see keyrules.h).
 std::optional<PrefixSuggestion> suggestPrefix(const DiffResult &diff);
 
 // The --json document and a CSV table (one row per pair), shared by ckpt diff and the diff window.

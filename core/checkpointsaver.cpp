@@ -38,6 +38,7 @@ struct Plan
     const Value *root = nullptr;
     std::unordered_map<const Value *, const Value *> substitutes;
     std::unordered_map<const StorageValue *, const TensorValue *> conversions; // new storage -> tensor to convert
+    std::unordered_map<const StorageValue *, std::vector<const TensorCopy *>> patches; // storage -> copies into it
     std::vector<std::pair<std::string, const TensorValue *>> flat;             // for safetensors: name -> tensor
     std::vector<Expected> expected;
     std::vector<std::string> notes;
@@ -191,17 +192,72 @@ Plan makePlan(const Checkpoint &source, const SaveOptions &options, const Freeze
         if (editedModel)
             plan.substitutes[model.value] = editedModel;
     }
+    for (const TensorCopy &c : options.copies)
+        plan.patches[c.into->value->storage].push_back(&c);
     if (options.dtype)
         plan.notes.push_back(std::to_string(plan.conversions.size()) + " floating tensors converted to "
                              + std::string(dtypeName(*options.dtype)));
     return plan;
 }
 
+// The storage with the copied tensors written into their places.
+std::vector<std::byte> patchedStorage(const StorageValue &s, const std::vector<const TensorCopy *> &copies)
+{
+    std::vector<std::byte> buffer(s.bytes.begin(), s.bytes.end());
+    for (const TensorCopy *c : copies) {
+        const TensorValue &into = *c->into->value;
+        if (into.numel() == 0)
+            continue;
+        TensorView to = TensorView::of(into);
+        const std::size_t offset = static_cast<std::size_t>(to.base - s.bytes.data());
+        to.base = buffer.data() + offset;
+        if (into.dtype == c->from->dtype && isContiguous(into))
+            copyContiguous(*c->from, std::span<std::byte>(buffer.data() + offset, into.numel() * dtypeItemSize(into.dtype)));
+        else
+            tensorMath().copyInto(to, TensorView::of(*c->from)); // casts and strides, as copy_ does
+    }
+    return buffer;
+}
+
 std::vector<std::byte> storageBytes(const Plan &plan, const StorageValue &s)
 {
     if (const auto it = plan.conversions.find(&s); it != plan.conversions.end())
         return tensorMath().convert(TensorView::of(*it->second), s.dtype);
+    if (const auto it = plan.patches.find(&s); it != plan.patches.end())
+        return patchedStorage(s, it->second);
     return {s.bytes.begin(), s.bytes.end()};
+}
+
+// What a tensor's bytes will be in the written file, contiguous (for formats without shared storages).
+std::vector<std::byte> writtenBytes(const Plan &plan, const TensorValue &t)
+{
+    if (plan.conversions.contains(t.storage))
+        return storageBytes(plan, *t.storage);
+    if (!plan.patches.contains(t.storage))
+        return contiguousBytes(t);
+    const std::vector<std::byte> storage = storageBytes(plan, *t.storage);
+    StorageValue patched = *t.storage;
+    patched.bytes = storage;
+    TensorValue view = t;
+    view.storage = &patched;
+    return contiguousBytes(view);
+}
+
+void checkCopies(const Checkpoint &source, const SaveOptions &options)
+{
+    if (options.copies.empty())
+        return;
+    if (options.dtype)
+        fail(ErrorKind::Unsupported, "copying tensors in and converting the dtype cannot be done in one save");
+    for (const TensorCopy &c : options.copies) {
+        const TensorValue &into = *c.into->value;
+        if (!c.into->inModelState || c.into < source.tensors().data() || c.into >= source.tensors().data() + source.tensors().size())
+            fail(ErrorKind::Malformed, "'" + c.into->name + "' is not a model-state tensor of the checkpoint being saved");
+        if (!std::equal(into.shape.begin(), into.shape.end(), c.from->shape.begin(), c.from->shape.end()))
+            fail(ErrorKind::Malformed, "'" + c.into->name + "' cannot take values of another shape");
+        if (dtypeIsQuantized(into.dtype) || dtypeIsQuantized(c.from->dtype))
+            fail(ErrorKind::Unsupported, "'" + c.into->name + "' is quantized; values of quantized tensors are not copied");
+    }
 }
 
 std::string archiveName(const std::string &target)
@@ -291,7 +347,7 @@ void writeTorchZip(const Plan &plan, AtomicFile &file, const Progress *progress)
     zip.addRecord(prefix + "data.pkl", pkl);
     zip.addRecord(prefix + "byteorder", std::string_view("little"));
     for (const StorageValue *s : storages) {
-        if (plan.conversions.contains(s)) {
+        if (plan.conversions.contains(s) || plan.patches.contains(s)) {
             const auto bytes = storageBytes(plan, *s);
             zip.addRecord(prefix + "data/" + keys[s], bytes);
         } else {
@@ -343,12 +399,11 @@ void writeSafetensors(const Checkpoint &source, const Plan &plan, AtomicFile &fi
     file.write({reinterpret_cast<const std::byte *>(&n), 8});
     file.write(header);
     for (const auto &item : items) {
-        if (plan.conversions.contains(item.tensor->storage))
-            file.write(storageBytes(plan, *item.tensor->storage));
-        else if (isContiguous(*item.tensor))
+        if (!plan.conversions.contains(item.tensor->storage) && !plan.patches.contains(item.tensor->storage)
+            && isContiguous(*item.tensor))
             file.write(contiguousSpan(*item.tensor));
         else
-            file.write(contiguousBytes(*item.tensor));
+            file.write(writtenBytes(plan, *item.tensor));
         tracker.wrote(file);
     }
 }
@@ -362,6 +417,7 @@ SaveResult saveCheckpoint(const Checkpoint &source, const std::string &target, c
         for (const auto &part : source.raw().parts)
             inputs.push_back(part->path);
         checkNotAnInput(target, inputs, options.force);
+        checkCopies(source, options);
 
         FreezeState freeze = FreezeState::initial(source, nullptr);
         SaveResult result;
@@ -381,9 +437,12 @@ SaveResult saveCheckpoint(const Checkpoint &source, const std::string &target, c
             std::vector<std::pair<std::string, bool>> grads;
             for (std::size_t i = 0; i < freeze.parameters().size(); ++i)
                 grads.emplace_back(freeze.parameters()[i].name, !freeze.isFrozen(i));
+            TorchScriptEdits edits{std::move(grads), options.dtype, {}};
+            for (const TensorCopy &c : options.copies)
+                edits.copies.emplace_back(c.into->modelName, TensorView::of(*c.from));
             AtomicFile file(target);
             file.finish();
-            tensorMath().resaveTorchScript(source.path(), file.temporaryPath(), grads, options.dtype);
+            tensorMath().resaveTorchScript(source.path(), file.temporaryPath(), edits);
             const auto written = Checkpoint::open(file.temporaryPath());
             const FreezeState check = FreezeState::initial(*written, nullptr);
             if (written->format() != Format::TorchScript || !(check == freeze))

@@ -11,6 +11,16 @@
 
 namespace ckpt {
 
+// A tensor whose values are replaced when the checkpoint is written (a transplant): into is a model-state
+// tensor of the checkpoint being saved, from any tensor of the same shape that outlives the save. The
+// values are cast to into's dtype and written into its place, as load_state_dict's copy_ does, so a
+// storage shared with other tensors stays shared.
+struct TensorCopy
+{
+    const TensorInfo *into = nullptr;
+    const pickle::TensorValue *from = nullptr;
+};
+
 struct SaveOptions
 {
     bool modelOnly = false;                 // write only the model state, as a state_dict
@@ -19,6 +29,7 @@ struct SaveOptions
     std::optional<DType> dtype;             // float16 / bfloat16 / float32 / float64: floating model-state tensors
     std::optional<std::vector<std::string>> frozenNames; // default: the checkpoint's initial freeze state
     bool storeFreeze = false;               // parameters written as nn.Parameter(requires_grad = not frozen)
+    std::vector<TensorCopy> copies;         // values replaced on writing (not together with dtype)
     bool force = false;                     // allow replacing the input file
     const Progress *progress = nullptr;     // optional: bytes written so far, and cancellation
 };

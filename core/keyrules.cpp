@@ -2,6 +2,7 @@
 
 #include "format/error.h"
 
+#include <algorithm>
 #include <cctype>
 #include <optional>
 #include <unordered_map>
@@ -129,6 +130,41 @@ std::string KeyRules::apply(const std::string &key) const
     for (const auto &r : renames)
         k = r.from.replace(k, r.to);
     return k;
+}
+
+std::optional<PrefixSuggestion> suggestPrefix(const std::vector<std::string_view> &onlyA, const std::vector<std::string_view> &onlyB)
+{
+    if (onlyA.empty() || onlyB.empty())
+        return std::nullopt;
+    // Candidates: the leading segment (with its separator) of each unpaired name on the side that would
+    // be stripped; the one that pairs most wins.
+    auto best = [](const std::vector<std::string_view> &from, const std::vector<std::string_view> &to, bool sideA) {
+        std::unordered_map<std::string_view, std::size_t> targets;
+        for (const auto n : to)
+            targets.emplace(n, 0);
+        std::unordered_map<std::string_view, std::size_t> pairs;
+        for (const auto n : from) {
+            const auto cut = n.find_first_of("./");
+            if (cut == std::string_view::npos)
+                continue;
+            if (targets.count(n.substr(cut + 1)))
+                ++pairs[n.substr(0, cut + 1)];
+        }
+        PrefixSuggestion s;
+        s.sideA = sideA;
+        for (const auto &[prefix, count] : pairs)
+            if (count > s.wouldPair || (count == s.wouldPair && prefix < s.prefix)) {
+                s.prefix = std::string(prefix);
+                s.wouldPair = count;
+            }
+        return s;
+    };
+    PrefixSuggestion a = best(onlyA, onlyB, true), b = best(onlyB, onlyA, false);
+    PrefixSuggestion &s = b.wouldPair > a.wouldPair ? b : a;
+    // Worth saying only when it pairs at least half of the smaller unpaired side.
+    if (s.wouldPair == 0 || s.wouldPair * 2 < std::min(onlyA.size(), onlyB.size()))
+        return std::nullopt;
+    return s;
 }
 
 std::vector<std::string> applyKeyRules(const KeyRules &rules, const std::vector<std::string> &keys)

@@ -45,6 +45,17 @@ struct KeyRules
     std::string apply(const std::string &key) const;
 };
 
+// When the unpaired names of one side carry a prefix the other side lacks (module. from DataParallel), the
+// prefix that would pair most of them if it were stripped from that side.
+struct PrefixSuggestion
+{
+    bool sideA = true;       // strip from A (else from B)
+    std::string prefix;
+    std::size_t wouldPair = 0;
+};
+// Said only when it would pair at least half of the smaller side.
+std::optional<PrefixSuggestion> suggestPrefix(const std::vector<std::string_view> &onlyA, const std::vector<std::string_view> &onlyB);
+
 // Applies rules to every key; throws ckpt::Error(Malformed) naming the keys that would collide.
 std::vector<std::string> applyKeyRules(const KeyRules &rules, const std::vector<std::string> &keys);
 

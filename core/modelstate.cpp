@@ -1,5 +1,8 @@
 #include "modelstate.h"
 
+#include "format/error.h"
+
+#include <algorithm>
 #include <array>
 
 namespace ckpt {
@@ -80,6 +83,26 @@ ModelState stateFor(const Value *v, const RawCheckpoint &raw, std::string path)
 }
 
 } // namespace
+
+ModelState modelStateAt(const RawCheckpoint &raw, const std::string &path)
+{
+    const Value *v = raw.root;
+    std::size_t start = 0;
+    while (!path.empty() && start <= path.size()) {
+        const std::size_t slash = std::min(path.find('/', start), path.size());
+        const std::string key = path.substr(start, slash - start);
+        const auto *d = asDict(v);
+        v = d ? d->get(key) : nullptr;
+        if (!v)
+            fail(ErrorKind::Malformed, "the checkpoint has no entry '" + path.substr(0, slash) + "'");
+        start = slash + 1;
+    }
+    ModelState s = stateFor(v, raw, path);
+    if (!s.found())
+        fail(ErrorKind::Malformed, "'" + (path.empty() ? std::string("the top level") : path)
+                                       + "' is not a model state (a state_dict or a module)");
+    return s;
+}
 
 ModelState findModelState(const RawCheckpoint &raw)
 {

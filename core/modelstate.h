@@ -8,6 +8,10 @@ namespace ckpt {
 // Keys tried in order at the top level (DESIGN.md), then the largest name -> tensor map found there.
 ModelState findModelState(const RawCheckpoint &raw);
 
+// The model state at a path of dict keys joined with '/' ("" = the top level). Throws ckpt::Error(Malformed)
+// naming the path when nothing is there or it is not a state_dict, a pickled module or a TorchScript module.
+ModelState modelStateAt(const RawCheckpoint &raw, const std::string &path);
+
 // A pickled torch.nn.Module: an object whose state has _parameters, _buffers and _modules.
 bool isPickledModule(const pickle::Value *v);
 // A TorchScript module object (a __torch__ class the archive's code declares as a Module).

@@ -62,6 +62,15 @@ struct PairMetrics
     double changedFraction() const { return count ? static_cast<double>(changed) / static_cast<double>(count) : 0.0; }
 };
 
+// What re-saving a TorchScript archive changes.
+struct TorchScriptEdits
+{
+    std::vector<std::pair<std::string, bool>> requiresGrad; // per parameter name; names not listed keep theirs
+    std::optional<DType> dtype;                             // floating parameters and buffers, as nn.Module.to(dtype)
+    // state_dict name -> new values, copied in as load_state_dict does (cast to the tensor's dtype).
+    std::vector<std::pair<std::string, TensorView>> copies;
+};
+
 class TensorMath
 {
 public:
@@ -80,11 +89,11 @@ public:
     // The elements converted to another floating dtype with PyTorch's rounding (Tensor.to), contiguous.
     // Throws ckpt::Error(Unsupported) for dtypes LibTorch 1.13 lacks.
     virtual std::vector<std::byte> convert(const TensorView &t, DType to) const = 0;
-    // Loads a TorchScript archive with torch::jit::load, sets requires_grad per parameter name (names not
-    // listed keep theirs), optionally casts floating parameters and buffers, and saves it to output.
-    virtual void resaveTorchScript(const std::string &input, const std::string &output,
-                                   const std::vector<std::pair<std::string, bool>> &requiresGrad,
-                                   std::optional<DType> dtype) const = 0;
+    // Writes from's elements into to's places, cast as Tensor.copy_ casts (to.base must be writable memory
+    // of to.storageElements elements). Throws ckpt::Error(Unsupported) for dtypes LibTorch 1.13 lacks.
+    virtual void copyInto(const TensorView &to, const TensorView &from) const = 0;
+    // Loads a TorchScript archive with torch::jit::load, applies the edits and saves it to output.
+    virtual void resaveTorchScript(const std::string &input, const std::string &output, const TorchScriptEdits &edits) const = 0;
     virtual std::string libtorchVersion() const = 0;
 };
 

@@ -297,7 +297,7 @@ private:
     void visit(const Value *v, std::vector<std::string> &path, Role role, bool inModel, std::size_t depth)
     {
         countVisit();
-        if (!inModel && m_model.found() && v == m_model.value && path.size() <= 1 && join(path) == m_model.path) {
+        if (!inModel && m_model.found() && v == m_model.value && join(path) == m_model.path) {
             inModel = true;
             m_modelDepth = path.size();
         }

@@ -21,12 +21,67 @@ QString realworldDir() { return sourceDir() + QStringLiteral("/data/realworld");
 QString malformedDir() { return sourceDir() + QStringLiteral("/data/malformed"); }
 QString binDir() { return QStringLiteral(CKPT_TEST_BIN_DIR); }
 
+namespace {
+QJsonArray generatedCases(const QString &file, const char *generator)
+{
+    QFile f(fixtureDir() + file);
+    if (!f.open(QIODevice::ReadOnly))
+        qFatal("%s missing: run the %s test first", qPrintable(file), generator);
+    return QJsonDocument::fromJson(f.readAll()).array();
+}
+} // namespace
+
 QJsonArray diffCases()
 {
-    QFile f(fixtureDir() + QStringLiteral("/diff/diff_cases.json"));
-    if (!f.open(QIODevice::ReadOnly))
-        qFatal("diff_cases.json missing: run the generate_diff_fixtures test first");
-    return QJsonDocument::fromJson(f.readAll()).array();
+    return generatedCases(QStringLiteral("/diff/diff_cases.json"), "generate_diff_fixtures");
+}
+
+QJsonArray transplantCases()
+{
+    return generatedCases(QStringLiteral("/transplant/transplant_cases.json"), "generate_transplant_fixtures");
+}
+
+QJsonObject transplantCase(const QString &name)
+{
+    for (const auto &c : transplantCases())
+        if (c.toObject().value(QStringLiteral("name")).toString() == name)
+            return c.toObject();
+    qFatal("no transplant case '%s'", qPrintable(name));
+}
+
+ckpt::TransplantRules transplantRules(const QJsonObject &rules)
+{
+    ckpt::TransplantRules r;
+    for (const auto &p : rules.value(QStringLiteral("strip")).toArray())
+        r.keys.stripPrefixes.push_back(p.toString().toStdString());
+    r.keys.addPrefix = rules.value(QStringLiteral("add")).toString().toStdString();
+    for (const auto &rule : rules.value(QStringLiteral("rename")).toArray())
+        r.keys.renames.push_back({ckpt::Regex(rule.toArray().at(0).toString().toStdString()), rule.toArray().at(1).toString().toStdString()});
+    for (const auto &g : rules.value(QStringLiteral("include")).toArray())
+        r.include.push_back(g.toString().toStdString());
+    for (const auto &g : rules.value(QStringLiteral("exclude")).toArray())
+        r.exclude.push_back(g.toString().toStdString());
+    if (rules.value(QStringLiteral("first")).isDouble())
+        r.first = static_cast<std::size_t>(rules.value(QStringLiteral("first")).toInt());
+    return r;
+}
+
+QStringList transplantArguments(const QJsonObject &rules)
+{
+    QStringList args;
+    for (const auto &p : rules.value(QStringLiteral("strip")).toArray())
+        args << QStringLiteral("--strip-prefix") << p.toString();
+    if (!rules.value(QStringLiteral("add")).toString().isEmpty())
+        args << QStringLiteral("--add-prefix") << rules.value(QStringLiteral("add")).toString();
+    for (const auto &rule : rules.value(QStringLiteral("rename")).toArray())
+        args << QStringLiteral("--rename") << rule.toArray().at(0).toString() + QLatin1Char('=') + rule.toArray().at(1).toString();
+    for (const auto &g : rules.value(QStringLiteral("include")).toArray())
+        args << QStringLiteral("--include") << g.toString();
+    for (const auto &g : rules.value(QStringLiteral("exclude")).toArray())
+        args << QStringLiteral("--exclude") << g.toString();
+    if (rules.value(QStringLiteral("first")).isDouble())
+        args << QStringLiteral("--first") << QString::number(rules.value(QStringLiteral("first")).toInt());
+    return args;
 }
 
 QJsonObject readJsonObject(const QString &path)

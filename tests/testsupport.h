@@ -2,6 +2,7 @@
 #pragma once
 
 #include "checkpoint.h"
+#include "transplant.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -22,6 +23,12 @@ QString binDir();       // where ckpt and checkpoint-studio are built
 QJsonObject readJsonObject(const QString &path);
 // The checkpoint pairs of make_diff_fixtures.py with numpy's metrics (diff/diff_cases.json).
 QJsonArray diffCases();
+// The cases of transplant_cases.py (transplant/transplant_cases.json), and a case's rules for core and for
+// ckpt transplant's command line.
+QJsonArray transplantCases();
+QJsonObject transplantCase(const QString &name);
+ckpt::TransplantRules transplantRules(const QJsonObject &rules);
+QStringList transplantArguments(const QJsonObject &rules);
 // Data rows "file" and "expected" (absolute paths), one per fixture of make_fixtures.py's manifest.
 void addFixtureRows();
 QString sha256Hex(const ckpt::TensorInfo &t);

@@ -1,5 +1,7 @@
 #include "commandline.h"
 
+#include "keyrules.h"
+
 #include <QCommandLineParser>
 
 #include <cstdio>
@@ -13,6 +15,7 @@ const Command kCommands[] = {
     {"freeze", "write a freeze list (frozen_layers.json, text, Python) for a checkpoint", &freezeCommand},
     {"save", "write a checkpoint again, optionally edited (model only, renames, dtype, freeze)", &saveCommand},
     {"diff", "compare two checkpoints tensor by tensor (exit 0 identical, 1 different)", &diffCommand},
+    {"transplant", "copy the weights whose names and shapes match from a pretrained checkpoint into another", &transplantCommand},
 };
 } // namespace
 
@@ -49,6 +52,28 @@ std::optional<int> parseArguments(QCommandLineParser &parser, const char *comman
     if (parser.positionalArguments().size() != positional)
         return reportError(std::string(command) + " needs " + positionalHint + " (see ckpt " + command + " --help)");
     return std::nullopt;
+}
+
+QList<QCommandLineOption> keyRuleOptions(const char *what)
+{
+    const QString names = QString::fromUtf8(what);
+    return {
+        {QStringLiteral("strip-prefix"), QStringLiteral("Remove this prefix from %1 that start with it (repeatable).").arg(names), QStringLiteral("P")},
+        {QStringLiteral("add-prefix"), QStringLiteral("Put this prefix before every one of the %1.").arg(names), QStringLiteral("P")},
+        {QStringLiteral("rename"), QStringLiteral("Rename %1: REGEX=REPLACEMENT, \\1 or $1 for groups (repeatable, in order).").arg(names),
+         QStringLiteral("RULE")},
+    };
+}
+
+ckpt::KeyRules keyRulesFrom(const QCommandLineParser &parser)
+{
+    ckpt::KeyRules rules;
+    for (const QString &p : parser.values(QStringLiteral("strip-prefix")))
+        rules.stripPrefixes.push_back(p.toStdString());
+    rules.addPrefix = parser.value(QStringLiteral("add-prefix")).toStdString();
+    for (const QString &r : parser.values(QStringLiteral("rename")))
+        rules.renames.push_back(ckpt::RenameRule::parse(r.toStdString()));
+    return rules;
 }
 
 void printError(const std::string &line)

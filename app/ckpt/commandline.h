@@ -6,7 +6,13 @@
 #include <optional>
 #include <string>
 
+#include <QCommandLineOption>
+
 class QCommandLineParser;
+
+namespace ckpt {
+struct KeyRules;
+}
 
 namespace cli {
 
@@ -34,9 +40,15 @@ void printError(const std::string &line);
 std::optional<int> parseArguments(QCommandLineParser &parser, const char *command, const QStringList &args, int positional,
                                   const char *positionalHint);
 
+// --strip-prefix, --add-prefix and --rename (what each does to a name is described by "what"), and the
+// KeyRules they give; throws ckpt::Error for an invalid regular expression.
+QList<QCommandLineOption> keyRuleOptions(const char *what);
+ckpt::KeyRules keyRulesFrom(const QCommandLineParser &parser);
+
 int inspectCommand(const QStringList &args);
 int freezeCommand(const QStringList &args);
 int saveCommand(const QStringList &args);
 int diffCommand(const QStringList &args);
+int transplantCommand(const QStringList &args);
 
 } // namespace cli

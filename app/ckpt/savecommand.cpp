@@ -37,14 +37,12 @@ int saveCommand(const QStringList &args)
     parser.addOptions({
         {QStringLiteral("model-only"), QStringLiteral("Write only the model state, as a state_dict (drops optimizer state, epoch ...).")},
         {QStringLiteral("drop"), QStringLiteral("Leave out model-state tensors whose name matches the glob."), QStringLiteral("GLOB")},
-        {QStringLiteral("strip-prefix"), QStringLiteral("Remove this prefix from model-state names that start with it."), QStringLiteral("P")},
-        {QStringLiteral("add-prefix"), QStringLiteral("Put this prefix before every model-state name."), QStringLiteral("P")},
-        {QStringLiteral("rename"), QStringLiteral("Rename model-state names: REGEX=REPLACEMENT (applied in order)."), QStringLiteral("RULE")},
         {QStringLiteral("dtype"), QStringLiteral("Convert floating model-state tensors: float16, bfloat16, float32 or float64."), QStringLiteral("DTYPE")},
         {QStringLiteral("freeze"), QStringLiteral("The freeze list to use (default: frozen_layers.json beside IN, else the flags IN stores)."), QStringLiteral("F")},
         {QStringLiteral("store-freeze"), QStringLiteral("Write parameters as nn.Parameter with requires_grad=False when frozen, True otherwise.")},
         {QStringLiteral("force"), QStringLiteral("Allow OUT to be the input file (it is replaced only after the new file is verified).")},
     });
+    parser.addOptions(keyRuleOptions("model-state names"));
     parser.addPositionalArgument(QStringLiteral("IN"), QStringLiteral("The checkpoint to read."));
     parser.addPositionalArgument(QStringLiteral("OUT"), QStringLiteral("The file to write."));
     if (const auto done = parseArguments(parser, "save", args, 2, "IN and OUT"))
@@ -56,11 +54,7 @@ int saveCommand(const QStringList &args)
         options.modelOnly = parser.isSet(QStringLiteral("model-only"));
         for (const QString &g : parser.values(QStringLiteral("drop")))
             options.dropGlobs.push_back(g.toStdString());
-        for (const QString &p : parser.values(QStringLiteral("strip-prefix")))
-            options.keyRules.stripPrefixes.push_back(p.toStdString());
-        options.keyRules.addPrefix = parser.value(QStringLiteral("add-prefix")).toStdString();
-        for (const QString &r : parser.values(QStringLiteral("rename")))
-            options.keyRules.renames.push_back(ckpt::RenameRule::parse(r.toStdString()));
+        options.keyRules = keyRulesFrom(parser);
         if (parser.isSet(QStringLiteral("dtype"))) {
             const auto dt = ckpt::dtypeFromName(parser.value(QStringLiteral("dtype")).toStdString());
             if (!dt || !(*dt == ckpt::DType::Float16 || *dt == ckpt::DType::BFloat16 || *dt == ckpt::DType::Float32

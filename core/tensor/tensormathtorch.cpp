@@ -43,6 +43,28 @@ std::optional<at::ScalarType> scalarType(DType t)
     }
 }
 
+// A tensor over a view's bytes (the mapping for sources: from_blob never writes through them).
+at::Tensor tensorOver(const ckpt::TensorView &view)
+{
+    const auto type = scalarType(view.dtype);
+    if (!type || ckpt::dtypeIsQuantized(view.dtype))
+        throw ckpt::Error(ckpt::ErrorKind::Unsupported, "LibTorch 1.13 cannot copy " + std::string(ckpt::dtypeName(view.dtype))
+                                                           + " tensors");
+    std::vector<int64_t> shape(view.shape.begin(), view.shape.end());
+    std::vector<int64_t> stride(view.stride.begin(), view.stride.end());
+    return at::from_blob(const_cast<std::byte *>(view.base), shape, stride, at::TensorOptions().dtype(*type));
+}
+
+// load_state_dict's param.copy_(input_param): the same shape, cast to the destination's dtype.
+void copyTensor(at::Tensor to, const at::Tensor &from)
+{
+    if (to.sizes() != from.sizes())
+        throw ckpt::Error(ckpt::ErrorKind::Malformed, "cannot copy a tensor of shape " + c10::str(from.sizes()) + " into one of shape "
+                                                         + c10::str(to.sizes()));
+    if (to.numel() > 0)
+        to.copy_(from);
+}
+
 // Chan et al.'s pairwise merge of (count, mean, M2) so chunks combine without cancellation.
 struct Moments
 {
@@ -350,17 +372,28 @@ public:
         }
     }
 
-    void resaveTorchScript(const std::string &input, const std::string &output,
-                           const std::vector<std::pair<std::string, bool>> &requiresGrad,
-                           std::optional<ckpt::DType> dtype) const override
+    void copyInto(const ckpt::TensorView &to, const ckpt::TensorView &from) const override
+    {
+        try {
+            at::NoGradGuard noGrad;
+            copyTensor(tensorOver(to), tensorOver(from));
+        } catch (const c10::Error &e) {
+            throw ckpt::Error(ckpt::ErrorKind::Io, std::string("LibTorch failed to copy a tensor: ") + e.what_without_backtrace());
+        }
+    }
+
+    void resaveTorchScript(const std::string &input, const std::string &output, const ckpt::TorchScriptEdits &edits) const override
     {
         std::optional<at::ScalarType> target;
-        if (dtype) {
-            target = scalarType(*dtype);
+        if (edits.dtype) {
+            target = scalarType(*edits.dtype);
             if (!target)
-                throw ckpt::Error(ckpt::ErrorKind::Unsupported, "LibTorch 1.13 has no " + std::string(ckpt::dtypeName(*dtype)));
+                throw ckpt::Error(ckpt::ErrorKind::Unsupported, "LibTorch 1.13 has no " + std::string(ckpt::dtypeName(*edits.dtype)));
         }
-        ckpt::torchscript::resave(input, output, requiresGrad, target);
+        std::vector<std::pair<std::string, at::Tensor>> copies;
+        for (const auto &[name, view] : edits.copies)
+            copies.emplace_back(name, tensorOver(view));
+        ckpt::torchscript::resave(input, output, edits.requiresGrad, target, copies);
     }
 
     std::string libtorchVersion() const override { return TORCH_VERSION; }
