@@ -15,3 +15,15 @@ struct ProcessResult
 ProcessResult runProcess(const std::vector<std::string> &argv);
 
 double median(std::vector<double> v);
+double fileGB(const std::string &path); // 0 when it cannot be read
+
+// Ours against the Python baseline in the same run: ours the median of `oursRuns`, Python the best of
+// `theirsRuns` (in its favour), both whole processes with their peak RSS. Exits the benchmark with a
+// message when a run does not exit with the status given.
+struct Race
+{
+    double ours = 0, theirs = 0;          // seconds
+    double oursPeakMB = 0, theirsPeakMB = 0;
+};
+Race race(const std::vector<std::string> &ours, int oursExit, const std::vector<std::string> &theirs, int oursRuns = 3,
+          int theirsRuns = 2);

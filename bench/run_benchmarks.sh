@@ -9,10 +9,15 @@ DATA=${BENCH_DATA:-$BUILD/bench-data}
 "$BUILD/bin/bench_inspect" "$BUILD/bin/ckpt" /usr/bin/python3 "$DATA/state_dict_1gb.pt" "$DATA/state_dict_100k.pt"
 echo
 "$BUILD/bin/bench_diff" "$BUILD/bin/ckpt" /usr/bin/python3 bench/bench_diff.py "$DATA/state_dict_1gb.pt" "$DATA/state_dict_1gb_finetuned.pt"
+echo
+"$BUILD/bin/bench_transplant" "$BUILD/bin/ckpt" /usr/bin/python3 bench/bench_transplant.py "$DATA/state_dict_1gb.pt" \
+    "$DATA/state_dict_1gb_finetuned.pt" "$DATA" "$DATA/state_dict_100k.pt" "$DATA/state_dict_100k_finetuned.pt"
 if [ -x "$BUILD/bin/bench_gui" ]; then
     echo
     QT_QPA_PLATFORM=offscreen "$BUILD/bin/bench_gui" "$DATA/state_dict_100k.pt" 2>/dev/null
     echo
     QT_QPA_PLATFORM=offscreen "$BUILD/bin/bench_diff_gui" "$DATA/state_dict_1gb.pt" "$DATA/state_dict_1gb_finetuned.pt" \
         "$DATA/state_dict_100k.pt" "$DATA/state_dict_100k_finetuned.pt" 2>/dev/null
+    echo
+    QT_QPA_PLATFORM=offscreen "$BUILD/bin/bench_transplant_gui" "$DATA/state_dict_100k.pt" "$DATA/state_dict_100k_finetuned.pt" 2>/dev/null
 fi

@@ -1,13 +1,12 @@
 #include "checkpointdiff.h"
 
 #include "format/error.h"
+#include "format/mappedfile.h"
 #include "format/json.h"
 #include "inspectreport.h"
 #include "tensorcompare.h"
 #include "tensordata.h"
 
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -68,18 +67,11 @@ bool sameBytes(const TensorInfo &a, const TensorInfo &b)
     return contiguousBytes(*a.value) == contiguousBytes(*b.value);
 }
 
-// Drops the pages of a tensor's bytes from this process once compared, so that a diff of two large
-// files never has both resident (they stay in the page cache; a later touch maps them again).
+// A diff of two large files never has both resident: each pair's pages go once compared.
 void release(const TensorInfo &t)
 {
-    if (!isContiguous(*t.value) || t.nbytes() < (1u << 20))
-        return;
-    const auto span = contiguousSpan(*t.value);
-    static const std::uintptr_t page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
-    const auto begin = (reinterpret_cast<std::uintptr_t>(span.data()) + page - 1) & ~(page - 1);
-    const auto end = (reinterpret_cast<std::uintptr_t>(span.data()) + span.size()) & ~(page - 1);
-    if (end > begin)
-        ::madvise(reinterpret_cast<void *>(begin), end - begin, MADV_DONTNEED);
+    if (isContiguous(*t.value))
+        releasePages(contiguousSpan(*t.value));
 }
 
 } // namespace

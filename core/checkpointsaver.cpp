@@ -3,6 +3,7 @@
 #include "format/atomicfile.h"
 #include "format/error.h"
 #include "format/json.h"
+#include "format/mappedfile.h"
 #include "format/pickle/picklewriter.h"
 #include "format/ziparchive.h"
 #include "format/zipwriter.h"
@@ -219,6 +220,19 @@ std::vector<std::byte> patchedStorage(const StorageValue &s, const std::vector<c
     return buffer;
 }
 
+// A copy that replaces a whole storage with the same bytes layout: written straight from the source's
+// mapping, with no buffer and without reading the storage it replaces.
+const TensorCopy *wholeStorageCopy(const Plan &plan, const StorageValue &s)
+{
+    const auto it = plan.patches.find(&s);
+    if (it == plan.patches.end() || it->second.size() != 1)
+        return nullptr;
+    const TensorCopy *c = it->second.front();
+    const TensorValue &into = *c->into->value;
+    const bool whole = into.storageOffset == 0 && into.numel() == s.numel && into.dtype == s.dtype && isContiguous(into);
+    return whole && c->from->dtype == into.dtype && isContiguous(*c->from) ? c : nullptr;
+}
+
 std::vector<std::byte> storageBytes(const Plan &plan, const StorageValue &s)
 {
     if (const auto it = plan.conversions.find(&s); it != plan.conversions.end())
@@ -295,9 +309,11 @@ void verifyZipCrcs(const std::string &path)
 {
     const auto file = MappedFile::open(path);
     const ZipArchive zip(file->bytes());
-    for (const auto &e : zip.entries())
+    for (const auto &e : zip.entries()) {
         if (crc32Of(zip.storedData(e)) != e.crc32)
             fail(ErrorKind::Io, "verification failed: record '" + std::string(e.name) + "' does not read back as written");
+        releasePages(zip.storedData(e));
+    }
 }
 
 // Reports bytes written against the bytes planned, about every megabyte, and stops when cancelled.
@@ -347,11 +363,15 @@ void writeTorchZip(const Plan &plan, AtomicFile &file, const Progress *progress)
     zip.addRecord(prefix + "data.pkl", pkl);
     zip.addRecord(prefix + "byteorder", std::string_view("little"));
     for (const StorageValue *s : storages) {
-        if (plan.conversions.contains(s) || plan.patches.contains(s)) {
+        if (const TensorCopy *whole = wholeStorageCopy(plan, *s)) {
+            zip.addRecord(prefix + "data/" + keys[s], contiguousSpan(*whole->from));
+            releasePages(contiguousSpan(*whole->from));
+        } else if (plan.conversions.contains(s) || plan.patches.contains(s)) {
             const auto bytes = storageBytes(plan, *s);
             zip.addRecord(prefix + "data/" + keys[s], bytes);
         } else {
             zip.addRecord(prefix + "data/" + keys[s], s->bytes); // straight from the mapped source
+            releasePages(s->bytes);
         }
     }
     zip.addRecord(prefix + "version", std::string_view("3\n"));
@@ -399,11 +419,16 @@ void writeSafetensors(const Checkpoint &source, const Plan &plan, AtomicFile &fi
     file.write({reinterpret_cast<const std::byte *>(&n), 8});
     file.write(header);
     for (const auto &item : items) {
-        if (!plan.conversions.contains(item.tensor->storage) && !plan.patches.contains(item.tensor->storage)
-            && isContiguous(*item.tensor))
+        if (const TensorCopy *whole = wholeStorageCopy(plan, *item.tensor->storage)) {
+            file.write(contiguousSpan(*whole->from));
+            releasePages(contiguousSpan(*whole->from));
+        } else if (!plan.conversions.contains(item.tensor->storage) && !plan.patches.contains(item.tensor->storage)
+                   && isContiguous(*item.tensor)) {
             file.write(contiguousSpan(*item.tensor));
-        else
+            releasePages(contiguousSpan(*item.tensor));
+        } else {
             file.write(writtenBytes(plan, *item.tensor));
+        }
         tracker.wrote(file);
     }
 }

@@ -171,7 +171,10 @@ std::vector<std::string> applyKeyRules(const KeyRules &rules, const std::vector<
 {
     std::vector<std::string> out;
     out.reserve(keys.size());
+    if (rules.empty())
+        return keys; // names of one dict: nothing can collide
     std::unordered_map<std::string, std::size_t> seen;
+    seen.reserve(keys.size());
     std::string collisions;
     int reported = 0;
     for (std::size_t i = 0; i < keys.size(); ++i) {

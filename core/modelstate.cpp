@@ -104,6 +104,18 @@ ModelState modelStateAt(const RawCheckpoint &raw, const std::string &path)
     return s;
 }
 
+std::vector<std::string> modelStateCandidates(const RawCheckpoint &raw)
+{
+    std::vector<std::string> out;
+    if (stateFor(raw.root, raw, "").found())
+        out.emplace_back();
+    if (const auto *top = asDict(raw.root))
+        for (const auto &[k, v] : top->items)
+            if (isStr(k) && stateFor(v, raw, std::string(strOf(k))).found())
+                out.emplace_back(strOf(k));
+    return out;
+}
+
 ModelState findModelState(const RawCheckpoint &raw)
 {
     const Value *root = raw.root;

@@ -3,6 +3,9 @@
 
 #include "checkpoint.h"
 
+#include <string>
+#include <vector>
+
 namespace ckpt {
 
 // Keys tried in order at the top level (DESIGN.md), then the largest name -> tensor map found there.
@@ -11,6 +14,10 @@ ModelState findModelState(const RawCheckpoint &raw);
 // The model state at a path of dict keys joined with '/' ("" = the top level). Throws ckpt::Error(Malformed)
 // naming the path when nothing is there or it is not a state_dict, a pickled module or a TorchScript module.
 ModelState modelStateAt(const RawCheckpoint &raw, const std::string &path);
+
+// Every place a model state could be named: "" when the top level is one, then each top-level entry that
+// is a state_dict or a module, in file order.
+std::vector<std::string> modelStateCandidates(const RawCheckpoint &raw);
 
 // A pickled torch.nn.Module: an object whose state has _parameters, _buffers and _modules.
 bool isPickledModule(const pickle::Value *v);

@@ -65,6 +65,7 @@ TransplantReport planTransplant(const Checkpoint &source, const Checkpoint &targ
     // What the source offers after the rules, by name; what the rules leave out, with the reason.
     std::unordered_map<std::string_view, std::size_t> offered; // renamed name -> source index
     std::unordered_map<std::string_view, std::size_t> skipped;
+    offered.reserve(sources.size());
     std::vector<std::string> reasons(sources.size());
     for (std::size_t i = 0; i < sources.size(); ++i) {
         reasons[i] = skipReason(rules, renamed[i], offered.size());
@@ -72,6 +73,7 @@ TransplantReport planTransplant(const Checkpoint &source, const Checkpoint &targ
     }
 
     TransplantReport report;
+    report.entries.reserve(targets.size() + sources.size());
     std::vector<bool> used(sources.size(), false);
     auto add = [&](TransplantEntry e, std::uint64_t elements) {
         const auto s = static_cast<std::size_t>(e.status);
@@ -220,7 +222,8 @@ SaveResult writeTransplant(const TransplantReport &report, const Checkpoint &tar
     if (options.copies.empty())
         fail(ErrorKind::Malformed, "no tensor matches by name and shape, so nothing was copied and " + output + " was not written");
     SaveResult result = saveCheckpoint(target, output, options);
-    result.notes.insert(result.notes.begin(), "copied " + std::to_string(options.copies.size()) + " tensors from the source");
+    const std::size_t n = options.copies.size();
+    result.notes.insert(result.notes.begin(), "copied " + std::to_string(n) + (n == 1 ? " tensor" : " tensors") + " from the source");
     return result;
 }
 

@@ -3,6 +3,8 @@
 // diff), follow the prefix hint, and open comparisons from the main window (menu, drop, command line).
 #include "testsupport.h"
 
+#include "dropfiles.h"
+
 #include "checkpointdocument.h"
 #include "checkpointloader.h"
 #include "diffchartwidget.h"
@@ -286,14 +288,7 @@ private slots:
         diff->close(); // deletes itself
 
         const QJsonObject c = diffCase("float32 vs float16");
-        QMimeData mime;
-        mime.setUrls({QUrl::fromLocalFile(c[QStringLiteral("a")].toString()), QUrl::fromLocalFile(c[QStringLiteral("b")].toString())});
-        // As a drag does it: enter (which makes the window the drop target), then drop.
-        QDragEnterEvent enter(QPoint(100, 100), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-        QApplication::sendEvent(&main, &enter);
-        QVERIFY(enter.isAccepted());
-        QDropEvent drop(QPointF(100, 100), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-        QApplication::sendEvent(&main, &drop);
+        QVERIFY(dropFiles(&main, {c[QStringLiteral("a")].toString(), c[QStringLiteral("b")].toString()}, QPoint(100, 100)));
         DiffWindow *dropped = nullptr;
         for (QWidget *w : QApplication::topLevelWidgets())
             if (auto *d = qobject_cast<DiffWindow *>(w); d && d != diff)
@@ -314,17 +309,7 @@ private slots:
         const QJsonObject c = diffCase("fine-tuned with frozen layers");
         DiffWindow window;
         QVERIFY(compareAndWait(window, c[QStringLiteral("a")].toString(), c[QStringLiteral("b")].toString()));
-        const auto drop = [&window](const QStringList &files) {
-            QMimeData mime;
-            QList<QUrl> urls;
-            for (const QString &f : files)
-                urls << QUrl::fromLocalFile(f);
-            mime.setUrls(urls);
-            QDragEnterEvent enter(QPoint(50, 50), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-            QApplication::sendEvent(&window, &enter);
-            QDropEvent event(QPointF(50, 50), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-            QApplication::sendEvent(&window, &event);
-        };
+        const auto drop = [&window](const QStringList &files) { dropFiles(&window, files); };
         const QString half = diffCase("float32 vs float16")[QStringLiteral("b")].toString();
         QSignalSpy finished(window.runner(), &DiffRunner::finished);
         drop({half});

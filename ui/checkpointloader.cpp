@@ -34,7 +34,7 @@ void CheckpointLoader::cancel()
         m_cancel->store(true);
 }
 
-void CheckpointLoader::load(const QString &path)
+void CheckpointLoader::load(const QString &path, const std::optional<std::string> &modelState)
 {
     cancel();
     const quint64 generation = ++m_generation;
@@ -57,7 +57,7 @@ void CheckpointLoader::load(const QString &path)
     });
     const std::string file = path.toStdString();
     QPointer<CheckpointLoader> self(this);
-    watcher->setFuture(QtConcurrent::run([file, cancelFlag, self, generation] {
+    watcher->setFuture(QtConcurrent::run([file, modelState, cancelFlag, self, generation] {
         auto job = std::make_shared<Job>();
         ProgressRelay relay(self.data(), cancelFlag, [self, generation](int percent) {
             if (self && generation == self->m_generation)
@@ -68,7 +68,7 @@ void CheckpointLoader::load(const QString &path)
             ckpt::ReadLimits limits;
             limits.progress = &progress;
             auto result = std::make_shared<LoadedCheckpoint>();
-            std::shared_ptr<const ckpt::Checkpoint> checkpoint = ckpt::Checkpoint::open(file, limits);
+            std::shared_ptr<const ckpt::Checkpoint> checkpoint = ckpt::Checkpoint::open(file, limits, modelState);
             std::string note;
             result->freeze = std::make_unique<ckpt::FreezeState>(ckpt::FreezeState::initial(*checkpoint, &note));
             result->freezeNote = QString::fromStdString(note);

@@ -10,6 +10,8 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
+#include <string>
 
 namespace ckpt {
 class Checkpoint;
@@ -31,8 +33,9 @@ public:
     explicit CheckpointLoader(QObject *parent = nullptr);
     ~CheckpointLoader() override;
 
-    // Starts reading path; a load already running is cancelled and its result dropped.
-    void load(const QString &path);
+    // Starts reading path; a load already running is cancelled and its result dropped. modelState: where the
+    // model state is (dict keys joined by '/'), instead of finding it.
+    void load(const QString &path, const std::optional<std::string> &modelState = std::nullopt);
     void cancel();
     bool isLoading() const { return m_loading; }
 

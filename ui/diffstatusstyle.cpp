@@ -1,9 +1,9 @@
 #include "diffstatusstyle.h"
 
+#include "colourswatch.h"
+
 #include <QCoreApplication>
 #include <algorithm>
-#include <QPainter>
-#include <QPixmap>
 
 using ckpt::DiffStatus;
 
@@ -77,13 +77,7 @@ QColor swatchColour(DiffStatus s)
 
 QIcon swatch(DiffStatus s)
 {
-    QPixmap pixmap(12, 12);
-    pixmap.fill(Qt::transparent);
-    QPainter painter(&pixmap);
-    painter.setPen(swatchColour(s).darker(130));
-    painter.setBrush(swatchColour(s));
-    painter.drawRect(0, 0, 11, 11);
-    return QIcon(pixmap);
+    return colourSwatch(swatchColour(s));
 }
 
 } // namespace diffstyle

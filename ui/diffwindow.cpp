@@ -1,7 +1,9 @@
 #include "diffwindow.h"
 
+#include "errorbox.h"
 #include "checkpoint.h"
 #include "checkpointfiles.h"
+#include "colourswatch.h"
 #include "diffchartwidget.h"
 #include "diffpairwidget.h"
 #include "diffstatusstyle.h"
@@ -203,13 +205,7 @@ void DiffWindow::createWidgets()
     m_preset->addItem(tr("Custom"), 0u);
     filters->addWidget(m_preset);
     for (const auto s : diffstyle::bySeverity()) {
-        auto *b = new QToolButton(this);
-        b->setCheckable(true);
-        b->setChecked(true);
-        b->setIcon(diffstyle::swatch(s));
-        b->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-        b->setToolTip(diffstyle::description(s) + QLatin1Char('\n') + tr("Click to show or hide these rows"));
-        b->setAutoRaise(true);
+        QToolButton *b = legendButton(this, diffstyle::swatch(s), diffstyle::description(s));
         m_statusButtons[static_cast<std::size_t>(s)] = b;
         filters->addWidget(b);
         connect(b, &QToolButton::toggled, this, &DiffWindow::applyStatusButtons);
@@ -430,9 +426,7 @@ void DiffWindow::onFailed(const QString &message)
 
 void DiffWindow::showError(const QString &title, const QString &message)
 {
-    auto *box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->open();
+    showErrorBox(this, title, message);
 }
 
 void DiffWindow::resizeColumns()

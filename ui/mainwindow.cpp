@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "errorbox.h"
 #include "checkpoint.h"
 #include "checkpointdocument.h"
 #include "checkpointsaver.h"
@@ -14,6 +15,8 @@
 #include "parameterfilter.h"
 #include "parametertreemodel.h"
 #include "savecheckpointdialog.h"
+#include "savejob.h"
+#include "transplantdialog.h"
 #include "tensordetailswidget.h"
 
 #include <QAction>
@@ -39,6 +42,7 @@
 #include <QProgressDialog>
 #include <QPushButton>
 #include <QSettings>
+#include <QStandardPaths>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTableView>
@@ -211,6 +215,9 @@ void MainWindow::createActions()
     QAction *compare = file->addAction(tr("Co&mpare With…"), this, &MainWindow::compareDialog);
     compare->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
     compare->setToolTip(tr("Diff this checkpoint (A) against another one (B)"));
+    QAction *transplant = file->addAction(tr("&Transplant Weights…"), this, [this] { openTransplantDialog(); });
+    transplant->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
+    transplant->setToolTip(tr("Copy the weights whose names and shapes match from a pretrained checkpoint into this one"));
     file->addSeparator();
     m_saveFreezeAction = file->addAction(tr("&Save Freeze List"), this, &MainWindow::saveFreezeList);
     m_saveFreezeAction->setShortcut(QKeySequence::Save);
@@ -278,6 +285,20 @@ void MainWindow::createActions()
             showError(tr("Example not found"), tr("The bundled example checkpoints are not installed."));
         else
             compareFiles(before, after);
+    });
+    help->addAction(tr("&Transplant Example Weights"), this, [this] {
+        const QString source = examplePath(), target = examplePath(QStringLiteral("example_new_task.pt"));
+        if (source.isEmpty() || target.isEmpty()) {
+            showError(tr("Example not found"), tr("The bundled example checkpoints are not installed."));
+            return;
+        }
+        TransplantDialog *dialog = openTransplantDialog(source);
+        dialog->openTarget(target);
+        // The examples may be installed read-only: write the result where the user can.
+        if (!QFileInfo(QFileInfo(target).absolutePath()).isWritable()) {
+            const QString dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+            dialog->setOutputPaths(dir + QStringLiteral("/example_new_task_transplanted.pt"), dir + QStringLiteral("/frozen_layers.json"));
+        }
     });
     help->addAction(tr("&About Checkpoint Studio"), this, [this] {
         QMessageBox::about(this, tr("About Checkpoint Studio"),
@@ -454,10 +475,7 @@ void MainWindow::onLoadFailed(const QString &path, const QString &message)
 
 void MainWindow::showError(const QString &title, const QString &message)
 {
-    // Window-modal and non-blocking: the document stays usable behind it.
-    auto *box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->open();
+    showErrorBox(this, title, message);
 }
 
 void MainWindow::applyFilter()
@@ -713,38 +731,19 @@ bool MainWindow::saveCheckpointAs(const QString &path, const ckpt::SaveOptions &
         return false;
     ckpt::SaveOptions options = baseOptions;
     options.frozenNames = m_document->freeze().frozenNames();
-    std::atomic<bool> cancel{false};
-    std::atomic<int> percent{0};
-    ckpt::Progress progress;
-    progress.cancel = &cancel;
-    progress.report = [&](double f) { percent = static_cast<int>(f * 100); };
-    options.progress = &progress;
-    QProgressDialog dialog(tr("Saving %1 …").arg(QFileInfo(path).fileName()), tr("Cancel"), 0, 100, this);
-    dialog.setWindowModality(Qt::WindowModal);
-    dialog.setMinimumDuration(400);
-    connect(&dialog, &QProgressDialog::canceled, this, [&cancel] { cancel = true; });
     const auto checkpoint = m_document->sharedCheckpoint();
     const std::string target = path.toStdString();
-    QFuture<QString> job = QtConcurrent::run([checkpoint, target, options]() -> QString {
-        try {
-            ckpt::saveCheckpoint(*checkpoint, target, options);
-            return {};
-        } catch (const ckpt::Error &e) {
-            return e.kind() == ckpt::ErrorKind::Cancelled ? QStringLiteral("cancelled") : QString::fromStdString(e.what());
-        }
+    const SaveJobResult result = runSaveJob(this, tr("Saving %1 …").arg(QFileInfo(path).fileName()), [&](const ckpt::Progress &progress) {
+        ckpt::SaveOptions withProgress = options;
+        withProgress.progress = &progress;
+        ckpt::saveCheckpoint(*checkpoint, target, withProgress);
     });
-    while (!job.isFinished()) {
-        dialog.setValue(percent);
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
-    }
-    dialog.reset();
-    const QString error = job.result();
-    if (error == QLatin1String("cancelled")) {
+    if (result.cancelled) {
         statusBar()->showMessage(tr("Saving cancelled; nothing was written."), 5000);
         return false;
     }
-    if (!error.isEmpty()) {
-        showError(tr("Cannot save the checkpoint"), error);
+    if (!result.ok()) {
+        showError(tr("Cannot save the checkpoint"), result.error);
         return false;
     }
     statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
@@ -875,6 +874,21 @@ DiffWindow *MainWindow::compareWith(const QString &path)
     if (!m_document)
         return nullptr;
     return openDiffWindow({m_document->path(), m_document->sharedCheckpoint()}, {path, nullptr});
+}
+
+TransplantDialog *MainWindow::openTransplantDialog(const QString &source)
+{
+    // Non-modal, so the document stays usable; the open checkpoint is the target and is not read again.
+    auto *dialog = new TransplantDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &TransplantDialog::openRequested, this, &MainWindow::openFile);
+    connect(dialog, &TransplantDialog::written, this, &MainWindow::addRecentFile);
+    if (m_document)
+        dialog->setTarget(m_document->sharedCheckpoint());
+    if (!source.isEmpty())
+        dialog->openSource(source);
+    dialog->show();
+    return dialog;
 }
 
 DiffWindow *MainWindow::compareFiles(const QString &a, const QString &b)

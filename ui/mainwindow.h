@@ -27,6 +27,7 @@ class QTimer;
 class QToolButton;
 class QTreeView;
 class TensorDetailsWidget;
+class TransplantDialog;
 struct TensorSummary;
 
 namespace ckpt {
@@ -60,6 +61,8 @@ public:
     // Opens a diff window comparing the open checkpoint (A, already read) with path (B).
     DiffWindow *compareWith(const QString &path);
     DiffWindow *compareFiles(const QString &a, const QString &b);
+    // The transplant dialog with the open checkpoint (if any) as the target, and source when given.
+    TransplantDialog *openTransplantDialog(const QString &source = {});
 
     // For --screenshot: expand, select a representative tensor; ready() once its details are shown.
     void prepareScreenshot();

@@ -28,8 +28,10 @@ std::string modelStateText(const ckpt::Checkpoint &c)
 
 std::string group(const ckpt::TransplantReport &report, ckpt::TransplantStatus status, const std::string &title, bool list)
 {
-    std::string out = title + ": " + std::to_string(report.count(status)) + " tensors, "
-                      + ckpt::groupThousands(report.elements[static_cast<std::size_t>(status)]) + " elements\n";
+    const std::size_t n = report.count(status);
+    const std::uint64_t elements = report.elements[static_cast<std::size_t>(status)];
+    std::string out = title + ": " + std::to_string(n) + (n == 1 ? " tensor, " : " tensors, ") + ckpt::groupThousands(elements)
+                      + (elements == 1 ? " element\n" : " elements\n");
     if (!list)
         return out;
     std::size_t shown = 0;

@@ -1,6 +1,7 @@
 // checkpoint-studio: the desktop application. One file opens it; two files open their comparison.
 #include "diffwindow.h"
 #include "mainwindow.h"
+#include "transplantdialog.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -40,6 +41,10 @@ int main(int argc, char **argv)
                       QStringLiteral("Open FILE (or compare FILE with OTHER), select a tensor, render the window to OUT.png and "
                                      "exit (works with QT_QPA_PLATFORM=offscreen)."),
                       QStringLiteral("OUT.png")});
+    parser.addOption({QStringLiteral("transplant"),
+                      QStringLiteral("Open the transplant dialog with SOURCE as the pretrained checkpoint and FILE (if given) as "
+                                     "the target. With --screenshot, renders the dialog once its report shows."),
+                      QStringLiteral("SOURCE")});
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("Checkpoint to open."), QStringLiteral("[FILE]"));
     parser.addPositionalArgument(QStringLiteral("OTHER"), QStringLiteral("A second checkpoint: compare FILE (A) with it (B)."),
                                  QStringLiteral("[OTHER]"));
@@ -52,11 +57,54 @@ int main(int argc, char **argv)
     }
     const bool screenshot = parser.isSet(QStringLiteral("screenshot"));
     const QString out = parser.value(QStringLiteral("screenshot"));
-    if (screenshot && files.isEmpty()) {
+    if (screenshot && files.isEmpty() && !parser.isSet(QStringLiteral("transplant"))) {
         std::fprintf(stderr, "checkpoint-studio: --screenshot needs a FILE\n");
         return 2;
     }
     int status = 0;
+
+    if (parser.isSet(QStringLiteral("transplant"))) {
+        if (files.size() > 1) {
+            std::fprintf(stderr, "checkpoint-studio: --transplant takes one target FILE\n");
+            return 2;
+        }
+        MainWindow window;
+        window.show();
+        if (!files.isEmpty())
+            window.openFile(files.front());
+        TransplantDialog *dialog = nullptr;
+        // The target is the main window's document: open the dialog once it is read.
+        auto openDialog = [&] {
+            dialog = window.openTransplantDialog(parser.value(QStringLiteral("transplant")));
+            if (!screenshot)
+                return;
+            dialog->resize(1180, 820);
+            QObject::connect(dialog->planner(), &TransplantPlanner::planned, &app, [&app, &dialog, out, &status] {
+                QTimer::singleShot(300, &app, [&app, &dialog, out, &status] {
+                    if (!dialog->grab().save(out)) {
+                        std::fprintf(stderr, "checkpoint-studio: cannot write %s\n", qPrintable(out));
+                        status = 2;
+                    }
+                    app.quit();
+                });
+            });
+            QObject::connect(dialog->planner(), &TransplantPlanner::openFailed, &app,
+                             [&app, &status](TransplantPlanner::Side, const QString &, const QString &message) {
+                                 std::fprintf(stderr, "checkpoint-studio: %s\n", qPrintable(message));
+                                 status = 2;
+                                 app.quit();
+                             });
+        };
+        if (files.isEmpty())
+            openDialog();
+        else
+            QObject::connect(window.loader(), &CheckpointLoader::loaded, &window, [&] {
+                if (!dialog)
+                    openDialog();
+            });
+        const int code = app.exec();
+        return screenshot ? status : code;
+    }
 
     if (files.size() == 2) {
         DiffWindow window;

@@ -78,4 +78,15 @@ MappedFile::~MappedFile()
         ::munmap(const_cast<std::byte *>(m_data), m_size);
 }
 
+void releasePages(std::span<const std::byte> bytes)
+{
+    if (bytes.size() < (1u << 20))
+        return;
+    static const std::uintptr_t page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const auto begin = (reinterpret_cast<std::uintptr_t>(bytes.data()) + page - 1) & ~(page - 1);
+    const auto end = (reinterpret_cast<std::uintptr_t>(bytes.data()) + bytes.size()) & ~(page - 1);
+    if (end > begin)
+        ::madvise(reinterpret_cast<void *>(begin), end - begin, MADV_DONTNEED);
+}
+
 } // namespace ckpt

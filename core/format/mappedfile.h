@@ -35,4 +35,9 @@ private:
     std::size_t m_size = 0;
 };
 
+// Drops the whole pages of bytes (inside a mapping) from this process once it is done with them, so that
+// streaming through large files keeps memory bounded; they stay in the page cache and map again when touched.
+// Ranges under a megabyte are left alone: not worth a system call.
+void releasePages(std::span<const std::byte> bytes);
+
 } // namespace ckpt

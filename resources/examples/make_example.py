@@ -4,6 +4,7 @@ example_training_checkpoint.pt: a small residual CNN after two real Adam steps, 
 scripts save: model state, optimizer state, epoch, the run's argparse.Namespace and a metric.
 example_finetuned.pt: the same model fine-tuned for 20 more steps with stem and blocks.0 frozen (as the
 bundled frozen_layers.json says), saved as a bare state_dict: the example for the diff window.
+example_new_task.pt: a new, deeper model for another task (the target of the transplant example).
 Run with /usr/bin/python3.
 """
 
@@ -28,10 +29,10 @@ class Block(nn.Module):
 
 
 class TinyResNet(nn.Module):
-    def __init__(self, classes=10, channels=16):
+    def __init__(self, classes=10, channels=16, blocks=2):
         super().__init__()
         self.stem = nn.Conv2d(3, channels, 3, padding=1)
-        self.blocks = nn.Sequential(Block(channels), Block(channels))
+        self.blocks = nn.Sequential(*[Block(channels) for _ in range(blocks)])
         self.head = nn.Linear(channels, classes)
 
     def forward(self, x):
@@ -74,6 +75,13 @@ def main():
     train(model, opt, 20, args.batch_size)
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "example_finetuned.pt")
     torch.save(model.state_dict(), out)
+    print(out, os.path.getsize(out), "bytes")
+
+    # A new model for another task, freshly initialised: one block deeper and 5 classes. Transplanting the
+    # training checkpoint into it copies the stem and the first two blocks; the head does not fit.
+    torch.manual_seed(1)
+    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "example_new_task.pt")
+    torch.save(TinyResNet(classes=5, blocks=3).state_dict(), out)
     print(out, os.path.getsize(out), "bytes")
 
 
