@@ -41,7 +41,8 @@ int main(int argc, char **argv)
         return args.isEmpty() ? cli::Error : cli::Ok;
     }
     if (args.front() == QLatin1String("-v") || args.front() == QLatin1String("--version")) {
-        cli::print(std::string("ckpt ") + CKPT_VERSION + " (Qt " + qVersion() + ")\n");
+        // The LibTorch version is the one built against: asking the plugin would cost its start-up.
+        cli::print(std::string("ckpt ") + CKPT_VERSION + " (Qt " + qVersion() + ", LibTorch " + CKPT_TORCH_VERSION + ")\n");
         return cli::Ok;
     }
     const cli::Command *command = cli::findCommand(args.front());
