@@ -21,6 +21,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSettings>
+#include <QStandardPaths>
 #include <QTimer>
 #include <QProcess>
 #include <QSignalSpy>
@@ -93,6 +94,8 @@ private slots:
     {
         QCoreApplication::setOrganizationName(QStringLiteral("checkpoint-studio-tests"));
         QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
+        QStandardPaths::setTestModeEnabled(true);
+        QSettings().clear(); // window sizes and recent files of an earlier run must not change this one
     }
 
     void opensEveryFixture_data() { addFixtureRows(); }

@@ -1,19 +1,19 @@
 #include "checkpointfiles.h"
 
+#include "appsettings.h"
+
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QMimeData>
-#include <QSettings>
 #include <QUrl>
 
 QString chooseCheckpoint(QWidget *parent, const QString &title)
 {
-    QSettings settings;
     const QString path = QFileDialog::getOpenFileName(
-        parent, title, settings.value(QStringLiteral("lastOpenFolder")).toString(),
+        parent, title, appsettings::lastFolder(QStringLiteral("open")),
         QFileDialog::tr("Checkpoints (*.pt *.pth *.bin *.ckpt *.th *.tar *.gz *.safetensors *.json);;All files (*)"));
     if (!path.isEmpty())
-        settings.setValue(QStringLiteral("lastOpenFolder"), QFileInfo(path).absolutePath());
+        appsettings::setLastFolder(QStringLiteral("open"), QFileInfo(path).absolutePath());
     return path;
 }
 

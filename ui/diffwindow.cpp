@@ -1,5 +1,6 @@
 #include "diffwindow.h"
 
+#include "appsettings.h"
 #include "errorbox.h"
 #include "checkpoint.h"
 #include "checkpointfiles.h"
@@ -15,6 +16,7 @@
 
 #include <QAction>
 #include <QCheckBox>
+#include <QCloseEvent>
 #include <QComboBox>
 #include <QDoubleValidator>
 #include <QDragEnterEvent>
@@ -31,7 +33,6 @@
 #include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTimer>
@@ -93,9 +94,19 @@ DiffWindow::DiffWindow(QWidget *parent)
     updateSummary();
     updateLegend();
     resize(1440, 900);
+    appsettings::restoreWindow(this, QStringLiteral("diff"));
+    appsettings::restoreSplitter(m_split, QStringLiteral("diff"));
 }
 
 DiffWindow::~DiffWindow() = default;
+
+void DiffWindow::closeEvent(QCloseEvent *event)
+{
+    appsettings::saveWindow(this, QStringLiteral("diff"));
+    appsettings::saveSplitter(m_split, QStringLiteral("diff"));
+    m_runner->cancel();
+    QMainWindow::closeEvent(event);
+}
 
 void DiffWindow::createWidgets()
 {
@@ -245,7 +256,7 @@ void DiffWindow::createWidgets()
     });
 
     // The tree on the left; the chart and the selected pair on the right.
-    auto *split = new QSplitter(Qt::Horizontal, this);
+    auto *split = m_split = new QSplitter(Qt::Horizontal, this);
     m_tree = new QTreeView(split);
     m_tree->setModel(m_model);
     m_tree->setUniformRowHeights(true);
@@ -653,15 +664,16 @@ void DiffWindow::exportDialog(const QString &suffix)
 {
     if (!m_session)
         return;
-    QSettings settings;
-    const QString folder = settings.value(QStringLiteral("lastExportFolder"), QFileInfo(m_b.path).absolutePath()).toString();
+    QString folder = appsettings::lastFolder(QStringLiteral("export"));
+    if (folder.isEmpty())
+        folder = QFileInfo(m_b.path).absolutePath();
     const QString name = QStringLiteral("%1/diff_%2_vs_%3.%4")
                              .arg(folder, QFileInfo(m_a.path).completeBaseName(), QFileInfo(m_b.path).completeBaseName(), suffix);
     const QString filter = suffix == QLatin1String("csv") ? tr("CSV table (*.csv)") : tr("JSON (*.json)");
     const QString path = QFileDialog::getSaveFileName(this, tr("Export Diff"), name, filter);
     if (path.isEmpty())
         return;
-    settings.setValue(QStringLiteral("lastExportFolder"), QFileInfo(path).absolutePath());
+    appsettings::setLastFolder(QStringLiteral("export"), QFileInfo(path).absolutePath());
     exportDiff(path);
 }
 

@@ -19,6 +19,7 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
+class QSplitter;
 class QPushButton;
 class QTimer;
 class QToolButton;
@@ -56,6 +57,7 @@ signals:
     void screenshotReady();
 
 protected:
+    void closeEvent(QCloseEvent *event) override;
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dropEvent(QDropEvent *event) override;
 
@@ -78,6 +80,7 @@ private:
 
     DiffRunner *m_runner;
     DiffTreeModel *m_model;
+    QSplitter *m_split = nullptr;
     std::shared_ptr<const DiffSession> m_session;
     DiffInput m_a, m_b;
     QLabel *m_pathA = nullptr;

@@ -15,6 +15,8 @@
 #include "parameterfilter.h"
 #include "parametertreemodel.h"
 #include "savecheckpointdialog.h"
+#include "appsettings.h"
+#include "preferencesdialog.h"
 #include "savejob.h"
 #include "transplantdialog.h"
 #include "tensordetailswidget.h"
@@ -95,6 +97,10 @@ MainWindow::MainWindow(QWidget *parent)
     updateActions();
     updateSummary();
     resize(1280, 800);
+    appsettings::restoreWindow(this, QStringLiteral("main"));
+    appsettings::restoreSplitter(m_mainSplitter, QStringLiteral("main"));
+    appsettings::restoreSplitter(m_sideSplitter, QStringLiteral("mainSide"));
+    m_details->setAutoStatistics(appsettings::autoStatistics());
 }
 
 MainWindow::~MainWindow()
@@ -251,6 +257,9 @@ void MainWindow::createActions()
         m_filter->selectAll();
     });
     find->setShortcut(QKeySequence::Find);
+    edit->addSeparator();
+    QAction *preferences = edit->addAction(tr("&Preferences…"), this, &MainWindow::preferencesDialog);
+    preferences->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
 
     QMenu *freeze = menuBar()->addMenu(tr("F&reeze"));
     QAction *toggle = freeze->addAction(tr("&Toggle Selected"), this, &MainWindow::toggleCurrentFreeze);
@@ -450,7 +459,7 @@ void MainWindow::onLoaded(const QString &path, std::shared_ptr<LoadedCheckpoint>
         dtypeWidth = std::max(dtypeWidth, fm.horizontalAdvance(QString::fromLatin1(ckpt::dtypeName(dt))));
     paramsWidth = std::max(paramsWidth, fm.horizontalAdvance(QString::fromStdString(ckpt::groupThousands(m_document->freeze().totalElements())) + QStringLiteral("0")));
     const int pad = 18;
-    m_tree->setColumnWidth(ParameterTreeModel::Name, 230);
+    m_tree->setColumnWidth(ParameterTreeModel::Name, appsettings::columnWidth(QStringLiteral("mainTreeName"), 230));
     m_tree->setColumnWidth(ParameterTreeModel::Frozen, fm.horizontalAdvance(tr("Frozen")) + pad);
     m_tree->setColumnWidth(ParameterTreeModel::Shape, std::min(shapeWidth, 260) + pad);
     m_tree->setColumnWidth(ParameterTreeModel::DType, dtypeWidth + pad);
@@ -682,11 +691,17 @@ void MainWindow::exportFreezeListDialog()
 {
     if (!m_document)
         return;
-    QString selected;
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Export Freeze List"), m_freezeListPath,
-        tr("frozen_layers.json (*.json);;Text list, one name per line (*.txt);;Python snippet with the optimizer filter (*.py)"),
-        &selected);
+    // The format chosen in Preferences comes first: its filter is selected and the name has its extension.
+    const QStringList filters{tr("frozen_layers.json (*.json)"), tr("Text list, one name per line (*.txt)"),
+                              tr("Python snippet with the optimizer filter (*.py)")};
+    const auto format = appsettings::freezeListFormat();
+    const int preferred = format == ckpt::FreezeListFormat::Text ? 1 : format == ckpt::FreezeListFormat::Python ? 2 : 0;
+    QString selected = filters[preferred];
+    const QFileInfo current(m_freezeListPath);
+    const QString suggested = preferred == 0 ? m_freezeListPath
+                                             : current.absolutePath() + QLatin1Char('/') + current.completeBaseName()
+                                                   + (preferred == 1 ? QStringLiteral(".txt") : QStringLiteral(".py"));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Freeze List"), suggested, filters.join(QStringLiteral(";;")), &selected);
     if (!path.isEmpty())
         exportFreezeList(path);
 }
@@ -773,6 +788,13 @@ void MainWindow::saveCheckpointDialog()
         openFile(dialog.path());
 }
 
+void MainWindow::preferencesDialog()
+{
+    PreferencesDialog dialog(this);
+    if (dialog.exec() == QDialog::Accepted)
+        m_details->setAutoStatistics(appsettings::autoStatistics());
+}
+
 void MainWindow::addRecentFile(const QString &path)
 {
     QSettings settings;
@@ -834,10 +856,16 @@ void MainWindow::prepareScreenshot()
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
-    if (maybeDiscardChanges())
-        event->accept();
-    else
+    if (!maybeDiscardChanges()) {
         event->ignore();
+        return;
+    }
+    appsettings::saveWindow(this, QStringLiteral("main"));
+    appsettings::saveSplitter(m_mainSplitter, QStringLiteral("main"));
+    appsettings::saveSplitter(m_sideSplitter, QStringLiteral("mainSide"));
+    if (m_document)
+        appsettings::setColumnWidth(QStringLiteral("mainTreeName"), m_tree->columnWidth(ParameterTreeModel::Name));
+    event->accept();
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)

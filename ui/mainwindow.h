@@ -87,6 +87,7 @@ private:
     void exportFreezeListDialog();
     void importFreezeListDialog();
     void saveCheckpointDialog();
+    void preferencesDialog();
     void freezeFirstDialog();
     void freezeIndicesDialog();
     void invertFreeze();

@@ -1,5 +1,6 @@
 #include "savecheckpointdialog.h"
 
+#include "appsettings.h"
 #include "checkpoint.h"
 
 #include <QCheckBox>
@@ -46,7 +47,11 @@ SaveCheckpointDialog::SaveCheckpointDialog(const ckpt::Checkpoint &checkpoint, c
     layout->addWidget(m_note);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
     layout->addWidget(buttons);
-    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::accepted, this, [this] {
+        // What was chosen is offered again next time.
+        appsettings::setSaveChoices({m_modelOnly->isChecked(), m_dtype->currentData().toString(), m_storeFreeze->isChecked()});
+        accept();
+    });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(browse, &QPushButton::clicked, this, &SaveCheckpointDialog::browse);
     connect(m_path, &QLineEdit::textChanged, this, &SaveCheckpointDialog::updateState);
@@ -62,6 +67,11 @@ SaveCheckpointDialog::SaveCheckpointDialog(const ckpt::Checkpoint &checkpoint, c
     else if (safetensors)
         m_note->setText(tr("safetensors files stay safetensors; they cannot store requires_grad, so export the freeze "
                            "list as well."));
+    const appsettings::SaveChoices last = appsettings::saveChoices();
+    m_modelOnly->setChecked(last.modelOnly && m_modelOnly->isEnabled());
+    m_storeFreeze->setChecked(last.storeFreeze && m_storeFreeze->isEnabled());
+    if (const int i = m_dtype->findData(last.dtype); i >= 0)
+        m_dtype->setCurrentIndex(i);
     updateState();
     resize(sizeHint().expandedTo(QSize(680, 0)));
 }

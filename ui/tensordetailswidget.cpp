@@ -63,6 +63,9 @@ TensorDetailsWidget::TensorDetailsWidget(QWidget *parent)
     m_form->addRow(tr("Storage:"), m_storage);
     m_form->addRow(tr("Trains:"), m_grad);
     m_form->addRow(tr("Statistics:"), m_stats);
+    m_stats->setObjectName(QStringLiteral("statistics"));
+    m_stats->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::LinksAccessibleByMouse);
+    connect(m_stats, &QLabel::linkActivated, this, &TensorDetailsWidget::computeStatistics);
     m_form->addRow(tr("NaN / Inf:"), m_special);
     layout->addLayout(m_form);
     m_chart->legend()->hide();
@@ -139,9 +142,20 @@ void TensorDetailsWidget::showTensor(int tensor)
         showSummary(*it);
         return;
     }
+    if (!m_autoStatistics) {
+        m_stats->setText(QStringLiteral("<a href=\"compute\">%1</a>").arg(tr("Compute statistics and histogram")));
+        return;
+    }
+    computeStatistics();
+}
+
+void TensorDetailsWidget::computeStatistics()
+{
+    if (!m_checkpoint || m_tensor < 0 || m_cache.contains(m_tensor))
+        return;
     m_stats->setText(tr("computing…"));
     if (!m_watcher->isRunning())
-        m_watcher->setFuture(summarizeTensor(m_checkpoint, tensor));
+        m_watcher->setFuture(summarizeTensor(m_checkpoint, m_tensor));
 }
 
 void TensorDetailsWidget::setFreezeState(const ckpt::FreezeState *freeze)

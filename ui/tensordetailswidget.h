@@ -30,8 +30,11 @@ public:
     // Where "Trains" comes from: the document's freeze state (refreshed when it changes).
     void setFreezeState(const ckpt::FreezeState *freeze);
     void refreshFreeze();
-    // Shows tensor (-1: nothing) and starts computing its statistics unless known already.
+    // Shows tensor (-1: nothing) and starts computing its statistics unless known already, or, when
+    // automatic statistics are off, offers a link that computes them.
     void showTensor(int tensor);
+    void setAutoStatistics(bool on) { m_autoStatistics = on; }
+    void computeStatistics(); // of the tensor shown
     int tensor() const { return m_tensor; }
     bool isComputing() const;
 
@@ -52,4 +55,5 @@ private:
     QPlainTextEdit *m_values;
     QFutureWatcher<TensorSummary> *m_watcher;
     QHash<int, TensorSummary> m_cache;
+    bool m_autoStatistics = true;
 };

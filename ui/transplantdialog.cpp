@@ -1,5 +1,6 @@
 #include "transplantdialog.h"
 
+#include "appsettings.h"
 #include "checkpointfiles.h"
 #include "colourswatch.h"
 #include "errorbox.h"
@@ -90,11 +91,16 @@ TransplantDialog::TransplantDialog(QWidget *parent)
         m_progress->setValue(percent);
     });
     resize(1180, 820);
+    appsettings::restoreWindow(this, QStringLiteral("transplant"));
     updateSummary();
     updateWriteButton();
 }
 
-TransplantDialog::~TransplantDialog() = default;
+TransplantDialog::~TransplantDialog()
+{
+    // Accept and reject close a dialog without a close event: the destructor sees every way out.
+    appsettings::saveWindow(this, QStringLiteral("transplant"));
+}
 
 QLineEdit *TransplantDialog::stripEdit() const
 {

@@ -5,6 +5,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
 #include <QTimer>
 
 #include <cstdio>
@@ -32,6 +33,8 @@ int main(int argc, char **argv)
     QApplication::setApplicationName(QStringLiteral("Checkpoint Studio"));
     QApplication::setOrganizationName(QStringLiteral("checkpoint-studio"));
     QApplication::setApplicationVersion(QStringLiteral(CKPT_VERSION));
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("checkpoint-studio"), QIcon(QStringLiteral(":/icons/checkpoint-studio.png"))));
+    QGuiApplication::setDesktopFileName(QStringLiteral("checkpoint-studio"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Inspect, freeze, save and compare PyTorch checkpoints."));
@@ -46,14 +49,26 @@ int main(int argc, char **argv)
                                      "the target. With --screenshot, renders the dialog once its report shows."),
                       QStringLiteral("SOURCE")});
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("Checkpoint to open."), QStringLiteral("[FILE]"));
-    parser.addPositionalArgument(QStringLiteral("OTHER"), QStringLiteral("A second checkpoint: compare FILE (A) with it (B)."),
-                                 QStringLiteral("[OTHER]"));
+    parser.addPositionalArgument(QStringLiteral("OTHER"),
+                                 QStringLiteral("A second checkpoint: compare FILE (A) with it (B). Three or more files open "
+                                                "in a window each."),
+                                 QStringLiteral("[OTHER...]"));
     parser.process(app);
 
     const QStringList files = parser.positionalArguments();
-    if (files.size() > 2) {
-        std::fprintf(stderr, "checkpoint-studio: give one checkpoint to open or two to compare, not %d\n", int(files.size()));
+    if (files.size() > 2 && parser.isSet(QStringLiteral("screenshot"))) {
+        std::fprintf(stderr, "checkpoint-studio: --screenshot takes one checkpoint, or two to compare\n");
         return 2;
+    }
+    if (files.size() > 2) {
+        // Several files from the desktop (%F): each opens in a window of its own.
+        for (const QString &file : files) {
+            auto *window = new MainWindow;
+            window->setAttribute(Qt::WA_DeleteOnClose);
+            window->show();
+            window->openFile(file);
+        }
+        return app.exec();
     }
     const bool screenshot = parser.isSet(QStringLiteral("screenshot"));
     const QString out = parser.value(QStringLiteral("screenshot"));
@@ -108,6 +123,8 @@ int main(int argc, char **argv)
 
     if (files.size() == 2) {
         DiffWindow window;
+        if (screenshot)
+            window.resize(1440, 900); // not the size the user left it at: screenshots are reproducible
         window.show();
         if (screenshot) {
             QObject::connect(window.runner(), &DiffRunner::finished, &window, [&window] {
