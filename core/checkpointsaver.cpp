@@ -444,7 +444,7 @@ SaveResult saveCheckpoint(const Checkpoint &source, const std::string &target, c
         checkNotAnInput(target, inputs, options.force);
         checkCopies(source, options);
 
-        FreezeState freeze = FreezeState::initial(source, nullptr);
+        FreezeState freeze = FreezeState::initial(source);
         SaveResult result;
         if (options.frozenNames) {
             freeze.clear();
@@ -469,7 +469,7 @@ SaveResult saveCheckpoint(const Checkpoint &source, const std::string &target, c
             file.finish();
             tensorMath().resaveTorchScript(source.path(), file.temporaryPath(), edits);
             const auto written = Checkpoint::open(file.temporaryPath());
-            const FreezeState check = FreezeState::initial(*written, nullptr);
+            const FreezeState check = FreezeState::initial(*written);
             if (written->format() != Format::TorchScript || !(check == freeze))
                 fail(ErrorKind::Io, "verification failed: the re-saved TorchScript archive does not carry the freeze state");
             result.format = Format::TorchScript;

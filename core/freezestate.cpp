@@ -79,9 +79,10 @@ std::size_t FreezeState::parameterIndexOf(const TensorInfo &t) const
     return std::string::npos;
 }
 
-FreezeState FreezeState::initial(const Checkpoint &c, std::string *note)
+FreezeState FreezeState::initial(const Checkpoint &c, Origin *origin)
 {
     FreezeState state(c);
+    Origin found;
     const std::string &path = c.path();
     struct stat st {};
     const bool folder = ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
@@ -91,21 +92,47 @@ FreezeState FreezeState::initial(const Checkpoint &c, std::string *note)
     if (::stat(sidecar.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
         const std::vector<std::string> names = readFreezeList(sidecar);
         const auto unmatched = state.setByNames(names);
-        if (note) {
-            *note = "applied " + sidecar + ": " + std::to_string(state.frozenCount()) + " of "
-                    + std::to_string(state.parameters().size()) + " parameters frozen";
-            if (!unmatched.empty())
-                *note += ", " + std::to_string(unmatched.size()) + " names in it match no parameter (first: " + unmatched.front() + ")";
+        found.kind = Origin::Kind::Sidecar;
+        found.sidecar = sidecar;
+        found.unmatched = unmatched.size();
+        if (!unmatched.empty())
+            found.firstUnmatched = unmatched.front();
+    } else {
+        for (std::size_t i = 0; i < state.m_parameters.size(); ++i) {
+            const TensorInfo &t = *state.m_parameters[i].tensor;
+            state.m_frozen[i] = t.requiresGradStored && !t.requiresGrad();
         }
-        return state;
+        if (state.frozenCount() > 0)
+            found.kind = Origin::Kind::Stored;
     }
-    for (std::size_t i = 0; i < state.m_parameters.size(); ++i) {
-        const TensorInfo &t = *state.m_parameters[i].tensor;
-        state.m_frozen[i] = t.requiresGradStored && !t.requiresGrad();
-    }
-    if (note && state.frozenCount() > 0)
-        *note = "the file stores requires_grad=False for " + std::to_string(state.frozenCount()) + " parameters";
+    if (origin)
+        *origin = std::move(found);
     return state;
+}
+
+FreezeState FreezeState::initial(const Checkpoint &c, std::string *note)
+{
+    Origin origin;
+    FreezeState state = initial(c, &origin);
+    if (note)
+        *note = origin.describe(state);
+    return state;
+}
+
+std::string FreezeState::Origin::describe(const FreezeState &state) const
+{
+    switch (kind) {
+    case Kind::Nothing: return {};
+    case Kind::Sidecar: {
+        std::string note = "applied " + sidecar + ": " + std::to_string(state.frozenCount()) + " of "
+                           + std::to_string(state.parameters().size()) + " parameters frozen";
+        if (unmatched)
+            note += ", " + std::to_string(unmatched) + " names in it match no parameter (first: " + firstUnmatched + ")";
+        return note;
+    }
+    case Kind::Stored: return "the file stores requires_grad=False for " + std::to_string(state.frozenCount()) + " parameters";
+    }
+    return {};
 }
 
 bool FreezeState::isFrozen(std::string_view name) const

@@ -30,6 +30,17 @@ public:
     // The state a document opens with: a frozen_layers.json beside the file if there is one (note says so),
     // else the requires_grad flags the file stores (TorchScript, pickled Parameters).
     static FreezeState initial(const Checkpoint &c, std::string *note);
+    // Where that state came from, for callers that word it themselves (the translated GUI).
+    struct Origin
+    {
+        enum class Kind { Nothing, Sidecar, Stored };
+        Kind kind = Kind::Nothing; // Nothing: no sidecar and nothing stored frozen
+        std::string sidecar;       // the frozen_layers.json applied
+        std::size_t unmatched = 0; // its names that match no parameter
+        std::string firstUnmatched;
+        std::string describe(const FreezeState &state) const; // the English note of initial()
+    };
+    static FreezeState initial(const Checkpoint &c, Origin *origin = nullptr);
 
     const std::vector<Parameter> &parameters() const { return m_parameters; }
     bool isFrozen(std::size_t index) const { return m_frozen[index]; }

@@ -35,6 +35,16 @@ void setFreezeListFormat(ckpt::FreezeListFormat format)
     QSettings().setValue(QStringLiteral("preferences/freezeListFormat"), int(format));
 }
 
+QString language()
+{
+    return QSettings().value(QStringLiteral("preferences/language")).toString();
+}
+
+void setLanguage(const QString &language)
+{
+    QSettings().setValue(QStringLiteral("preferences/language"), language);
+}
+
 QString lastFolder(const QString &purpose)
 {
     return QSettings().value(key("folders", purpose)).toString();

@@ -17,6 +17,10 @@ void setAutoStatistics(bool on);
 ckpt::FreezeListFormat freezeListFormat(); // what Export Freeze List offers first
 void setFreezeListFormat(ckpt::FreezeListFormat format);
 
+// The interface language: "" follows the system, otherwise a locale name such as "zh_CN" or "en".
+QString language();
+void setLanguage(const QString &language);
+
 // Folders remembered per purpose ("open", "export" ...); empty when none yet.
 QString lastFolder(const QString &purpose);
 void setLastFolder(const QString &purpose, const QString &folder);

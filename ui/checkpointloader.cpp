@@ -8,6 +8,30 @@
 #include <QPointer>
 #include <QtConcurrent/QtConcurrentRun>
 
+namespace {
+// Where the freeze state a checkpoint opens with came from, in the interface language.
+QString describeOrigin(const ckpt::FreezeState::Origin &origin, const ckpt::FreezeState &state)
+{
+    using Kind = ckpt::FreezeState::Origin::Kind;
+    switch (origin.kind) {
+    case Kind::Nothing: return {};
+    case Kind::Sidecar: {
+        QString note = CheckpointLoader::tr("applied %1: %2 of %3 parameters frozen")
+                           .arg(QString::fromStdString(origin.sidecar))
+                           .arg(state.frozenCount())
+                           .arg(state.parameters().size());
+        if (origin.unmatched)
+            note += CheckpointLoader::tr(", %1 names in it match no parameter (first: %2)")
+                        .arg(origin.unmatched)
+                        .arg(QString::fromStdString(origin.firstUnmatched));
+        return note;
+    }
+    case Kind::Stored: return CheckpointLoader::tr("the file stores requires_grad=False for %1 parameters").arg(state.frozenCount());
+    }
+    return {};
+}
+} // namespace
+
 struct CheckpointLoader::Job
 {
     std::shared_ptr<LoadedCheckpoint> result;
@@ -69,9 +93,9 @@ void CheckpointLoader::load(const QString &path, const std::optional<std::string
             limits.progress = &progress;
             auto result = std::make_shared<LoadedCheckpoint>();
             std::shared_ptr<const ckpt::Checkpoint> checkpoint = ckpt::Checkpoint::open(file, limits, modelState);
-            std::string note;
-            result->freeze = std::make_unique<ckpt::FreezeState>(ckpt::FreezeState::initial(*checkpoint, &note));
-            result->freezeNote = QString::fromStdString(note);
+            ckpt::FreezeState::Origin origin;
+            result->freeze = std::make_unique<ckpt::FreezeState>(ckpt::FreezeState::initial(*checkpoint, &origin));
+            result->freezeNote = describeOrigin(origin, *result->freeze);
             progress.update(0.95);
             result->tree = ParameterTree::build(*checkpoint, *result->freeze);
             result->checkpoint = std::move(checkpoint);
@@ -80,7 +104,7 @@ void CheckpointLoader::load(const QString &path, const std::optional<std::string
             job->cancelled = e.kind() == ckpt::ErrorKind::Cancelled;
             job->error = QString::fromStdString(e.what());
         } catch (const std::bad_alloc &) {
-            job->error = QString::fromStdString(file) + QStringLiteral(": out of memory while reading");
+            job->error = CheckpointLoader::tr("%1: out of memory while reading").arg(QString::fromStdString(file));
         }
         return job;
     }));

@@ -32,7 +32,7 @@ QString side(const ckpt::TensorInfo *t)
 {
     if (!t)
         return DiffPairWidget::tr("absent");
-    return QStringLiteral("%1 %2, %3 elements")
+    return DiffPairWidget::tr("%1 %2, %3 elements")
         .arg(QString::fromStdString(ckpt::shapeText(t->shape())), QString::fromLatin1(ckpt::dtypeName(t->dtype())),
              QString::fromStdString(ckpt::groupThousands(t->numel())));
 }
@@ -244,7 +244,7 @@ void DiffPairWidget::showEntry(int entry)
         return;
     }
     const ckpt::DiffEntry &e = m_session->result.entries[static_cast<std::size_t>(entry)];
-    m_title->setText(QStringLiteral("<b>%1</b> &nbsp;<span style=\"background:%2\">&nbsp;%3&nbsp;</span>")
+    m_title->setText(QStringLiteral("<b>%1</b> &nbsp;<span style=\"background:%2\">&nbsp;%3&nbsp;</span>") // untranslated: markup
                          .arg(QString::fromStdString(e.name).toHtmlEscaped(),
                               (diffstyle::colour(e.status).isValid() ? diffstyle::colour(e.status) : QColor(0xe4, 0xe4, 0xe4)).name(),
                               diffstyle::label(e.status)));

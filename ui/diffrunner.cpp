@@ -110,7 +110,7 @@ void DiffRunner::run(const DiffInput &a, const DiffInput &b, const DiffSettings 
             outcome.cancelled = e.kind() == ckpt::ErrorKind::Cancelled;
             outcome.error = QString::fromStdString(e.what());
         } catch (const std::bad_alloc &) {
-            outcome.error = QStringLiteral("out of memory while comparing %1 and %2").arg(a.path, b.path);
+            outcome.error = DiffRunner::tr("out of memory while comparing %1 and %2").arg(a.path, b.path);
         }
         return outcome;
     }));

@@ -134,7 +134,7 @@ void MainWindow::createWidgets()
     filterRow->addWidget(unfreezeMatching);
     leftLayout->addLayout(filterRow);
     m_filterError = new QLabel(left);
-    m_filterError->setStyleSheet(QStringLiteral("color: #b00020"));
+    m_filterError->setStyleSheet(QStringLiteral("color: #b00020")); // untranslated: a style
     m_filterError->hide();
     leftLayout->addWidget(m_filterError);
     m_tree = new QTreeView(left);
@@ -439,7 +439,7 @@ void MainWindow::onLoaded(const QString &path, std::shared_ptr<LoadedCheckpoint>
     // Column widths from all tensors, not just the rows visible now (most are still collapsed).
     const QFontMetrics fm = m_tree->fontMetrics();
     int shapeWidth = fm.horizontalAdvance(tr("Shape")), dtypeWidth = fm.horizontalAdvance(tr("Dtype"));
-    int paramsWidth = fm.horizontalAdvance(tr("Parameters")), sizeWidth = fm.horizontalAdvance(QStringLiteral("1023.9 MiB"));
+    int paramsWidth = fm.horizontalAdvance(tr("Parameters")), sizeWidth = fm.horizontalAdvance(QStringLiteral("1023.9 MiB")); // untranslated: a width sample
     // Measuring 100,000 strings takes half a second: measure the longest few shapes and each dtype once.
     std::vector<std::string> longestShapes;
     std::set<ckpt::DType> dtypes;

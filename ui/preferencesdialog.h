@@ -1,5 +1,6 @@
 // Edit > Preferences: the few settings that are real choices (statistics on selection or on request, the
-// freeze-list format offered first). Accepting stores them; the windows read them through appsettings.
+// freeze-list format offered first, the language). Accepting stores them; the windows read them through
+// appsettings.
 #pragma once
 
 #include <QDialog>
@@ -15,6 +16,7 @@ public:
 
     QCheckBox *autoStatisticsBox() const { return m_autoStatistics; }
     QComboBox *freezeFormatBox() const { return m_freezeFormat; }
+    QComboBox *languageBox() const { return m_language; }
 
     // Stores what the dialog shows (what OK does).
     void apply();
@@ -22,4 +24,5 @@ public:
 private:
     QCheckBox *m_autoStatistics;
     QComboBox *m_freezeFormat;
+    QComboBox *m_language;
 };

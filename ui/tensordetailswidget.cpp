@@ -143,7 +143,7 @@ void TensorDetailsWidget::showTensor(int tensor)
         return;
     }
     if (!m_autoStatistics) {
-        m_stats->setText(QStringLiteral("<a href=\"compute\">%1</a>").arg(tr("Compute statistics and histogram")));
+        m_stats->setText(QStringLiteral("<a href=\"compute\">%1</a>").arg(tr("Compute statistics and histogram"))); // untranslated: markup
         return;
     }
     computeStatistics();

@@ -503,7 +503,7 @@ void TransplantDialog::suggestOutputPaths()
         suffix = target->format() == ckpt::Format::Sharded ? QStringLiteral("safetensors") : QStringLiteral("pt");
     m_output->setText(in.absolutePath() + QLatin1Char('/') + in.completeBaseName().section(QLatin1Char('.'), 0, 0)
                       + QStringLiteral("_transplanted.") + suffix);
-    m_freezePath->setText(in.absolutePath() + QStringLiteral("/frozen_layers.json"));
+    m_freezePath->setText(in.absolutePath() + QStringLiteral("/frozen_layers.json")); // untranslated: a file name
 }
 
 void TransplantDialog::onPlanned(std::shared_ptr<const TransplantPlan> plan)
@@ -522,7 +522,7 @@ void TransplantDialog::onPlanned(std::shared_ptr<const TransplantPlan> plan)
                       : tr("%1 unexpected names match missing ones after adding <b>%2</b> to the source's names."))
                 .arg(s->wouldPair)
                 .arg(QString::fromStdString(s->prefix).toHtmlEscaped())
-            + QStringLiteral(" <a href=\"apply\">%1</a>").arg(s->sideA ? tr("Strip it") : tr("Add it")));
+            + QStringLiteral(" <a href=\"apply\">%1</a>").arg(s->sideA ? tr("Strip it") : tr("Add it"))); // untranslated: markup
         m_suggestion->show();
     } else {
         m_suggestion->hide();

@@ -1,7 +1,9 @@
 // checkpoint-studio: the desktop application. One file opens it; two files open their comparison.
+#include "appsettings.h"
 #include "diffwindow.h"
 #include "mainwindow.h"
 #include "transplantdialog.h"
+#include "translations.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -30,14 +32,15 @@ void screenshotWhen(QApplication &app, Window &window, Ready ready, const QStrin
 int main(int argc, char **argv)
 {
     QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("Checkpoint Studio"));
+    QApplication::setApplicationName(QStringLiteral("Checkpoint Studio")); // untranslated: names the settings file
     QApplication::setOrganizationName(QStringLiteral("checkpoint-studio"));
     QApplication::setApplicationVersion(QStringLiteral(CKPT_VERSION));
+    installTranslations(app, appsettings::language());
     QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("checkpoint-studio"), QIcon(QStringLiteral(":/icons/checkpoint-studio.png"))));
     QGuiApplication::setDesktopFileName(QStringLiteral("checkpoint-studio"));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Inspect, freeze, save and compare PyTorch checkpoints."));
+    parser.setApplicationDescription(QStringLiteral("Inspect, freeze, save and compare PyTorch checkpoints.")); // untranslated: terminal help
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOption({QStringLiteral("screenshot"),
@@ -48,7 +51,7 @@ int main(int argc, char **argv)
                       QStringLiteral("Open the transplant dialog with SOURCE as the pretrained checkpoint and FILE (if given) as "
                                      "the target. With --screenshot, renders the dialog once its report shows."),
                       QStringLiteral("SOURCE")});
-    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("Checkpoint to open."), QStringLiteral("[FILE]"));
+    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("Checkpoint to open."), QStringLiteral("[FILE]")); // untranslated: terminal help
     parser.addPositionalArgument(QStringLiteral("OTHER"),
                                  QStringLiteral("A second checkpoint: compare FILE (A) with it (B). Three or more files open "
                                                 "in a window each."),
