@@ -17,6 +17,7 @@
 #include "savecheckpointdialog.h"
 #include "appsettings.h"
 #include "preferencesdialog.h"
+#include "safetybanner.h"
 #include "savejob.h"
 #include "transplantdialog.h"
 #include "tensordetailswidget.h"
@@ -132,6 +133,8 @@ void MainWindow::createWidgets()
     filterRow->addWidget(m_filterMode);
     filterRow->addWidget(freezeMatching);
     filterRow->addWidget(unfreezeMatching);
+    m_safety = new SafetyBanner(left);
+    leftLayout->addWidget(m_safety);
     leftLayout->addLayout(filterRow);
     m_filterError = new QLabel(left);
     m_filterError->setStyleSheet(QStringLiteral("color: #b00020")); // untranslated: a style
@@ -412,6 +415,7 @@ void MainWindow::onLoaded(const QString &path, std::shared_ptr<LoadedCheckpoint>
         old->disconnect(this);
     }
     m_document = new CheckpointDocument(result->checkpoint, std::move(result->freeze), result->freezeNote, this);
+    m_safety->setReport(ckpt::safetyReport(result->checkpoint->raw()));
     connect(m_document, &CheckpointDocument::modifiedChanged, this, &MainWindow::updateTitle);
     connect(m_document, &CheckpointDocument::freezeChanged, this, &MainWindow::updateSummary);
     connect(m_document->undoStack(), &QUndoStack::indexChanged, this, &MainWindow::updateActions);

@@ -26,6 +26,7 @@ class QTableView;
 class QTimer;
 class QToolButton;
 class QTreeView;
+class SafetyBanner;
 class TensorDetailsWidget;
 class TransplantDialog;
 struct TensorSummary;
@@ -50,6 +51,7 @@ public:
     QLineEdit *filterEdit() const { return m_filter; }
     CheckpointLoader *loader() const { return m_loader; }
     TensorDetailsWidget *details() const { return m_details; }
+    SafetyBanner *safetyBanner() const { return m_safety; }
 
     // The file operations behind the menu items, without their file dialogs (also used by tests).
     bool exportFreezeList(const QString &path); // format from the extension: .json / .txt / .py
@@ -118,6 +120,7 @@ private:
     QLabel *m_filterError = nullptr;
     QLabel *m_modelStateLabel = nullptr;
     TensorDetailsWidget *m_details = nullptr;
+    SafetyBanner *m_safety = nullptr;
     QSplitter *m_mainSplitter = nullptr;
     QSplitter *m_sideSplitter = nullptr;
     QLabel *m_summary = nullptr;

@@ -16,6 +16,7 @@ const Command kCommands[] = {
     {"save", "write a checkpoint again, optionally edited (model only, renames, dtype, freeze)", &saveCommand},
     {"diff", "compare two checkpoints tensor by tensor (exit 0 identical, 1 different)", &diffCommand},
     {"transplant", "copy the weights whose names and shapes match from a pretrained checkpoint into another", &transplantCommand},
+    {"scan", "say whether loading a file in Python would run code (exit 0 safe, 1 needs full unpickling, 3 dangerous)", &scanCommand},
 };
 } // namespace
 

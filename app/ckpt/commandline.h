@@ -16,7 +16,7 @@ struct KeyRules;
 
 namespace cli {
 
-enum ExitCode { Ok = 0, Differs = 1, Error = 2 };
+enum ExitCode { Ok = 0, Differs = 1, Error = 2 }; // scan also exits 1 (needs full unpickling) and 3 (dangerous)
 
 struct Command
 {
@@ -50,5 +50,6 @@ int freezeCommand(const QStringList &args);
 int saveCommand(const QStringList &args);
 int diffCommand(const QStringList &args);
 int transplantCommand(const QStringList &args);
+int scanCommand(const QStringList &args);
 
 } // namespace cli

@@ -182,7 +182,12 @@ void readLegacyPickle(const Source &src, RawCheckpoint &out, const ReadLimits &l
     out.root = next(vm, "main pickle");
     out.pickleProtocol = vm.protocol();
     out.globals = header.globals();
-    out.globals.insert(out.globals.end(), vm.globals().begin(), vm.globals().end());
+    for (auto &g : out.globals)
+        g.record = "legacy header pickle";
+    for (auto g : vm.globals()) {
+        g.record = "legacy main pickle";
+        out.globals.push_back(std::move(g));
+    }
 
     PickleMachine keysVm(*out.arena, nullptr);
     const Value *keys = next(keysVm, "storage key list");
@@ -352,6 +357,8 @@ void readLegacyTar(const Source &src, RawCheckpoint &out, const ReadLimits &limi
     }
     out.pickleProtocol = vm.protocol();
     out.globals = vm.globals();
+    for (auto &g : out.globals)
+        g.record = "tar member 'pickle'";
 }
 
 } // namespace ckpt::detail

@@ -99,7 +99,10 @@ void readSharded(const Source &src, RawCheckpoint &out, const ReadLimits &limits
                 s->id = static_cast<std::uint32_t>(out.storages.size());
                 out.storages.push_back(s);
             }
-            out.globals.insert(out.globals.end(), part->globals.begin(), part->globals.end());
+            for (auto g : part->globals) {
+                g.record = file + ": " + g.record;
+                out.globals.push_back(std::move(g));
+            }
             out.notes.push_back("shard " + file + ": " + std::string(formatName(part->format)));
             it = shards.emplace(file, std::make_pair(part.get(), std::move(byName))).first;
             out.parts.push_back(std::move(part));

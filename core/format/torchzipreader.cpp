@@ -150,6 +150,8 @@ void readTorchZip(const Source &src, RawCheckpoint &out, const ReadLimits &limit
     }
     out.pickleProtocol = vm.protocol();
     out.globals = vm.globals();
+    for (auto &g : out.globals)
+        g.record = std::string(pklEntry->name);
 }
 
 } // namespace ckpt::detail

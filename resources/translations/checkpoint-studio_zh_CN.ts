@@ -1193,6 +1193,41 @@ for i, (name, p) in enumerate(model.named_parameters()): if i &lt; N: freeze</tr
     </message>
 </context>
 <context>
+    <name>SafetyBanner</name>
+    <message>
+        <source> and %1 more</source>
+        <translation> 等另外 %1 个</translation>
+    </message>
+    <message>
+        <source>What this file would do in Python</source>
+        <translation>此文件在 Python 中会做什么</translation>
+    </message>
+    <message>
+        <source>Python&apos;s &lt;tt&gt;torch.load&lt;/tt&gt; needs &lt;tt&gt;weights_only=False&lt;/tt&gt; for this file and would then import and call %1. Nothing of it runs here. &lt;a href=&quot;details&quot;&gt;Details&lt;/a&gt;</source>
+        <translation>Python 的 &lt;tt&gt;torch.load&lt;/tt&gt; 需要 &lt;tt&gt;weights_only=False&lt;/tt&gt; 才能读取此文件，并会导入和调用 %1。这里不会运行其中任何内容。&lt;a href=&quot;details&quot;&gt;详情&lt;/a&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Dangerous:&lt;/b&gt; loading this file with Python&apos;s &lt;tt&gt;torch.load&lt;/tt&gt; would run %1. Checkpoint Studio never runs it; the file is open for inspection only. &lt;a href=&quot;details&quot;&gt;Details&lt;/a&gt;</source>
+        <translation>&lt;b&gt;危险：&lt;/b&gt;用 Python 的 &lt;tt&gt;torch.load&lt;/tt&gt; 加载此文件会运行 %1。检查点工作室从不运行它；此文件仅供查看。&lt;a href=&quot;details&quot;&gt;详情&lt;/a&gt;</translation>
+    </message>
+    <message>
+        <source>%1 at byte %2</source>
+        <translation>%1 的第 %2 字节</translation>
+    </message>
+    <message>
+        <source> (built on the stack)</source>
+        <translation>（在栈上构造）</translation>
+    </message>
+    <message>
+        <source>Runs code: %1</source>
+        <translation>会运行代码：%1</translation>
+    </message>
+    <message>
+        <source>Imported and called: %1</source>
+        <translation>会被导入并调用：%1</translation>
+    </message>
+</context>
+<context>
     <name>SaveCheckpointDialog</name>
     <message>
         <source>Model state only (a state_dict: no optimizer state, epoch …)</source>

@@ -29,6 +29,7 @@ struct GlobalReference
     std::string name;
     std::size_t offset = 0;  // opcode offset within the pickle
     bool viaStackGlobal = false;
+    std::string record;      // which pickle: "archive/data.pkl", "legacy main pickle" ... (set by the reader)
 };
 
 class PickleMachine
