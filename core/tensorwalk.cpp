@@ -221,22 +221,22 @@ private:
         if (!m_onPath.insert(v).second)
             return false; // a cycle: the way back holds nothing new
         bool result = false;
-        auto any = [&](auto &&values) {
-            for (const Value *x : values)
-                if (containsTensor(x, depth + 1))
+        // (Plain loops: clang 14 cannot compile libstdc++ 12's views, and the fuzz build uses clang.)
+        auto any = [&](const auto &values, auto valueOf) {
+            for (const auto &x : values)
+                if (containsTensor(valueOf(x), depth + 1))
                     return true;
             return false;
         };
         // Plain containers are scanned without building their path segments.
         if (v->kind == Kind::Dict) {
-            const auto &items = static_cast<const DictValue *>(v)->items;
-            result = any(std::views::values(items));
+            result = any(static_cast<const DictValue *>(v)->items, [](const auto &item) -> const Value * { return item.second; });
         } else if (v->kind == Kind::List || v->kind == Kind::Tuple) {
-            result = any(static_cast<const SequenceValue *>(v)->items);
+            result = any(static_cast<const SequenceValue *>(v)->items, [](const Value *x) { return x; });
         } else {
             std::vector<Child> kids;
             if (children(v, kids, depth))
-                result = any(std::views::transform(kids, [](const Child &c) { return c.value; }));
+                result = any(kids, [](const Child &c) -> const Value * { return c.value; });
         }
         m_onPath.erase(v);
         m_contains.emplace(v, result);

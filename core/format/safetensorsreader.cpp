@@ -65,7 +65,8 @@ void readSafetensors(const Source &src, RawCheckpoint &out, const ReadLimits &li
             }
             continue;
         }
-        auto bad = [&](const std::string &what) { fail(ErrorKind::Malformed, "safetensors tensor '" + name + "': " + what); };
+        const std::string &tensorName = name; // a lambda may not capture a structured binding before C++20 in clang 14
+        auto bad = [&](const std::string &what) { fail(ErrorKind::Malformed, "safetensors tensor '" + tensorName + "': " + what); };
         if (!info.isObject())
             bad("entry is not an object");
         const auto *dtype = info.find("dtype");
