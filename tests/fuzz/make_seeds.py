@@ -1,5 +1,6 @@
-"""Seed corpora for the fuzz targets from the files in the repository (no torch needed).
-Usage: make_seeds.py SOURCE_DIR OUT_DIR   writes OUT_DIR/<target>/ for each fuzz target."""
+"""Seed corpora for the fuzz targets from the files in the repository and, when given, the generated test
+fixtures (torch.save / torch.jit.save output). Usage: make_seeds.py SOURCE_DIR OUT_DIR [FIXTURE_DIR]
+writes OUT_DIR/<target>/ for each fuzz target."""
 
 import glob
 import os
@@ -10,7 +11,9 @@ import zipfile
 src, out = sys.argv[1], sys.argv[2]
 files = sorted(glob.glob(os.path.join(src, "tests/data/realworld/*")) + glob.glob(os.path.join(src, "tests/data/malformed/*"))
                + glob.glob(os.path.join(src, "resources/examples/*.pt")))
-files = [f for f in files if os.path.isfile(f) and not f.endswith(".md") and os.path.getsize(f) < 4 << 20]
+if len(sys.argv) > 3:
+    files += sorted(glob.glob(os.path.join(sys.argv[3], "*")) + glob.glob(os.path.join(sys.argv[3], "*", "*")))
+files = [f for f in files if os.path.isfile(f) and not f.endswith((".md", ".expected.json")) and os.path.getsize(f) < 4 << 20]
 
 
 def put(target, name, data):
