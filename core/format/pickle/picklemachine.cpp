@@ -66,7 +66,9 @@ std::optional<std::string> hashKey(const Value *v, int *budget)
     case Kind::None: return std::string("n");
     case Kind::Float: {
         const double d = static_cast<const FloatValue *>(v)->v;
-        if (d == static_cast<double>(static_cast<std::int64_t>(d)) && d > -9.2e18 && d < 9.2e18)
+        // The range check comes first: converting a double outside int64's range is undefined behaviour
+        // (found by fuzz_legacy: a dict key of 3.7e236).
+        if (d > -9.2e18 && d < 9.2e18 && d == static_cast<double>(static_cast<std::int64_t>(d)))
             return "i" + std::to_string(static_cast<std::int64_t>(d));
         return "f" + std::to_string(std::bit_cast<std::uint64_t>(d));
     }
