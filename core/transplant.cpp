@@ -1,7 +1,9 @@
 #include "transplant.h"
 
+#include "format/atomicfile.h"
 #include "format/error.h"
 #include "format/json.h"
+#include "freezelist.h"
 #include "freezestate.h"
 #include "inspectreport.h"
 
@@ -199,10 +201,9 @@ std::string transplantJson(const TransplantReport &report, const Checkpoint &sou
     return out;
 }
 
-std::vector<std::string> transplantFreezeNames(const TransplantReport &report, const Checkpoint &target, TransplantFreeze which)
+namespace {
+std::vector<std::string> freezeNames(const TransplantReport &report, const Checkpoint &target, TransplantFreeze which)
 {
-    if (which == TransplantFreeze::None)
-        return {};
     FreezeState state(target);
     for (const auto &e : report.entries)
         if (e.status == TransplantStatus::Copied)
@@ -212,8 +213,10 @@ std::vector<std::string> transplantFreezeNames(const TransplantReport &report, c
         state.invert();
     return state.frozenNames();
 }
+} // namespace
 
-SaveResult writeTransplant(const TransplantReport &report, const Checkpoint &target, const std::string &output, SaveOptions options)
+TransplantResult writeTransplant(const TransplantReport &report, const Checkpoint &source, const Checkpoint &target,
+                                 const std::string &output, SaveOptions options, const TransplantFreezeList &freezeList)
 {
     options.copies.clear();
     for (const auto &e : report.entries)
@@ -221,9 +224,18 @@ SaveResult writeTransplant(const TransplantReport &report, const Checkpoint &tar
             options.copies.push_back({e.target, e.source->value});
     if (options.copies.empty())
         fail(ErrorKind::Malformed, "no tensor matches by name and shape, so nothing was copied and " + output + " was not written");
-    SaveResult result = saveCheckpoint(target, output, options);
+    const bool withFreezeList = freezeList.which != TransplantFreeze::None;
+    if (withFreezeList)
+        checkNotAnInput(freezeList.path, {source.path(), target.path(), output}, false);
+    TransplantResult result;
+    result.saved = saveCheckpoint(target, output, options);
     const std::size_t n = options.copies.size();
-    result.notes.insert(result.notes.begin(), "copied " + std::to_string(n) + (n == 1 ? " tensor" : " tensors") + " from the source");
+    result.saved.notes.insert(result.saved.notes.begin(), "copied " + std::to_string(n) + (n == 1 ? " tensor" : " tensors") + " from the source");
+    if (withFreezeList) {
+        const auto names = freezeNames(report, target, freezeList.which);
+        writeFileAtomically(freezeList.path, freezeListJson(names));
+        result.frozenParameters = names.size();
+    }
     return result;
 }
 

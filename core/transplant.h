@@ -66,14 +66,26 @@ TransplantReport planTransplant(const Checkpoint &source, const Checkpoint &targ
 //  "unexpected": [...], "skipped": [{"name", "reason"}], "dtype_cast": [...], "renamed": {...}, "totals": {...}}
 std::string transplantJson(const TransplantReport &report, const Checkpoint &source, const Checkpoint &target);
 
-// The target's parameters to freeze afterwards: those that were copied (fine-tune the rest), or the rest.
+// A frozen_layers.json written with the result: freezing the target's parameters that were copied
+// (fine-tune the rest), or the rest.
 enum class TransplantFreeze { None, Copied, Rest };
-std::vector<std::string> transplantFreezeNames(const TransplantReport &report, const Checkpoint &target, TransplantFreeze which);
+struct TransplantFreezeList
+{
+    TransplantFreeze which = TransplantFreeze::None;
+    std::string path;
+};
+
+struct TransplantResult
+{
+    SaveResult saved;
+    std::size_t frozenParameters = 0; // in the freeze list, when one was written
+};
 
 // Writes the target with the copied tensors' values replaced (cast to the target's dtypes), in the target's
-// format, through saveCheckpoint (atomic, verified). options.copies is filled from the report. Throws
-// ckpt::Error when nothing was copied: then nothing is written.
-SaveResult writeTransplant(const TransplantReport &report, const Checkpoint &target, const std::string &output,
-                           SaveOptions options = {});
+// format, through saveCheckpoint (atomic, verified), then the freeze list if asked. options.copies is filled
+// from the report. Throws ckpt::Error when nothing was copied, or when the freeze list's path is one of the
+// inputs or the output: then nothing is written.
+TransplantResult writeTransplant(const TransplantReport &report, const Checkpoint &source, const Checkpoint &target,
+                                 const std::string &output, SaveOptions options = {}, const TransplantFreezeList &freezeList = {});
 
 } // namespace ckpt

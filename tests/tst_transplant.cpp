@@ -110,7 +110,7 @@ private slots:
                 continue;
             try {
                 const Opened o = plan(c);
-                ckpt::writeTransplant(o.report, *o.target, out(QStringLiteral("core"), c).toStdString());
+                ckpt::writeTransplant(o.report, *o.source, *o.target, out(QStringLiteral("core"), c).toStdString());
             } catch (const ckpt::Error &e) {
                 m_writeErrors.insert(QStringLiteral("core/") + name, QString::fromUtf8(e.what()));
             }

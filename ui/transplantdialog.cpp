@@ -4,9 +4,7 @@
 #include "checkpointfiles.h"
 #include "colourswatch.h"
 #include "errorbox.h"
-#include "format/atomicfile.h"
 #include "format/error.h"
-#include "freezelist.h"
 #include "modelstate.h"
 #include "savejob.h"
 #include "transplantreportmodel.h"
@@ -623,14 +621,9 @@ bool TransplantDialog::writeOutput()
     const SaveJobResult result = runSaveJob(this, tr("Writing %1 …").arg(QFileInfo(output).fileName()), [&](const ckpt::Progress &progress) {
         ckpt::SaveOptions options;
         options.progress = &progress;
-        if (which != ckpt::TransplantFreeze::None)
-            ckpt::checkNotAnInput(freezePath.toStdString(), {plan->source->path(), plan->target->path(), output.toStdString()}, false);
-        ckpt::writeTransplant(plan->report, *plan->target, output.toStdString(), options);
-        if (which != ckpt::TransplantFreeze::None) {
-            const auto names = ckpt::transplantFreezeNames(plan->report, *plan->target, which);
-            frozen = names.size();
-            ckpt::writeFileAtomically(freezePath.toStdString(), ckpt::freezeListJson(names));
-        }
+        frozen = ckpt::writeTransplant(plan->report, *plan->source, *plan->target, output.toStdString(), options,
+                                       {which, freezePath.toStdString()})
+                     .frozenParameters;
     });
     if (result.cancelled) {
         m_summary->setText(tr("Writing cancelled; nothing was written."));

@@ -3,9 +3,7 @@
 #include "commandline.h"
 
 #include "checkpoint.h"
-#include "format/atomicfile.h"
 #include "format/error.h"
-#include "freezelist.h"
 #include "inspectreport.h"
 #include "transplant.h"
 
@@ -156,22 +154,19 @@ int transplantCommand(const QStringList &args)
             return Ok;
         const std::string out = parser.value(QStringLiteral("output")).toStdString();
         const bool freezeCopied = parser.isSet(QStringLiteral("freeze-copied"));
-        const std::string freezePath = parser.value(freezeCopied ? QStringLiteral("freeze-copied") : QStringLiteral("freeze-rest")).toStdString();
+        ckpt::TransplantFreezeList freezeList;
+        freezeList.path = parser.value(freezeCopied ? QStringLiteral("freeze-copied") : QStringLiteral("freeze-rest")).toStdString();
+        if (!freezeList.path.empty())
+            freezeList.which = freezeCopied ? ckpt::TransplantFreeze::Copied : ckpt::TransplantFreeze::Rest;
         ckpt::SaveOptions options;
         options.force = parser.isSet(QStringLiteral("force"));
-        if (!freezePath.empty())
-            ckpt::checkNotAnInput(freezePath, {from, into, out}, false);
-        const ckpt::SaveResult result = ckpt::writeTransplant(report, *target, out, options);
-        for (const auto &note : result.notes)
+        const ckpt::TransplantResult result = ckpt::writeTransplant(report, *source, *target, out, options, freezeList);
+        for (const auto &note : result.saved.notes)
             printError("note: " + note);
-        printError("wrote " + out + ": " + std::string(ckpt::formatName(result.format)) + ", " + std::to_string(result.tensors)
-                   + " tensors, " + ckpt::humanBytes(result.bytes));
-        if (!freezePath.empty()) {
-            const auto names = ckpt::transplantFreezeNames(report, *target,
-                                                           freezeCopied ? ckpt::TransplantFreeze::Copied : ckpt::TransplantFreeze::Rest);
-            ckpt::writeFileAtomically(freezePath, ckpt::freezeListJson(names));
-            printError("wrote " + freezePath + ": " + std::to_string(names.size()) + " frozen parameters");
-        }
+        printError("wrote " + out + ": " + std::string(ckpt::formatName(result.saved.format)) + ", " + std::to_string(result.saved.tensors)
+                   + " tensors, " + ckpt::humanBytes(result.saved.bytes));
+        if (freezeList.which != ckpt::TransplantFreeze::None)
+            printError("wrote " + freezeList.path + ": " + std::to_string(result.frozenParameters) + " frozen parameters");
     } catch (const ckpt::Error &e) {
         return reportError(e.file().empty() ? std::string(e.what()) : e.what());
     }
