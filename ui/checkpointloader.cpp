@@ -81,7 +81,7 @@ void CheckpointLoader::load(const QString &path, const std::optional<std::string
     });
     const std::string file = path.toStdString();
     QPointer<CheckpointLoader> self(this);
-    watcher->setFuture(QtConcurrent::run([file, modelState, cancelFlag, self, generation] {
+    watcher->setFuture(QtConcurrent::run([file, modelState, checkpointOnly = m_checkpointOnly, cancelFlag, self, generation] {
         auto job = std::make_shared<Job>();
         ProgressRelay relay(self.data(), cancelFlag, [self, generation](int percent) {
             if (self && generation == self->m_generation)
@@ -93,6 +93,11 @@ void CheckpointLoader::load(const QString &path, const std::optional<std::string
             limits.progress = &progress;
             auto result = std::make_shared<LoadedCheckpoint>();
             std::shared_ptr<const ckpt::Checkpoint> checkpoint = ckpt::Checkpoint::open(file, limits, modelState);
+            if (checkpointOnly) {
+                result->checkpoint = std::move(checkpoint);
+                job->result = std::move(result);
+                return job;
+            }
             ckpt::FreezeState::Origin origin;
             result->freeze = std::make_unique<ckpt::FreezeState>(ckpt::FreezeState::initial(*checkpoint, &origin));
             result->freezeNote = describeOrigin(origin, *result->freeze);

@@ -21,7 +21,7 @@ class FreezeState;
 struct LoadedCheckpoint
 {
     std::shared_ptr<const ckpt::Checkpoint> checkpoint;
-    std::unique_ptr<ckpt::FreezeState> freeze;
+    std::unique_ptr<ckpt::FreezeState> freeze; // null, and the tree empty, for a checkpoint-only loader
     QString freezeNote;
     ParameterTree tree;
 };
@@ -38,6 +38,8 @@ public:
     void load(const QString &path, const std::optional<std::string> &modelState = std::nullopt);
     void cancel();
     bool isLoading() const { return m_loading; }
+    // Read only the checkpoint, without the freeze state and tree a document needs (the transplant planner).
+    void setCheckpointOnly(bool on) { m_checkpointOnly = on; }
 
 signals:
     void progress(int percent);
@@ -49,5 +51,6 @@ private:
     struct Job;
     quint64 m_generation = 0;
     bool m_loading = false;
+    bool m_checkpointOnly = false;
     std::shared_ptr<std::atomic<bool>> m_cancel;
 };

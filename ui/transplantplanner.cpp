@@ -12,6 +12,7 @@ TransplantPlanner::TransplantPlanner(QObject *parent)
 {
     for (const Side side : {Source, Target}) {
         auto *loader = new CheckpointLoader(this);
+        loader->setCheckpointOnly(true); // no freeze state or tree: only names and shapes are planned
         m_loaders[side] = loader;
         connect(loader, &CheckpointLoader::progress, this, &TransplantPlanner::progress);
         connect(loader, &CheckpointLoader::loaded, this, [this, side](const QString &path, std::shared_ptr<LoadedCheckpoint> result) {
