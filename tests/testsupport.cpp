@@ -119,6 +119,15 @@ QString sha256Hex(const ckpt::TensorInfo &t)
     return QString::fromLatin1(QCryptographicHash::hash(view, QCryptographicHash::Sha256).toHex());
 }
 
+QHash<QString, QString> tensorHashes(const QString &path)
+{
+    QHash<QString, QString> out;
+    const auto c = ckpt::Checkpoint::open(path.toStdString());
+    for (const auto &t : c->tensors())
+        out.insert(QString::fromStdString(t.name), sha256Hex(t));
+    return out;
+}
+
 ProcessResult runProcess(const QString &program, const QStringList &args)
 {
     QProcess p;

@@ -5,6 +5,7 @@
 #include "transplant.h"
 
 #include <QJsonArray>
+#include <QHash>
 #include <QJsonObject>
 #include <QString>
 
@@ -32,6 +33,8 @@ QStringList transplantArguments(const QJsonObject &rules);
 // Data rows "file" and "expected" (absolute paths), one per fixture of make_fixtures.py's manifest.
 void addFixtureRows();
 QString sha256Hex(const ckpt::TensorInfo &t);
+// Every tensor of a file: its name (container path) -> sha256Hex of its values.
+QHash<QString, QString> tensorHashes(const QString &path);
 
 struct ProcessResult
 {

@@ -31,16 +31,6 @@ QByteArray fileHash(const QString &path)
     return h.result().toHex();
 }
 
-// name -> SHA-256 of the values, for every tensor.
-QHash<QString, QString> tensorHashes(const QString &path)
-{
-    QHash<QString, QString> out;
-    const auto c = ckpt::Checkpoint::open(path.toStdString());
-    for (const auto &t : c->tensors())
-        out.insert(QString::fromStdString(t.name), sha256Hex(t));
-    return out;
-}
-
 // Saves source to target in a child that SIGKILLs itself when progress reaches killAt (of the whole save:
 // 0.95 is all bytes written, 0.96 written and flushed but not yet verified or renamed). Returns whether the
 // child was killed (false: the save finished first).

@@ -12,6 +12,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QMessageBox>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QStandardPaths>
@@ -181,6 +182,16 @@ private slots:
         if (!names.isEmpty()) {
             QVERIFY2(banner->text().contains(names), qPrintable(banner->text()));
             QVERIFY(banner->details().contains(names));
+        }
+        if (qEnvironmentVariableIsSet("CKPT_TEST_SCREENSHOTS") && banner->isVisible()) { // for looking at them
+            const QString dir = qEnvironmentVariable("CKPT_TEST_SCREENSHOTS") + QLatin1Char('/') + QString::fromLatin1(QTest::currentDataTag());
+            window.grab().save(dir + QStringLiteral("-window.png"));
+            emit banner->linkActivated(QStringLiteral("details"));
+            if (auto *box = window.findChild<QMessageBox *>()) {
+                QTest::qWait(50);
+                box->grab().save(dir + QStringLiteral("-details.png"));
+                box->close();
+            }
         }
         sentinelsAbsent();
     }

@@ -173,6 +173,10 @@ private slots:
             QCOMPARE(dialog.result(), int(QDialog::Accepted));
         }
         SaveCheckpointDialog again(*checkpoint, QStringLiteral("/tmp/x.pt"));
+        if (qEnvironmentVariableIsSet("CKPT_TEST_SCREENSHOTS")) { // for looking at the dialog
+            again.show();
+            again.grab().save(qEnvironmentVariable("CKPT_TEST_SCREENSHOTS") + QStringLiteral("/save-checkpoint.png"));
+        }
         QVERIFY(again.findChildren<QCheckBox *>()[0]->isChecked());
         QVERIFY(!again.findChildren<QCheckBox *>()[1]->isChecked());
         QCOMPARE(again.findChild<QComboBox *>()->currentData().toString(), QStringLiteral("bfloat16"));
