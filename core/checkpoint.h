@@ -47,6 +47,7 @@ struct ModelState
     Kind kind = Kind::None;
     std::string path; // "" = the top level
     const pickle::Value *value = nullptr;
+    std::string reason; // why it was chosen, or why none was: shown by inspect and the GUI
     bool found() const { return kind != Kind::None; }
 };
 

@@ -17,6 +17,7 @@
 #include <cctype>
 
 #include <unordered_map>
+#include <unordered_set>
 
 namespace ckpt {
 
@@ -141,21 +142,32 @@ Plan makePlan(const Checkpoint &source, const SaveOptions &options, const Freeze
             d->flavor = original->flavor;
             d->state = original->state; // keeps _metadata for load_state_dict's version migrations
             // Non-tensor entries of a state_dict (get_extra_state) stay, under renamed keys too.
-            std::unordered_map<const Value *, std::size_t> keptIndex;
-            for (std::size_t i = 0; i < kept.size(); ++i)
-                keptIndex.emplace(kept[i]->value, i);
-            std::size_t next = 0;
+            // Looked up by value, not walked in step: tensors nested in a non-tensor entry (a quantized module's
+            // packed (weight, bias) tuple) are listed among the model state's tensors too.
+            // The same tensor object may sit under two keys (a hand-built dict): each key takes its own name.
+            std::unordered_map<const Value *, std::vector<std::size_t>> keptIndex;
+            for (std::size_t i = kept.size(); i-- > 0;)
+                keptIndex[kept[i]->value].push_back(i);
+            std::vector<bool> placed(kept.size(), false);
+            std::unordered_set<const Value *> direct;
             for (const auto &[k, v] : original->items) {
                 if (v->kind == Kind::Tensor) {
-                    if (next < kept.size() && kept[next]->value == v) {
-                        d->items.emplace_back(plan.arena->make<StringValue>(Kind::Str, plan.arena->copy(newNames[next])), v);
-                        ++next;
+                    direct.insert(v);
+                    if (const auto it = keptIndex.find(v); it != keptIndex.end() && !it->second.empty()) {
+                        const std::size_t i = it->second.back();
+                        it->second.pop_back();
+                        d->items.emplace_back(plan.arena->make<StringValue>(Kind::Str, plan.arena->copy(newNames[i])), v);
+                        placed[i] = true;
                     }
                     continue;
                 }
                 std::string key = isStr(k) ? options.keyRules.apply(std::string(strOf(k))) : std::string();
                 d->items.emplace_back(isStr(k) ? plan.arena->make<StringValue>(Kind::Str, plan.arena->copy(key)) : k, v);
             }
+            // Every kept tensor is in the new dict: placed by name, or inside a non-tensor entry carried whole.
+            for (std::size_t i = 0; i < kept.size(); ++i)
+                if (!placed[i] && direct.contains(kept[i]->value))
+                    fail(ErrorKind::Malformed, "model-state tensor '" + kept[i]->modelName + "' would not be written");
         } else {
             for (std::size_t i = 0; i < kept.size(); ++i)
                 d->items.emplace_back(plan.arena->make<StringValue>(Kind::Str, plan.arena->copy(newNames[i])),
@@ -184,6 +196,20 @@ Plan makePlan(const Checkpoint &source, const SaveOptions &options, const Freeze
         plan.expected.push_back({name, std::vector<std::int64_t>(written->shape.begin(), written->shape.end()), written->dtype,
                                  grad ? std::optional<bool>(*grad) : std::nullopt});
         plan.flat.emplace_back(name, written);
+    }
+
+    // Never a silent loss: an output without tensors from an input with tensors is refused with its cause.
+    if (plan.expected.empty() && !source.tensors().empty()) {
+        std::string cause;
+        if (options.modelOnly && modelTensors.empty())
+            cause = "the model state " + (model.path.empty() ? std::string("(the top level)") : "'" + model.path + "'")
+                    + " lists no tensors";
+        else if (!modelTensors.empty() && kept.empty())
+            cause = "every model-state tensor was dropped";
+        else
+            cause = "nothing selected for writing holds a tensor";
+        fail(ErrorKind::Unsupported, "the output would hold no tensors, though the input holds "
+                                         + std::to_string(source.tensors().size()) + ": " + cause);
     }
 
     if (options.modelOnly) {
@@ -293,15 +319,49 @@ void verify(const std::string &path, const Plan &plan, Format expectedFormat)
     if (written->format() != expectedFormat)
         fail(ErrorKind::Io, "verification failed: the written file reads back as " + std::string(formatName(written->format())));
     const auto &tensors = written->tensors();
-    if (tensors.size() != plan.expected.size())
+    if (tensors.size() != plan.expected.size()) {
+        // Name what differs, a few of each side, so that the cause can be found.
+        std::unordered_set<std::string_view> wrote, read;
+        for (const Expected &e : plan.expected)
+            wrote.insert(e.name);
+        for (const TensorInfo &t : tensors)
+            read.insert(t.name);
+        std::string missing, extra;
+        int nMissing = 0, nExtra = 0;
+        for (const Expected &e : plan.expected)
+            if (!read.contains(e.name) && nMissing++ < 5)
+                missing += (missing.empty() ? "'" : ", '") + e.name + "'";
+        for (const TensorInfo &t : tensors)
+            if (!wrote.contains(t.name) && nExtra++ < 5)
+                extra += (extra.empty() ? "'" : ", '") + t.name + "'";
+        std::string detail;
+        if (nMissing)
+            detail += "; not read back: " + missing + (nMissing > 5 ? " and " + std::to_string(nMissing - 5) + " more" : "");
+        if (nExtra)
+            detail += "; read back but not written: " + extra + (nExtra > 5 ? " and " + std::to_string(nExtra - 5) + " more" : "");
         fail(ErrorKind::Io, "verification failed: " + std::to_string(tensors.size()) + " tensors read back, "
-                                + std::to_string(plan.expected.size()) + " written");
+                                + std::to_string(plan.expected.size()) + " written" + detail);
+    }
+    auto shapeText = [](std::span<const std::int64_t> shape) {
+        std::string s = "[";
+        for (std::size_t d = 0; d < shape.size(); ++d)
+            s += (d ? ", " : "") + std::to_string(shape[d]);
+        return s + "]";
+    };
     for (std::size_t i = 0; i < tensors.size(); ++i) {
         const Expected &e = plan.expected[i];
         const TensorInfo &t = tensors[i];
-        if (t.name != e.name || t.dtype() != e.dtype || !std::equal(t.shape().begin(), t.shape().end(), e.shape.begin(), e.shape.end())
-            || (e.requiresGrad && t.requiresGrad() != *e.requiresGrad))
-            fail(ErrorKind::Io, "verification failed at tensor '" + e.name + "' (read back as '" + t.name + "')");
+        std::string what;
+        if (t.name != e.name)
+            what = "read back as '" + t.name + "'";
+        else if (t.dtype() != e.dtype)
+            what = "written as " + std::string(dtypeName(e.dtype)) + ", read back as " + std::string(dtypeName(t.dtype()));
+        else if (!std::equal(t.shape().begin(), t.shape().end(), e.shape.begin(), e.shape.end()))
+            what = "written with shape " + shapeText(e.shape) + ", read back as " + shapeText(t.shape());
+        else if (e.requiresGrad && t.requiresGrad() != *e.requiresGrad)
+            what = std::string("requires_grad written as ") + (*e.requiresGrad ? "True" : "False") + ", read back otherwise";
+        if (!what.empty())
+            fail(ErrorKind::Io, "verification failed at tensor '" + e.name + "': " + what);
     }
 }
 
@@ -455,10 +515,12 @@ SaveResult saveCheckpoint(const Checkpoint &source, const std::string &target, c
         }
 
         const Format in = source.format();
-        if (in == Format::TorchScript) {
-            if (options.modelOnly || !options.dropGlobs.empty() || !options.keyRules.empty())
-                fail(ErrorKind::Unsupported, "a TorchScript archive keeps its module structure: --model-only, --drop and key "
-                                             "rules do not apply (save its state_dict with another tool first)");
+        // A TorchScript archive is re-saved through LibTorch, keeping its code; its model state alone is written
+        // as the module's state_dict() in a torch.save zip, like any other model state.
+        if (in == Format::TorchScript && !options.modelOnly) {
+            if (!options.dropGlobs.empty() || !options.keyRules.empty())
+                fail(ErrorKind::Unsupported, "a TorchScript archive keeps its module structure: --drop and key rules apply "
+                                             "only with --model-only, which writes the module's state_dict");
             std::vector<std::pair<std::string, bool>> grads;
             for (std::size_t i = 0; i < freeze.parameters().size(); ++i)
                 grads.emplace_back(freeze.parameters()[i].name, !freeze.isFrozen(i));

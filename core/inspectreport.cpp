@@ -3,6 +3,7 @@
 #include "format/json.h"
 #include "format/pickle/pyrepr.h"
 #include "freezestate.h"
+#include "quantization.h"
 
 #include <algorithm>
 #include <cmath>
@@ -72,16 +73,17 @@ std::string displayName(const std::string &name)
 std::string modelStateDescription(const Checkpoint &c)
 {
     const ModelState &m = c.modelState();
+    const std::string why = m.reason.empty() ? std::string() : " - " + m.reason;
     if (!m.found())
-        return "not found";
+        return "not found" + why;
     std::string where = m.path.empty() ? std::string("the top level") : "'" + m.path + "'";
     switch (m.kind) {
-    case ModelState::Kind::StateDict: return where + " (a state_dict)";
-    case ModelState::Kind::Module: return where + " (a pickled nn.Module: " + pickle::pythonTypeName(m.value) + ")";
-    case ModelState::Kind::TorchScriptModule: return where + " (a TorchScript module: " + pickle::pythonTypeName(m.value) + ")";
+    case ModelState::Kind::StateDict: return where + " (a state_dict)" + why;
+    case ModelState::Kind::Module: return where + " (a pickled nn.Module: " + pickle::pythonTypeName(m.value) + ")" + why;
+    case ModelState::Kind::TorchScriptModule: return where + " (a TorchScript module: " + pickle::pythonTypeName(m.value) + ")" + why;
     case ModelState::Kind::None: break;
     }
-    return where;
+    return where + why;
 }
 
 std::string formatDescription(const Checkpoint &c)
@@ -130,8 +132,11 @@ std::vector<TensorStatistics> computeStatistics(const Checkpoint &c)
     const TensorMath &math = tensorMath();
     std::vector<TensorStatistics> out;
     out.reserve(c.tensors().size());
-    for (const auto &t : c.tensors())
-        out.push_back(math.statistics(TensorView::of(*t.value)));
+    for (const auto &t : c.tensors()) {
+        const StatisticsInput input(*t.value);
+        out.push_back(math.statistics(input.view()));
+        out.back().dequantized = input.dequantized();
+    }
     return out;
 }
 
@@ -167,7 +172,8 @@ std::string statsJson(const TensorStatistics &s)
     return "{\"mean\": " + (any ? num(s.mean) : "null") + ", \"std\": " + (any && s.finite > 1 ? num(s.std) : "null")
            + ", \"min\": " + (any ? num(s.min) : "null") + ", \"max\": " + (any ? num(s.max) : "null")
            + ", \"nan\": " + std::to_string(s.nan) + ", \"posinf\": " + std::to_string(s.posInf) + ", \"neginf\": "
-           + std::to_string(s.negInf) + ", \"zeros\": " + std::to_string(s.zeros) + "}";
+           + std::to_string(s.negInf) + ", \"zeros\": " + std::to_string(s.zeros)
+           + (s.dequantized ? ", \"dequantized\": true}" : "}");
 }
 } // namespace
 
@@ -278,6 +284,7 @@ std::string inspectJson(const Checkpoint &c, const InspectOptions &options)
     out += "  \"path\": " + json::quote(c.path()) + ",\n";
     out += "  \"model_state\": " + json::quote(c.modelState().path) + ",\n";
     out += std::string("  \"model_state_found\": ") + (c.modelState().found() ? "true" : "false") + ",\n";
+    out += "  \"model_state_reason\": " + json::quote(c.modelState().reason) + ",\n";
     out += "  \"tensors\": [";
     out.reserve(out.size() + c.tensors().size() * 320);
     bool first = true;
@@ -311,6 +318,21 @@ std::string inspectJson(const Checkpoint &c, const InspectOptions &options)
         ints(t.stride());
         out.append(", \"storage_offset\": ").append(std::to_string(t.storageOffset()));
         out.append(", \"storage\": ").append(std::to_string(t.storageId()));
+        if (const auto q = quantizationOf(*t.value)) {
+            out.append(", \"quantization\": {\"qscheme\": ").append(json::quote(q->scheme));
+            if (q->perChannel()) {
+                out.append(", \"axis\": ").append(std::to_string(q->axis)).append(", \"scales\": [");
+                for (std::size_t i = 0; i < q->scales.size(); ++i)
+                    out.append(i ? ", " : "").append(json::number(q->scales[i]));
+                out.append("], \"zero_points\": [");
+                for (std::size_t i = 0; i < q->zeroPoints.size(); ++i)
+                    out.append(i ? ", " : "").append(json::number(q->zeroPoints[i]));
+                out.append("]}");
+            } else {
+                out.append(", \"scale\": ").append(json::number(q->scale));
+                out.append(", \"zero_point\": ").append(json::number(q->zeroPoint)).append("}");
+            }
+        }
         if (stats)
             out.append(", \"stats\": ").append(statsJson((*stats)[index]));
         out += '}';

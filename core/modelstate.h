@@ -27,6 +27,7 @@ bool isTorchScriptModule(const pickle::Value *v, const TorchScriptSchema &schema
 bool isStateDict(const pickle::Value *v);
 
 // Where the file doesn't say, whether a tensor of the model state is a buffer rather than a parameter.
-bool looksLikeBuffer(std::string_view modelName, DType dtype);
+// Eager-mode quantized modules keep 'scale' and 'zero_point' as one-element buffers.
+bool looksLikeBuffer(std::string_view modelName, DType dtype, std::uint64_t numel = 2);
 
 } // namespace ckpt

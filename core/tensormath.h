@@ -40,6 +40,7 @@ struct TensorStatistics
     std::uint64_t negInf = 0;
     std::uint64_t zeros = 0;
     double mean = 0, std = 0, min = 0, max = 0; // std: unbiased, like torch.std
+    bool dequantized = false;      // over a quantized tensor's dequantized values (StatisticsInput)
 };
 
 // Counts of finite values in equal-width bins over [min, max] (complex: magnitudes).

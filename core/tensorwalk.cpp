@@ -287,9 +287,11 @@ private:
             else if (role == Role::Buffer)
                 info.isParameter = false;
             else
-                info.isParameter = t->isParameter || !looksLikeBuffer(info.modelName, t->dtype);
+                info.isParameter = t->isParameter || !looksLikeBuffer(info.modelName, t->dtype, t->numel());
         } else {
-            info.isParameter = t->isParameter;
+            // With a model state found, a tensor outside it (loss weights, an output transform, optimizer state)
+            // is no parameter of the model, even when pickled as an nn.Parameter.
+            info.isParameter = t->isParameter && !m_model.found();
         }
         m_tensors.push_back(std::move(info));
     }

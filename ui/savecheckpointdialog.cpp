@@ -56,15 +56,10 @@ SaveCheckpointDialog::SaveCheckpointDialog(const ckpt::Checkpoint &checkpoint, c
     connect(browse, &QPushButton::clicked, this, &SaveCheckpointDialog::browse);
     connect(m_path, &QLineEdit::textChanged, this, &SaveCheckpointDialog::updateState);
     connect(m_modelOnly, &QCheckBox::toggled, this, &SaveCheckpointDialog::updateState);
-    const bool torchScript = checkpoint.format() == ckpt::Format::TorchScript;
     const bool safetensors = checkpoint.format() == ckpt::Format::Safetensors || checkpoint.format() == ckpt::Format::Sharded;
-    m_modelOnly->setEnabled(!torchScript);
-    m_stripPrefix->setEnabled(!torchScript);
+    m_modelOnly->setEnabled(checkpoint.modelState().found());
     m_storeFreeze->setEnabled(!safetensors);
-    if (torchScript)
-        m_note->setText(tr("A TorchScript archive is re-saved through LibTorch with each parameter's requires_grad "
-                           "from the freeze state; its keys cannot be changed."));
-    else if (safetensors)
+    if (safetensors)
         m_note->setText(tr("safetensors files stay safetensors; they cannot store requires_grad, so export the freeze "
                            "list as well."));
     const appsettings::SaveChoices last = appsettings::saveChoices();
@@ -106,6 +101,16 @@ void SaveCheckpointDialog::updateState()
 {
     if (auto *save = findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Save))
         save->setEnabled(!m_path->text().trimmed().isEmpty());
+    // A TorchScript archive keeps its code and names when re-saved whole; its model state alone is written as
+    // the module's state_dict in a torch.save zip, where names can change.
+    if (m_checkpoint.format() != ckpt::Format::TorchScript)
+        return;
+    m_stripPrefix->setEnabled(m_modelOnly->isChecked());
+    m_note->setText(m_modelOnly->isChecked()
+                        ? tr("The module's state_dict() is written as a torch.save zip, which torch.load(weights_only=True) "
+                             "reads; the TorchScript code is left out.")
+                        : tr("A TorchScript archive is re-saved through LibTorch with each parameter's requires_grad "
+                             "from the freeze state; its keys cannot be changed."));
 }
 
 QString SaveCheckpointDialog::path() const

@@ -4,6 +4,7 @@
 #include "checkpoint.h"
 #include "freezestate.h"
 #include "inspectreport.h"
+#include "quantization.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSeries>
@@ -124,11 +125,20 @@ void TensorDetailsWidget::showTensor(int tensor)
     }
     const auto &tensors = m_checkpoint->tensors();
     const ckpt::TensorInfo &t = tensors[static_cast<std::size_t>(tensor)];
-    m_title->setText(QString::fromStdString(t.name.empty() ? std::string("(root)") : t.name));
+    // Named as state_dict() names it; where it sits in the file goes on a second line.
+    if (t.inModelState && !t.modelName.empty() && t.modelName != t.name)
+        m_title->setText(QString::fromStdString(t.modelName) + QLatin1Char('\n')
+                         + tr("in %1").arg(QString::fromStdString(t.name)));
+    else
+        m_title->setText(QString::fromStdString(t.name.empty() ? std::string("(root)") : t.name));
     m_shape->setText(QString::fromStdString(ckpt::shapeText(t.shape())) + tr("  (%1 elements, %2)")
                                                                               .arg(QString::fromStdString(ckpt::groupThousands(t.numel())),
                                                                                    QString::fromStdString(ckpt::humanBytes(t.nbytes()))));
-    m_dtype->setText(QString::fromLatin1(ckpt::dtypeName(t.dtype())));
+    if (const auto q = ckpt::quantizationOf(*t.value))
+        m_dtype->setText(QString::fromLatin1(ckpt::dtypeName(t.dtype())) + QStringLiteral(" (")
+                         + QString::fromStdString(ckpt::quantizationText(*q)) + QLatin1Char(')'));
+    else
+        m_dtype->setText(QString::fromLatin1(ckpt::dtypeName(t.dtype())));
     m_stride->setText(QString::fromStdString(ckpt::shapeText(t.stride())) + tr(", offset %1").arg(t.storageOffset()));
     QStringList sharing;
     for (const auto &other : tensors)
@@ -193,7 +203,9 @@ void TensorDetailsWidget::showSummary(const TensorSummary &s)
     if (st.finite == 0)
         m_stats->setText(tr("no finite values"));
     else
-        m_stats->setText(tr("mean %1, std %2, min %3, max %4").arg(fmt(st.mean), fmt(st.std), fmt(st.min), fmt(st.max)));
+        m_stats->setText((st.dequantized ? tr("dequantized: mean %1, std %2, min %3, max %4")
+                                         : tr("mean %1, std %2, min %3, max %4"))
+                             .arg(fmt(st.mean), fmt(st.std), fmt(st.min), fmt(st.max)));
     m_special->setText(tr("%1 NaN, %2 +Inf, %3 -Inf, %4 zeros").arg(st.nan).arg(st.posInf).arg(st.negInf).arg(st.zeros));
 
     if (!s.histogram.counts.empty()) {

@@ -2,6 +2,7 @@
 
 #include "checkpoint.h"
 #include "format/error.h"
+#include "quantization.h"
 
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -12,8 +13,11 @@ QFuture<TensorSummary> summarizeTensor(std::shared_ptr<const ckpt::Checkpoint> c
         s.tensor = tensor;
         try {
             const ckpt::TensorMath &math = ckpt::tensorMath();
-            const auto view = ckpt::TensorView::of(*checkpoint->tensors()[static_cast<std::size_t>(tensor)].value);
+            // A quantized tensor is summarised by its dequantized values, the numbers the model computes with.
+            const ckpt::StatisticsInput input(*checkpoint->tensors()[static_cast<std::size_t>(tensor)].value);
+            const ckpt::TensorView &view = input.view();
             s.stats = math.statistics(view);
+            s.stats.dequantized = input.dequantized();
             if (s.stats.valid) {
                 s.histogram = math.histogram(view, bins);
                 s.firstValues = math.firstValues(view, values);

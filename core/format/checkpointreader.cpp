@@ -100,6 +100,12 @@ std::string hexPrefix(std::span<const std::byte> bytes)
 
 } // namespace
 
+std::uint64_t unpackBudget(const ReadLimits &limits, std::uint64_t packedSize)
+{
+    const std::uint64_t ratio = packedSize > UINT64_MAX / limits.maxGzipRatio ? UINT64_MAX : limits.maxGzipRatio * packedSize;
+    return std::min(limits.maxGzipOutput, std::max(limits.maxGzipOutputFloor, ratio));
+}
+
 void readSource(const Source &src, RawCheckpoint &out, const ReadLimits &limits, int nesting)
 {
     if (nesting > 3)
@@ -111,9 +117,7 @@ void readSource(const Source &src, RawCheckpoint &out, const ReadLimits &limits,
     if (looksLikeGzip(bytes)) {
         if (src.bytes.size() != src.file->size())
             fail(ErrorKind::Unsupported, "a gzip stream inside an archive");
-        const std::uint64_t cap = std::min(limits.maxGzipOutput, std::max(limits.maxGzipOutputFloor,
-                                                                          limits.maxGzipRatio * bytes.size()));
-        auto unpacked = inflateGzipToTemporary(*src.file, cap, limits.progress);
+        auto unpacked = inflateGzipToTemporary(*src.file, unpackBudget(limits, bytes.size()), limits.progress);
         out.files.push_back(unpacked);
         Source inner{unpacked, unpacked->bytes(), src.name, src.directory};
         if (!TarArchive::looksLikeTar(inner.bytes) && !ZipArchive::looksLikeZip(inner.bytes)

@@ -1,6 +1,7 @@
 #include "gzipfile.h"
 
 #include "error.h"
+#include "temporaryfile.h"
 
 #include <zlib.h>
 
@@ -19,37 +20,6 @@ bool looksLikeGzip(std::span<const std::byte> bytes)
     return bytes.size() >= 3 && bytes[0] == std::byte{0x1f} && bytes[1] == std::byte{0x8b} && bytes[2] == std::byte{8};
 }
 
-namespace {
-int makeTemporaryFile()
-{
-    const char *dir = std::getenv("TMPDIR");
-    std::string tmpl = std::string(dir && *dir ? dir : "/tmp") + "/checkpoint-studio-XXXXXX";
-#ifdef O_TMPFILE
-    const int fd = ::open(tmpl.substr(0, tmpl.rfind('/')).c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (fd >= 0)
-        return fd;
-#endif
-    const int fd2 = ::mkostemp(tmpl.data(), O_CLOEXEC);
-    if (fd2 < 0)
-        fail(ErrorKind::Io, std::string("cannot create a temporary file to unpack into: ") + std::strerror(errno));
-    ::unlink(tmpl.c_str());
-    return fd2;
-}
-
-void writeAll(int fd, const unsigned char *p, std::size_t n)
-{
-    while (n > 0) {
-        const ssize_t w = ::write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            fail(ErrorKind::Io, std::string("cannot write the unpacked archive to a temporary file: ") + std::strerror(errno));
-        }
-        p += w;
-        n -= static_cast<std::size_t>(w);
-    }
-}
-} // namespace
 
 std::shared_ptr<const MappedFile> inflateGzipToTemporary(const MappedFile &source, std::uint64_t maxOutput,
                                                          const Progress *progress)
@@ -84,7 +54,7 @@ std::shared_ptr<const MappedFile> inflateGzipToTemporary(const MappedFile &sourc
             if (total > maxOutput)
                 fail(ErrorKind::LimitExceeded, "gzip data unpacks to more than " + std::to_string(maxOutput)
                                                    + " bytes (a decompression bomb?)");
-            writeAll(fd, buffer.data(), produced);
+            writeAllToTemporary(fd, buffer.data(), produced);
             if (progress)
                 progress->update(0.5 * static_cast<double>(in.size() - inLeft - zs.avail_in) / static_cast<double>(in.size()));
         }

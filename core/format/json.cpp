@@ -4,6 +4,7 @@
 #include "utf8.h"
 
 #include <charconv>
+#include <cmath>
 #include <unordered_set>
 
 namespace ckpt::json {
@@ -346,6 +347,15 @@ std::string quote(std::string_view s)
     }
     out.push_back('"');
     return out;
+}
+
+std::string number(double d)
+{
+    if (!std::isfinite(d))
+        return "null";
+    char buf[32];
+    const auto r = std::to_chars(buf, buf + sizeof buf, d);
+    return std::string(buf, r.ptr);
 }
 
 } // namespace ckpt::json

@@ -52,4 +52,7 @@ Value parse(std::string_view text, const Limits &limits = {});
 // A JSON string literal, with quotes. Invalid UTF-8 bytes are replaced by U+FFFD.
 std::string quote(std::string_view s);
 
+// A JSON number, shortest form that reads back as the same double, whatever the locale; null when not finite.
+std::string number(double d);
+
 } // namespace ckpt::json

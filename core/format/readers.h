@@ -28,6 +28,10 @@ bool looksLikeSafetensors(std::span<const std::byte> bytes);
 bool looksLikeLegacyPickle(std::span<const std::byte> bytes);
 bool looksLikeJsonObject(std::span<const std::byte> bytes);
 
+// How much a compressed input of packedSize bytes may unpack to (gzip files, deflated zip records):
+// max(floor, ratio x packed size), capped.
+std::uint64_t unpackBudget(const ReadLimits &limits, std::uint64_t packedSize);
+
 std::unique_ptr<pickle::Arena> makeArena(std::uint64_t pickleBytes, const ReadLimits &limits);
 pickle::StorageValue *newStorage(RawCheckpoint &out);
 // Checks every tensor's view against its storage: offset + sum((size-1)*stride) < numel.

@@ -2,7 +2,10 @@
 #include "bytereader.h"
 #include "error.h"
 #include "readers.h"
+#include "temporaryfile.h"
 #include "ziparchive.h"
+
+#include <unistd.h>
 
 
 namespace ckpt::detail {
@@ -37,6 +40,58 @@ std::string trimmed(std::span<const std::byte> b)
     while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' '))
         s.pop_back();
     return s;
+}
+
+// Storage records that zip tools or non-Python writers deflated (torch.load reads them): inflated one after
+// another into one unlinked temporary file, 64-byte aligned as torch.save aligns them, and mapped, so that
+// every later step (statistics, diff, save) sees ordinary mapped bytes. The total is bounded like a gzip's.
+void inflateRecords(const ZipArchive &zip, const std::vector<std::pair<StorageValue *, const ZipEntry *>> &pending,
+                    const Source &src, RawCheckpoint &out, const ReadLimits &limits)
+{
+    const std::uint64_t budget = unpackBudget(limits, src.bytes.size());
+    std::uint64_t total = 0;
+    for (const auto &[s, e] : pending) {
+        total = checkedAdd(total, (e->uncompressedSize + 63) / 64 * 64, "inflated record size");
+        if (total > budget)
+            fail(ErrorKind::LimitExceeded, "deflated tensor records would unpack to more than " + std::to_string(budget)
+                                               + " bytes (a decompression bomb?)");
+    }
+    const int fd = makeTemporaryFile();
+    std::uint64_t written = 0;
+    std::vector<std::uint64_t> offsets;
+    offsets.reserve(pending.size());
+    try {
+        static constexpr char kPad[64] = {};
+        for (const auto &[s, e] : pending) {
+            offsets.push_back(written);
+            try {
+                zip.inflate(*e, [&](std::span<const std::byte> chunk) { writeAllToTemporary(fd, chunk.data(), chunk.size()); });
+            } catch (const Error &err) {
+                throw err.withContext("storage record '" + std::string(e->name) + "'");
+            }
+            written += e->uncompressedSize;
+            const std::uint64_t pad = (64 - written % 64) % 64;
+            writeAllToTemporary(fd, kPad, pad);
+            written += pad;
+            if (limits.progress)
+                limits.progress->update(static_cast<double>(written) / static_cast<double>(std::max<std::uint64_t>(total, 1)));
+        }
+    } catch (...) {
+        ::close(fd);
+        throw;
+    }
+    if (written == 0) {
+        ::close(fd);
+        return; // only empty records: their spans stay empty
+    }
+    auto mapped = MappedFile::adopt(fd, src.name + " (inflated records)");
+    out.files.push_back(mapped);
+    for (std::size_t i = 0; i < pending.size(); ++i) {
+        StorageValue *s = pending[i].first;
+        s->bytes = mapped->bytes().subspan(static_cast<std::size_t>(offsets[i]), static_cast<std::size_t>(pending[i].second->uncompressedSize));
+    }
+    out.notes.push_back(std::to_string(pending.size()) + " deflate-compressed tensor record" + (pending.size() == 1 ? "" : "s")
+                        + " inflated (" + std::to_string(written) + " bytes); a save writes them stored");
 }
 
 } // namespace
@@ -97,6 +152,7 @@ void readTorchZip(const Source &src, RawCheckpoint &out, const ReadLimits &limit
 
     // Storages are records data/<key>; the same key always yields the same storage (shared views).
     std::vector<StorageValue *> byEntry(zip.entries().size(), nullptr);
+    std::vector<std::pair<StorageValue *, const ZipEntry *>> deflated;
     const std::string dataPrefix = prefix + "data/";
     std::string recordName = dataPrefix;
     auto loader = [&](Value *pid) -> Value * {
@@ -134,7 +190,13 @@ void readTorchZip(const Source &src, RawCheckpoint &out, const ReadLimits &limit
         s->location = strOf(t->items[3]);
         s->dtype = cls->storageDtype;
         s->numel = static_cast<std::uint64_t>(numel);
-        s->bytes = zip.storedData(*record);
+        if (record->method == 0)
+            s->bytes = zip.storedData(*record);
+        else if (record->method == 8)
+            deflated.emplace_back(s, record); // inflated once the pickle is read
+        else
+            fail(ErrorKind::Unsupported, "storage record '" + recordName + "' uses compression method "
+                                             + std::to_string(record->method) + " (only stored and deflate are read)");
         s->resolved = true;
         known = s;
         return s;
@@ -148,6 +210,8 @@ void readTorchZip(const Source &src, RawCheckpoint &out, const ReadLimits &limit
     } catch (const Error &e) {
         throw e.withContext(std::string(pklEntry->name));
     }
+    if (!deflated.empty())
+        inflateRecords(zip, deflated, src, out, limits);
     out.pickleProtocol = vm.protocol();
     out.globals = vm.globals();
     for (auto &g : out.globals)

@@ -220,37 +220,57 @@ std::vector<std::byte> ZipArchive::read(const ZipEntry &e, std::uint64_t maxSize
         auto s = storedData(e);
         return {s.begin(), s.end()};
     }
+    // Grow the output as data actually inflates: the declared size is only an upper bound until the end.
+    std::vector<std::byte> out;
+    inflate(e, [&out](std::span<const std::byte> chunk) { out.insert(out.end(), chunk.begin(), chunk.end()); });
+    return out;
+}
+
+void ZipArchive::inflate(const ZipEntry &e, const std::function<void(std::span<const std::byte>)> &sink) const
+{
     if (e.method != 8)
         fail(ErrorKind::Unsupported, "ZIP entry '" + std::string(e.name) + "' uses compression method "
                                          + std::to_string(e.method));
     auto packed = m_bytes.subspan(static_cast<std::size_t>(dataOffset(e)), static_cast<std::size_t>(e.compressedSize));
-    // Grow the output as data actually inflates: the declared size is only an upper bound here.
-    // One byte beyond the declared size catches streams that hold more than they declare.
-    const std::uint64_t cap = e.uncompressedSize + 1;
-    std::vector<std::byte> out;
-    out.resize(static_cast<std::size_t>(std::min<std::uint64_t>(cap, std::max<std::uint64_t>(packed.size() * 4, 4096))));
     z_stream zs{};
     if (inflateInit2(&zs, -MAX_WBITS) != Z_OK)
         fail(ErrorKind::Io, "zlib initialisation failed");
+    std::vector<unsigned char> buffer(std::min<std::uint64_t>(e.uncompressedSize + 1, 1u << 20));
+    std::uint64_t produced = 0;
+    std::uint32_t crc = static_cast<std::uint32_t>(crc32(0, nullptr, 0));
+    std::size_t inLeft = packed.size();
     zs.next_in = reinterpret_cast<Bytef *>(const_cast<std::byte *>(packed.data()));
-    zs.avail_in = static_cast<uInt>(std::min<std::size_t>(packed.size(), 0xFFFFFFFFu));
     int rc = Z_OK;
-    while (rc == Z_OK) {
-        if (zs.total_out == out.size()) {
-            if (out.size() >= cap)
-                break; // more data than declared: reported below
-            out.resize(static_cast<std::size_t>(std::min<std::uint64_t>(cap, out.size() * 2)));
+    try {
+        while (rc == Z_OK) {
+            if (zs.avail_in == 0 && inLeft > 0) {
+                zs.avail_in = static_cast<uInt>(std::min<std::size_t>(inLeft, 1u << 30));
+                inLeft -= zs.avail_in;
+            }
+            zs.next_out = buffer.data();
+            zs.avail_out = static_cast<uInt>(buffer.size());
+            rc = ::inflate(&zs, Z_NO_FLUSH);
+            if (rc != Z_OK && rc != Z_STREAM_END)
+                break;
+            const std::size_t n = buffer.size() - zs.avail_out;
+            if (n == 0 && rc == Z_OK && zs.avail_in == 0 && inLeft == 0)
+                break; // the stream ends early: reported below
+            produced += n;
+            // One chunk beyond the declared size is enough to know the entry lies about it.
+            if (produced > e.uncompressedSize)
+                break;
+            crc = static_cast<std::uint32_t>(crc32(crc, buffer.data(), static_cast<uInt>(n)));
+            sink({reinterpret_cast<const std::byte *>(buffer.data()), n});
         }
-        zs.next_out = reinterpret_cast<Bytef *>(out.data() + zs.total_out);
-        zs.avail_out = static_cast<uInt>(std::min<std::size_t>(out.size() - zs.total_out, 0xFFFFFFFFu));
-        rc = inflate(&zs, Z_NO_FLUSH);
+    } catch (...) {
+        inflateEnd(&zs);
+        throw;
     }
-    const auto produced = zs.total_out;
     inflateEnd(&zs);
     if (rc != Z_STREAM_END || produced != e.uncompressedSize)
         fail(ErrorKind::Malformed, "ZIP entry '" + std::string(e.name) + "' does not inflate to its declared size");
-    out.resize(static_cast<std::size_t>(produced));
-    return out;
+    if (crc != e.crc32)
+        fail(ErrorKind::Malformed, "ZIP entry '" + std::string(e.name) + "' fails its CRC-32 check after inflating");
 }
 
 } // namespace ckpt

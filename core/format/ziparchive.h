@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -39,6 +40,9 @@ public:
     std::span<const std::byte> storedData(const ZipEntry &e) const;
     // The bytes of any entry (stored or deflated), copied; Limit error above maxSize.
     std::vector<std::byte> read(const ZipEntry &e, std::uint64_t maxSize) const;
+    // Inflates a deflated entry chunk by chunk into sink, so that large records never sit in memory whole.
+    // Throws ckpt::Error when the data is corrupt, ends early, passes its declared size or fails its CRC.
+    void inflate(const ZipEntry &e, const std::function<void(std::span<const std::byte>)> &sink) const;
 
     static bool looksLikeZip(std::span<const std::byte> bytes);
 

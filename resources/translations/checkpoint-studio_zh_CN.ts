@@ -1277,6 +1277,10 @@ for i, (name, p) in enumerate(model.named_parameters()): if i &lt; N: freeze</tr
         <source>Checkpoints (*.pt *.pth *.bin *.ckpt *.safetensors);;All files (*)</source>
         <translation>检查点 (*.pt *.pth *.bin *.ckpt *.safetensors);;所有文件 (*)</translation>
     </message>
+    <message>
+        <source>The module&apos;s state_dict() is written as a torch.save zip, which torch.load(weights_only=True) reads; the TorchScript code is left out.</source>
+        <translation>模块的 state_dict() 写成 torch.save zip，torch.load(weights_only=True) 可以读取；不包含 TorchScript 代码。</translation>
+    </message>
 </context>
 <context>
     <name>SaveJob</name>
@@ -1394,6 +1398,14 @@ for i, (name, p) in enumerate(model.named_parameters()): if i &lt; N: freeze</tr
     <message>
         <source>Histogram of %1 finite values</source>
         <translation>%1 个有限值的直方图</translation>
+    </message>
+    <message>
+        <source>in %1</source>
+        <translation>位于 %1</translation>
+    </message>
+    <message>
+        <source>dequantized: mean %1, std %2, min %3, max %4</source>
+        <translation>反量化后：均值 %1，标准差 %2，最小值 %3，最大值 %4</translation>
     </message>
 </context>
 <context>

@@ -43,6 +43,8 @@ constexpr std::array kTable{
     Entry{"torch", "Tensor", KnownGlobal::TorchTensorClass},
     Entry{"torch._tensor", "Tensor", KnownGlobal::TorchTensorClass},
     Entry{"torch.nn.parameter", "Parameter", KnownGlobal::TorchParameterClass},
+    Entry{"torch.autograd.variable", "Variable", KnownGlobal::TorchVariableClass},
+    Entry{"torch.autograd", "Variable", KnownGlobal::TorchVariableClass},
     Entry{"torch", "UntypedStorage", KnownGlobal::StorageClass},
     Entry{"torch.storage", "UntypedStorage", KnownGlobal::StorageClass},
     Entry{"numpy.core.multiarray", "_reconstruct", KnownGlobal::NumpyReconstruct},

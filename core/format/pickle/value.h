@@ -94,6 +94,7 @@ enum class KnownGlobal : std::uint8_t {
     Reconstructor, // copyreg._reconstructor
     NewObjFunc,    // copyreg.__newobj__
     TorchDevice, TorchSize, TorchDtype, TorchTensorClass, TorchParameterClass,
+    TorchVariableClass, // torch.autograd.variable.Variable: what PyTorch 0.3 pickled tensors of modules as
     NumpyReconstruct, NumpyScalar, NumpyDtype,
 };
 

@@ -404,9 +404,28 @@ def zip_container_rows():
     b[eocd:eocd] = locator
     emit("zip64_locator_bad_offset.pt", "Malformed", "zip64 EOCD locator whose record offset lies outside the file", bytes(b))
 
-    # a storage record that is deflated (torch requires stored records so they can be mapped)
-    emit("zip_storage_record_deflated.pt", "Unsupported", "storage record data/0 is deflate-compressed instead of stored",
-         make_zip([("baseline/data.pkl", GOOD_PICKLE), ("baseline/data/0", FLOATS4)], deflate={"baseline/data/0"}))
+    # deflated storage records: torch.load reads them (zip tools and TorchSharp write them), so do we,
+    # inflated into a temporary file; what a hostile one can do is bounded and checked
+    deflated = make_zip([("baseline/data.pkl", GOOD_PICKLE), ("baseline/data/0", FLOATS4)], deflate={"baseline/data/0"})
+    emit("zip_storage_record_deflated.pt", "ok", "storage record data/0 is deflate-compressed (torch.load reads it)", deflated)
+    _eocd, _cd, entries = zip_layout(deflated)
+    record_cd = dict(entries)["baseline/data/0"]
+    local = struct.unpack_from("<I", deflated, record_cd + 42)[0]
+    b = bytearray(deflated)
+    struct.pack_into("<I", b, record_cd + 16, struct.unpack_from("<I", deflated, record_cd + 16)[0] ^ 1)
+    emit("zip_deflated_record_bad_crc.pt", "Malformed", "deflated data/0 whose CRC-32 in the directory does not match", bytes(b))
+    b = bytearray(deflated)
+    n = struct.unpack_from("<H", deflated, local + 26)[0] + struct.unpack_from("<H", deflated, local + 28)[0]
+    data_at = local + 30 + n
+    b[data_at] ^= 0xFF  # the first deflate block header: no longer a valid stream
+    emit("zip_deflated_record_corrupt.pt", "Malformed", "deflated data/0 whose compressed bytes are corrupt", bytes(b))
+    bomb_pkl = state_dict(("w", tensor_v(size=(1 << 40,), pid=T(U("storage"), G("torch", "FloatStorage"), U("0"), U("cpu"),
+                                                                I(1 << 40)) + b"Q")))
+    bomb = make_zip([("baseline/data.pkl", bomb_pkl), ("baseline/data/0", b"\0" * 4096)], deflate={"baseline/data/0"})
+    _eocd, _cd, entries = zip_layout(bomb)
+    b = bytearray(bomb)
+    struct.pack_into("<I", b, dict(entries)["baseline/data/0"] + 24, 0xFFFFFFF0)
+    emit("zip_deflated_record_bomb.pt", "Malformed", "deflated data/0 declares 4 GiB but its pid declares 4 TiB (size check first)", bytes(b))
 
 
 def zip_storage_rows():
