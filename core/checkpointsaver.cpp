@@ -102,7 +102,8 @@ Plan makePlan(const Checkpoint &source, const SaveOptions &options, const Freeze
     const ModelState &model = source.modelState();
     const bool keyEdits = !options.dropGlobs.empty() || !options.keyRules.empty();
     if ((options.modelOnly || keyEdits || options.dtype || options.storeFreeze) && !model.found())
-        fail(ErrorKind::Unsupported, "no model state was found in the checkpoint, so there is nothing to edit");
+        fail(ErrorKind::Unsupported, "no model state was found in the checkpoint, so there is nothing to edit ("
+                                         + model.reason + ")");
 
     // requires_grad per model-state parameter (tied names share their tensor's flag).
     auto parameterGrad = [&](const TensorInfo &t) -> std::optional<bool> {

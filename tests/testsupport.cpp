@@ -1,5 +1,7 @@
 #include "testsupport.h"
 
+#include "quantization.h"
+
 #include "tensordata.h"
 
 #include <QCryptographicHash>
@@ -202,6 +204,9 @@ void compareWithOracle(const ckpt::Checkpoint &c, const QJsonObject &expected)
     if (expected.value(QStringLiteral("model_state")).isString()) {
         QVERIFY2(c.modelState().found(), "the model state was not found");
         QCOMPARE(QString::fromStdString(c.modelState().path), expected.value(QStringLiteral("model_state")).toString());
+    } else if (expected.value(QStringLiteral("model_state")).isBool()) { // false: the file has none
+        QVERIFY2(!c.modelState().found(), ("a model state was chosen at '" + c.modelState().path + "'").c_str());
+        QVERIFY(!c.modelState().reason.empty());
     }
     const QJsonArray tensors = expected.value(QStringLiteral("tensors")).toArray();
     QStringList ourNames, theirNames;
@@ -233,6 +238,27 @@ void compareWithOracle(const ckpt::Checkpoint &c, const QJsonObject &expected)
         groupToStorage.insert(group, t.storageId());
         storageToGroup.insert(t.storageId(), group);
         QVERIFY2(sha256Hex(t) == e.value(QStringLiteral("sha256")).toString(), where + " values differ from torch.load");
+        const auto q = ckpt::quantizationOf(*t.value);
+        QVERIFY2(q.has_value() == e.contains(QStringLiteral("quant")), where + " quantizer found or missed");
+        if (q) {
+            const QJsonObject eq = e.value(QStringLiteral("quant")).toObject();
+            QCOMPARE(QString::fromStdString(q->scheme), eq.value(QStringLiteral("qscheme")).toString());
+            if (q->perChannel()) {
+                QCOMPARE(q->axis, eq.value(QStringLiteral("axis")).toInteger());
+                QList<double> scales, zeros, theirScales, theirZeros;
+                scales = {q->scales.begin(), q->scales.end()};
+                zeros = {q->zeroPoints.begin(), q->zeroPoints.end()};
+                for (const auto &v : eq.value(QStringLiteral("scales")).toArray())
+                    theirScales << v.toDouble();
+                for (const auto &v : eq.value(QStringLiteral("zero_points")).toArray())
+                    theirZeros << v.toDouble();
+                QCOMPARE(scales, theirScales);
+                QCOMPARE(zeros, theirZeros);
+            } else {
+                QCOMPARE(q->scale, eq.value(QStringLiteral("scale")).toDouble());
+                QCOMPARE(q->zeroPoint, eq.value(QStringLiteral("zero_point")).toDouble());
+            }
+        }
     }
 
     const QJsonValue entries = expected.value(QStringLiteral("entries"));

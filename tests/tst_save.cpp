@@ -132,6 +132,75 @@ private slots:
         QVERIFY2(check.exitCode == 0, (check.out + check.err).constData());
     }
 
+    // Every fixture and real file with a model state: --model-only writes exactly that state, which PyTorch
+    // loads with weights_only=True; a file without one is refused (exit 2) with the reason, never written empty.
+    void modelOnlyOfEveryFile_data()
+    {
+        QTest::addColumn<QString>("source");
+        QTest::addColumn<QString>("modelPath");
+        QTest::addColumn<bool>("found");
+        int rows = 0, none = 0;
+        for (const QString &source : roundTripSources()) {
+            std::unique_ptr<ckpt::Checkpoint> c;
+            try {
+                c = ckpt::Checkpoint::open(source.toStdString());
+            } catch (const ckpt::Error &) {
+                continue; // untouchedResaveEqualsTorchLoad reports it
+            }
+            if (c->format() == ckpt::Format::Safetensors || c->format() == ckpt::Format::Sharded || c->tensors().empty())
+                continue; // they stay safetensors; nothing to export
+            QTest::newRow(qPrintable(source.section(QLatin1Char('/'), -2)))
+                << source << QString::fromStdString(c->modelState().path) << c->modelState().found();
+            ++rows;
+            none += !c->modelState().found();
+        }
+        QVERIFY(rows >= 60);
+        QVERIFY(none >= 2); // the per-layer dicts and the optimizer-only file
+    }
+
+    void modelOnlyOfEveryFile()
+    {
+        QFETCH(QString, source);
+        QFETCH(QString, modelPath);
+        QFETCH(bool, found);
+        const QString target = out(QStringLiteral("every_model_only_") + source.section(QLatin1Char('/'), -1) + QStringLiteral(".pt"));
+        const ProcessResult save = runCkpt({QStringLiteral("save"), source, target, QStringLiteral("--model-only")});
+        if (!found) {
+            QCOMPARE(save.exitCode, 2);
+            QVERIFY2(save.err.contains("no model state"), save.err.constData());
+            QVERIFY(!QFileInfo::exists(target));
+            return;
+        }
+        QVERIFY2(save.exitCode == 0, save.err.constData());
+        const ProcessResult check = python({QStringLiteral("model-state"), source, target, modelPath});
+        QVERIFY2(check.exitCode == 0, (check.out + check.err).constData());
+    }
+
+    // An output without tensors from an input with tensors is an error naming the cause, and nothing is written.
+    void emptyOutputIsAnError()
+    {
+        const QString source = fixtureDir() + QStringLiteral("/cnn_state_dict.pt");
+        const QString target = out(QStringLiteral("all_dropped.pt"));
+        const ProcessResult save = runCkpt({QStringLiteral("save"), source, target, QStringLiteral("--model-only"), QStringLiteral("--drop"),
+                                            QStringLiteral("*")});
+        QCOMPARE(save.exitCode, 2);
+        QVERIFY2(save.err.contains("no tensors") && save.err.contains("dropped"), save.err.constData());
+        QVERIFY(!QFileInfo::exists(target));
+    }
+
+    // "Export only the model parameters" of a TorchScript archive: the module's state_dict() as a torch.save zip.
+    void torchScriptModelOnly()
+    {
+        const QString source = fixtureDir() + QStringLiteral("/torchscript_model.pt");
+        const QString target = out(QStringLiteral("ts_state_dict.pt"));
+        const ProcessResult save = runCkpt({QStringLiteral("save"), source, target, QStringLiteral("--model-only")});
+        QVERIFY2(save.exitCode == 0, save.err.constData());
+        const auto written = ckpt::Checkpoint::open(target.toStdString());
+        QCOMPARE(written->format(), ckpt::Format::TorchZip);
+        const ProcessResult check = python({QStringLiteral("model-state"), source, target, QString()});
+        QVERIFY2(check.exitCode == 0, (check.out + check.err).constData());
+    }
+
     void dtypeConversionEqualsTo_data()
     {
         QTest::addColumn<QString>("fixture");

@@ -21,6 +21,13 @@ QString names(const ckpt::SafetyReport &report, ckpt::Safety safety)
         text += SafetyBanner::tr(" and %1 more").arg(more);
     return text;
 }
+
+// The globals Python would import and call with weights_only=False: those off the allowlist, or, when the
+// file needs full unpickling only for its pickle opcodes, the allowlisted ones it then imports all the same.
+bool onlyAllowlisted(const ckpt::SafetyReport &report)
+{
+    return report.verdict == ckpt::Safety::NeedsFullUnpickle && report.count(ckpt::Safety::NeedsFullUnpickle) == 0;
+}
 } // namespace
 
 SafetyBanner::SafetyBanner(QWidget *parent)
@@ -44,10 +51,15 @@ void SafetyBanner::setReport(const ckpt::SafetyReport &report)
     switch (report.verdict) {
     case ckpt::Safety::WeightsOnly: hide(); return;
     case ckpt::Safety::NeedsFullUnpickle:
+        if (report.globals.empty()) { // only pickle opcodes the weights-only unpickler lacks: nothing to import
+            hide();
+            return;
+        }
         setStyleSheet(QStringLiteral("QLabel { background: #fff4d6; border: 1px solid #e6c77a; }")); // untranslated: a style
         setText(tr("Python's <tt>torch.load</tt> needs <tt>weights_only=False</tt> for this file and would then import and call "
                    "%1. Nothing of it runs here. <a href=\"details\">Details</a>")
-                    .arg(names(report, ckpt::Safety::NeedsFullUnpickle).toHtmlEscaped()));
+                    .arg(names(report, onlyAllowlisted(report) ? ckpt::Safety::WeightsOnly : ckpt::Safety::NeedsFullUnpickle)
+                             .toHtmlEscaped()));
         break;
     case ckpt::Safety::Dangerous:
         setStyleSheet(QStringLiteral("QLabel { background: #fde2e1; border: 1px solid #d6453d; color: #7a1410; }")); // untranslated: a style
@@ -62,8 +74,9 @@ void SafetyBanner::setReport(const ckpt::SafetyReport &report)
 QString SafetyBanner::details() const
 {
     QStringList lines;
+    const bool allowlistedToo = onlyAllowlisted(m_report);
     for (const auto &g : m_report.globals) {
-        if (g.safety == ckpt::Safety::WeightsOnly)
+        if (g.safety == ckpt::Safety::WeightsOnly && !allowlistedToo)
             continue;
         QStringList places;
         for (const auto &p : g.places)

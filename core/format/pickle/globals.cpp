@@ -1,6 +1,7 @@
 #include "globals.h"
 
 #include <array>
+#include <string>
 
 namespace ckpt::pickle {
 
@@ -64,6 +65,12 @@ GlobalMeaning lookupGlobal(std::string_view module, std::string_view name)
     if ((module == "torch" || module == "torch.cuda") && name.ends_with("Storage")) {
         if (auto dt = dtypeFromStorageClass(name))
             return {KnownGlobal::StorageClass, *dt};
+    }
+    if ((module == "torch" || module == "torch.cuda") && name.ends_with("Tensor") && name.size() > 6) {
+        // PyTorch 0.1/0.2 pickled a tensor as torch.FloatTensor() followed by BUILD (storage, offset, size, stride).
+        const std::string storage = std::string(name.substr(0, name.size() - 6)) + "Storage";
+        if (auto dt = dtypeFromStorageClass(storage))
+            return {KnownGlobal::LegacyTensorType, *dt};
     }
     if (module == "torch") {
         // dtypes pickle as globals: torch.float32, torch.bfloat16, and the aliases torch.half ...

@@ -1,5 +1,6 @@
 #include "opcodescan.h"
 
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
 #include <unordered_set>
@@ -23,10 +24,12 @@ public:
                 const std::size_t start = m_pos;
                 const auto op = static_cast<unsigned char>(m_data[m_pos++]);
                 if (op == '.') {
+                    out.firstUse[op] = std::min(out.firstUse[op], start);
                     out.complete = true;
                     break;
                 }
                 step(op, start, out);
+                out.firstUse[op] = std::min(out.firstUse[op], start); // only opcodes that were read whole
             }
             if (!out.complete && out.error.empty())
                 out.error = "the pickle ends without STOP";

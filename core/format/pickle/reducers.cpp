@@ -221,6 +221,15 @@ Value *PickleMachine::reduce(Value *callable, Value *args, int depth)
             if (Value *t = legacyTensor(callable, a))
                 return t;
         break;
+    case KnownGlobal::LegacyTensorType:
+        if (items.empty()) { // an empty tensor of the type; BUILD gives it (storage, offset, size, stride)
+            TensorValue *t = m_arena.makeTensor();
+            t->storage = nullptr;
+            t->dtype = g->storageDtype;
+            t->origin = TensorOrigin::RebuildV1;
+            return t;
+        }
+        break;
     case KnownGlobal::NewObjFunc: // copyreg.__newobj__(cls, *args), as protocols 0 and 1 spell NEWOBJ
         if (!items.empty() && isLegacyTensorClass(items[0]))
             if (Value *t = legacyTensor(items[0], static_cast<const SequenceValue *>(makeTuple(std::span(items).subspan(1)))))
@@ -329,6 +338,23 @@ void PickleMachine::build(Value *target, Value *state)
             const auto &s = tuple->items;
             if (s.size() == 3 && (s[0]->kind == Kind::Bool || s[0]->kind == Kind::Int)) {
                 t->requiresGrad = intArgument(s[0], "requires_grad") != 0;
+                return;
+            }
+            if (s.size() == 4 && !t->storage && s[0]->kind == Kind::Storage) { // Tensor.set_(storage, offset, size, stride)
+                StorageValue *storage = storageArgument(s[0]);
+                if (storage->dtype != t->dtype)
+                    malformed("a legacy tensor's type differs from its storage's");
+                t->storage = storage;
+                t->storageOffset = intArgument(s[1], "storage offset");
+                if (t->storageOffset < 0)
+                    malformed("negative tensor storage offset");
+                t->shape = intTuple(s[2], "size");
+                t->stride = intTuple(s[3], "stride");
+                if (t->shape.size() != t->stride.size())
+                    malformed("tensor size and stride have different lengths");
+                std::uint64_t n = 1;
+                for (const auto d : t->shape)
+                    n = checkedMul(n, static_cast<std::uint64_t>(d), "tensor element count");
                 return;
             }
             if (s.size() == 5 && asTensor(s[0]) && (s[3]->kind == Kind::Bool || s[3]->kind == Kind::Int)) {

@@ -95,6 +95,7 @@ enum class KnownGlobal : std::uint8_t {
     NewObjFunc,    // copyreg.__newobj__
     TorchDevice, TorchSize, TorchDtype, TorchTensorClass, TorchParameterClass,
     TorchVariableClass, // torch.autograd.variable.Variable: what PyTorch 0.3 pickled tensors of modules as
+    LegacyTensorType,   // torch.FloatTensor ... (dtype in storageDtype): PyTorch 0.1/0.2 tensors, filled by BUILD
     NumpyReconstruct, NumpyScalar, NumpyDtype,
 };
 
