@@ -28,6 +28,19 @@ Checkpoint::Checkpoint(RawCheckpoint raw, const Progress *progress, const std::o
     walkCheckpoint(m_raw, m_modelState, m_tensors, m_entries, limits);
 }
 
+std::vector<std::string_view> TensorInfo::segments() const
+{
+    std::vector<std::string_view> out;
+    std::size_t begin = 0;
+    for (const std::uint32_t end : segmentEnds) {
+        out.emplace_back(std::string_view(name).substr(begin, end - begin));
+        begin = end + 1; // past the '/' joining it to the next
+    }
+    if (segmentEnds.empty())
+        out.emplace_back(name);
+    return out;
+}
+
 std::uint64_t Checkpoint::parameterCount() const
 {
     std::uint64_t n = 0;

@@ -14,6 +14,9 @@ namespace ckpt {
 struct TensorInfo
 {
     std::string name;      // container path joined with '/': model_state/layer1.0.conv1.weight
+    // Where each container-path segment of name ends: a dict key may itself hold '/' (a file path as a
+    // key of Lightning's best_k_models), so name cannot be split back on '/'.
+    std::vector<std::uint32_t> segmentEnds;
     std::string modelName; // the name inside the model state (what named_parameters() prints); "" outside it
     const pickle::TensorValue *value = nullptr;
     bool inModelState = false;
@@ -29,6 +32,7 @@ struct TensorInfo
     bool requiresGrad() const { return value->requiresGrad; }
     // Trainable as the file says: parameters are, unless the file stores requires_grad=False.
     bool trainable() const { return isParameter && (!requiresGradStored || value->requiresGrad); }
+    std::vector<std::string_view> segments() const; // of name, as the file's containers nest
     std::uint32_t storageId() const { return value->storage->id; }
 };
 

@@ -276,6 +276,12 @@ private:
         const auto *t = static_cast<const TensorValue *>(v);
         TensorInfo info;
         info.name = join(path);
+        info.segmentEnds.reserve(path.size());
+        std::uint32_t end = 0;
+        for (std::size_t i = 0; i < path.size(); ++i) {
+            end += static_cast<std::uint32_t>(path[i].size()) + (i ? 1 : 0);
+            info.segmentEnds.push_back(end);
+        }
         countOutput(info.name.size() * 2);
         info.value = t;
         info.inModelState = inModel;

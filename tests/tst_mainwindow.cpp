@@ -9,14 +9,18 @@
 #include "mainwindow.h"
 #include "parameterfilter.h"
 #include "parametertreemodel.h"
+#include "savecheckpointdialog.h"
 #include "tensordetailswidget.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QCheckBox>
+#include <QDialogButtonBox>
 #include <QFile>
 #include <QFileInfo>
 #include <QImage>
 #include <QJsonDocument>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
@@ -286,6 +290,89 @@ private slots:
         QVERIFY(!summary.firstValues.empty());
         // The tree shows the statistics once computed.
         QVERIFY(!findRow(window, QStringLiteral("special"), ParameterTreeModel::Mean).data().toString().isEmpty());
+    }
+
+    // A per-channel quantized weight: its quantizer in the details, statistics over the dequantized values
+    // (as Tensor.dequantize() gives them), and the title names it by its state_dict key.
+    void detailsOfAQuantizedTensor()
+    {
+        MainWindow window;
+        window.show();
+        const QString file = fixtureDir() + QStringLiteral("/quantized_checkpoint.pt");
+        QVERIFY(openAndWait(window, file));
+        QSignalSpy ready(window.details(), &TensorDetailsWidget::summaryReady);
+        const QModelIndex row = findRow(window, QStringLiteral("conv.weight"));
+        QVERIFY(row.isValid());
+        window.treeView()->scrollTo(row);
+        QTest::mouseClick(window.treeView()->viewport(), Qt::LeftButton, {}, window.treeView()->visualRect(row).center());
+        QVERIFY(ready.wait(60000));
+        const auto summary = ready.first().at(0).value<TensorSummary>();
+        QVERIFY(summary.stats.dequantized);
+        const ProcessResult py = runProcess(QStringLiteral(CKPT_TEST_PYTHON),
+            {QStringLiteral("-c"), QStringLiteral("import sys,torch; w=torch.load(sys.argv[1])['model_state_dict']['conv.weight'].dequantize().double(); "
+                                                  "print(repr(w.mean().item()), repr(w.min().item()), repr(w.max().item()))"),
+             file});
+        QVERIFY2(py.exitCode == 0, py.err.constData());
+        const QList<QByteArray> expected = py.out.trimmed().split(' ');
+        QCOMPARE(expected.size(), 3);
+        QVERIFY(qAbs(summary.stats.mean - expected[0].toDouble()) <= 1e-6 * (1 + qAbs(expected[0].toDouble())));
+        QCOMPARE(float(summary.stats.min), float(expected[1].toDouble()));
+        QCOMPARE(float(summary.stats.max), float(expected[2].toDouble()));
+        QStringList labels;
+        for (const QLabel *l : window.details()->findChildren<QLabel *>())
+            labels << l->text();
+        const QString all = labels.join(QLatin1Char('\n'));
+        QVERIFY2(all.contains(QLatin1String("qint8 (per_channel_affine, axis 0, 4 scales")), qPrintable(all));
+        QVERIFY2(all.contains(QLatin1String("dequantized: mean")), qPrintable(all));
+        QVERIFY2(all.contains(QLatin1String("conv.weight\nin model_state_dict/conv.weight")), qPrintable(all));
+        QVERIFY2(all.contains(QLatin1String("no: a buffer")), qPrintable(all)); // quantized weights do not train
+        if (qEnvironmentVariableIsSet("CKPT_TEST_SCREENSHOTS")) // for looking at the details panel, laid out
+            QTest::qWait(300), window.grab().save(qEnvironmentVariable("CKPT_TEST_SCREENSHOTS") + QStringLiteral("/quantized-details.png"));
+    }
+
+    // "Export only the model parameters" of a TorchScript archive, through Ctrl+Shift+S and the dialog's
+    // controls: the module's state_dict() as a torch.save zip that PyTorch loads with weights_only=True.
+    void torchScriptModelStateThroughTheDialog()
+    {
+        MainWindow window;
+        window.show();
+        const QString source = fixtureDir() + QStringLiteral("/torchscript_model.pt");
+        QVERIFY(openAndWait(window, source));
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("ts_state_dict.pt"));
+        QString note;
+        bool dialogSeen = false;
+        QTimer::singleShot(0, &window, [&] {
+            auto *dialog = window.findChild<SaveCheckpointDialog *>();
+            if (!dialog)
+                return;
+            dialogSeen = true;
+            dialog->findChildren<QLineEdit *>().constFirst()->setText(out);
+            QCheckBox *modelOnly = dialog->findChildren<QCheckBox *>().constFirst();
+            if (modelOnly->isEnabled())
+                QTest::mouseClick(modelOnly, Qt::LeftButton, {}, QPoint(8, modelOnly->height() / 2));
+            for (const QLabel *l : dialog->findChildren<QLabel *>())
+                note += l->text();
+            dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Save)->click();
+        });
+        // "Open it now?" comes once the file is written: answered No.
+        QTimer answerNo;
+        connect(&answerNo, &QTimer::timeout, &window, [&] {
+            for (QMessageBox *box : window.findChildren<QMessageBox *>())
+                if (box->isVisible() && box->button(QMessageBox::No))
+                    box->button(QMessageBox::No)->click();
+        });
+        answerNo.start(50);
+        QTest::keySequence(&window, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+        answerNo.stop();
+        QVERIFY(dialogSeen);
+        QVERIFY2(note.contains(QLatin1String("state_dict()")), qPrintable(note));
+        QVERIFY(QFileInfo::exists(out));
+        QCOMPARE(ckpt::Checkpoint::open(out.toStdString())->format(), ckpt::Format::TorchZip);
+        const ProcessResult check = runProcess(QStringLiteral(CKPT_TEST_PYTHON),
+                                               {sourceDir() + QStringLiteral("/fixtures/check_saved.py"), QStringLiteral("model-state"), source, out,
+                                                QString()});
+        QVERIFY2(check.exitCode == 0, (check.out + check.err).constData());
     }
 
     void closingAsksAboutUnsavedFreezeChanges_data()

@@ -145,6 +145,49 @@ private slots:
         QVERIFY(f.model.rowCount(optimizer) > 0);
     }
 
+    // Lightning keeps best_k_models keyed by checkpoint paths: one row per key, not a tree of its '/' parts.
+    void pathKeysStayOneRow()
+    {
+        Fixture f(realworldDir() + QStringLiteral("/chemprop__example_model_v2_regression_mol.ckpt"));
+        QModelIndex callbacks = find(f.model, QStringLiteral("callbacks"));
+        QVERIFY(callbacks.isValid());
+        QModelIndex best;
+        for (int r = 0; r < f.model.rowCount(callbacks); ++r) {
+            const QModelIndex cb = f.model.index(r, 0, callbacks);
+            for (int k = 0; k < f.model.rowCount(cb); ++k)
+                if (f.model.index(k, 0, cb).data().toString() == QLatin1String("best_k_models"))
+                    best = f.model.index(k, 0, cb);
+        }
+        QVERIFY(best.isValid());
+        QCOMPARE(f.model.rowCount(best), 1);
+        const QModelIndex leaf = f.model.index(0, 0, best);
+        QVERIFY2(leaf.data().toString().endsWith(QLatin1String("/checkpoints/best-epoch=0-val_loss=0.87.ckpt")),
+                 qPrintable(leaf.data().toString()));
+        QVERIFY(leaf.data().toString().startsWith(QLatin1Char('/')));
+        QCOMPARE(f.model.rowCount(leaf), 0);
+        QCOMPARE(f.model.data(leaf.siblingAtColumn(ParameterTreeModel::Shape)).toString(), QStringLiteral("[]"));
+    }
+
+    // A tensor pickled as nn.Parameter outside the found model state (a loss weight) is no parameter of the model.
+    void parametersOutsideTheModelStateHaveNoBox()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("loss_weight.pt"));
+        const ProcessResult r = runProcess(QStringLiteral("/usr/bin/python3"),
+            {QStringLiteral("-c"), QStringLiteral("import torch,sys; torch.manual_seed(0); "
+                                                  "m=torch.nn.Linear(3,2); "
+                                                  "torch.save({'state_dict': m.state_dict(), "
+                                                  "'loss_weight': torch.nn.Parameter(torch.ones(2))}, sys.argv[1])"),
+             path});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        Fixture f(path);
+        const QModelIndex loss = find(f.model, QStringLiteral("loss_weight"), ParameterTreeModel::Frozen);
+        QVERIFY(loss.isValid());
+        QVERIFY(!(f.model.flags(loss) & Qt::ItemIsUserCheckable));
+        QVERIFY(f.model.flags(find(f.model, QStringLiteral("weight"), ParameterTreeModel::Frozen)) & Qt::ItemIsUserCheckable);
+        QCOMPARE(f.document->checkpoint().parameterCount(), std::uint64_t(8)); // 2x3 weight + 2 bias; not the loss weight
+    }
+
     void tristatePropagation_data()
     {
         QTest::addColumn<QStringList>("tick");     // nodes ticked in order

@@ -166,6 +166,7 @@ void MainWindow::createWidgets()
     m_entryView->verticalHeader()->hide();
     m_entryView->horizontalHeader()->setStretchLastSection(true);
     m_entryView->setWordWrap(false);
+    m_entryView->setTextElideMode(Qt::ElideMiddle);
     m_entryView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_entryView->verticalHeader()->setDefaultSectionSize(m_entryView->fontMetrics().height() + 6);
     restLayout->addWidget(m_entryView, 1);
@@ -472,6 +473,11 @@ void MainWindow::onLoaded(const QString &path, std::shared_ptr<LoadedCheckpoint>
     for (int col = ParameterTreeModel::Mean; col <= ParameterTreeModel::Max; ++col)
         m_tree->setColumnWidth(col, fm.horizontalAdvance(QStringLiteral("-0.0001234")) + pad);
     m_entryView->resizeColumnsToContents();
+    // Long keys (Lightning's callbacks/ModelCheckpoint{...}/...) must not push Type and Value out of sight:
+    // the name is cut in the middle, and its tooltip holds all of it.
+    const int room = std::max(m_entryView->viewport()->width(), 360);
+    m_entryView->setColumnWidth(EntryTableModel::Name, std::min(m_entryView->columnWidth(EntryTableModel::Name), std::max(140, room * 2 / 5)));
+    m_entryView->setColumnWidth(EntryTableModel::Type, std::min(m_entryView->columnWidth(EntryTableModel::Type), std::max(110, room / 4)));
     addRecentFile(path);
     updateTitle();
     updateActions();

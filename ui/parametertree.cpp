@@ -14,9 +14,10 @@ std::vector<QString> segmentsOf(const ckpt::TensorInfo &t)
 {
     std::vector<QString> out;
     if (!t.inModelState) {
-        // optimizer_state/state/3/exp_avg: the container path, one node per segment.
-        for (const auto &s : QString::fromStdString(t.name).split(QLatin1Char('/')))
-            out.push_back(s);
+        // optimizer_state/state/3/exp_avg: the container path, one node per segment (a key that holds
+        // '/', such as a file path, stays one node).
+        for (const std::string_view s : t.segments())
+            out.push_back(QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())));
         return out;
     }
     const QString name = QString::fromStdString(t.modelName.empty() ? t.name : t.modelName);
