@@ -160,6 +160,8 @@ std::string statsColumns(const TensorStatistics &s)
                       + "  " + pad(s.finite ? number(s.min) : "-", 12, true) + "  " + pad(s.finite ? number(s.max) : "-", 12, true);
     if (s.nan || s.posInf || s.negInf)
         out += "  nan " + groupThousands(s.nan) + ", inf " + groupThousands(s.posInf + s.negInf);
+    if (s.dequantized)
+        out += "  (dequantized)";
     return out;
 }
 

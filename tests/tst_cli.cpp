@@ -1,7 +1,11 @@
 // The ckpt command-line tool, run as a user would: exit codes, stderr, and `inspect --json` against torch.load.
 #include "testsupport.h"
 
+#include "format/mappedfile.h"
+#include "format/ziparchive.h"
+
 #include <QJsonDocument>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace testsupport;
@@ -43,6 +47,34 @@ private slots:
                                             << 0 << QStringLiteral("\"stats\": {\"mean\": ") << QString();
         QTest::newRow("inspect shows entries") << QStringList{QStringLiteral("inspect"), good} << 0
                                                << QStringLiteral("argparse.Namespace") << QString();
+        // Honest model state: said why, or why there is none; never a lone layer exported as "the model".
+        const QString perLayer = fixtureDir() + QStringLiteral("/per_layer_dicts.pt");
+        QTest::newRow("why this model state") << QStringList{QStringLiteral("inspect"), good} << 0
+                                              << QStringLiteral("'model_state' (a state_dict) - a conventional key") << QString();
+        QTest::newRow("no model state, and why") << QStringList{QStringLiteral("inspect"), perLayer} << 0
+                                                 << QStringLiteral("Model state:   not found - no conventional key") << QString();
+        QTest::newRow("no model state in json") << QStringList{QStringLiteral("inspect"), QStringLiteral("--json"), perLayer} << 0
+                                                << QStringLiteral("\"model_state_found\": false,\n  \"model_state_reason\": \"no conventional key")
+                                                << QString();
+        QTest::newRow("model-only without a model state") << QStringList{QStringLiteral("save"), perLayer, QStringLiteral("/tmp/never-written.pt"),
+                                                                         QStringLiteral("--model-only")}
+                                                          << 2 << QString() << QStringLiteral("no model state was found");
+        // Deflated records: listed, and their statistics computed.
+        const QString deflated = fixtureDir() + QStringLiteral("/zip_deflated_checkpoint.pt");
+        QTest::newRow("deflated records listed") << QStringList{QStringLiteral("inspect"), deflated} << 0
+                                                 << QStringLiteral("deflate-compressed tensor records inflated") << QString();
+        QTest::newRow("deflated records' statistics") << QStringList{QStringLiteral("inspect"), QStringLiteral("--stats"), QStringLiteral("--json"),
+                                                                     deflated}
+                                                      << 0 << QStringLiteral("\"stats\": {\"mean\": ") << QString();
+        // Quantized: the quantizer, and statistics of the dequantized values, labelled.
+        const QString quantized = fixtureDir() + QStringLiteral("/quantized_state_dict.pt");
+        QTest::newRow("quantizer in json") << QStringList{QStringLiteral("inspect"), QStringLiteral("--json"), quantized} << 0
+                                           << QStringLiteral("\"quantization\": {\"qscheme\": \"per_channel_affine\", \"axis\": 0, \"scales\": [")
+                                           << QString();
+        QTest::newRow("dequantized statistics") << QStringList{QStringLiteral("inspect"), QStringLiteral("--stats"), QStringLiteral("--json"), quantized}
+                                                << 0 << QStringLiteral("\"dequantized\": true") << QString();
+        QTest::newRow("dequantized statistics in the table") << QStringList{QStringLiteral("inspect"), QStringLiteral("--stats"), quantized}
+                                                             << 0 << QStringLiteral("(dequantized)") << QString();
     }
 
     void exitCodesAndMessages()
@@ -92,10 +124,50 @@ private slots:
             QCOMPARE(a.value(QStringLiteral("numel")).toInteger(), numel);
             QVERIFY(a.value(QStringLiteral("nbytes")).toInteger() >= numel);
         }
+        for (qsizetype i = 0; i < ours.size(); ++i) { // quantizers as PyTorch reports them
+            const QJsonObject a = ours.at(i).toObject();
+            const QJsonObject b = theirs.at(i).toObject();
+            QCOMPARE(a.contains(QStringLiteral("quantization")), b.contains(QStringLiteral("quant")));
+            if (b.contains(QStringLiteral("quant"))) {
+                QJsonObject q = a.value(QStringLiteral("quantization")).toObject();
+                q.insert(QStringLiteral("qscheme"), q.take(QStringLiteral("qscheme")));
+                QCOMPARE(q, b.value(QStringLiteral("quant")).toObject());
+            }
+        }
+        if (want.value(QStringLiteral("model_state")).isBool())
+            QCOMPARE(got.value(QStringLiteral("model_state_found")).toBool(), false);
         for (const auto &e : got.value(QStringLiteral("entries")).toArray()) {
             const QJsonObject o = e.toObject();
             QVERIFY(o.contains(QStringLiteral("name")) && o.contains(QStringLiteral("type")) && o.contains(QStringLiteral("value")));
         }
+    }
+
+    // Deflated records flow through every command: a save writes them stored and 64-byte aligned, and the
+    // saved file diffs identical to its source; a transplant reads them as a source.
+    void deflatedRecordsThroughEveryCommand()
+    {
+        QTemporaryDir dir;
+        const QString deflated = fixtureDir() + QStringLiteral("/zip_deflated_checkpoint.pt");
+        const QString saved = dir.filePath(QStringLiteral("stored.pt"));
+        ProcessResult r = runCkpt({QStringLiteral("save"), deflated, saved});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const auto file = ckpt::MappedFile::open(saved.toStdString());
+        const ckpt::ZipArchive zip(file->bytes());
+        int records = 0;
+        for (const auto &e : zip.entries()) {
+            QCOMPARE(e.method, std::uint16_t(0));
+            if (std::string_view(e.name).find("/data/") != std::string_view::npos) {
+                QCOMPARE(zip.dataOffset(e) % 64, std::uint64_t(0));
+                ++records;
+            }
+        }
+        QVERIFY(records > 0);
+        r = runCkpt({QStringLiteral("diff"), deflated, saved, QStringLiteral("--all")});
+        QVERIFY2(r.exitCode == 0, (r.out + r.err).constData()); // 0: identical
+        r = runCkpt({QStringLiteral("transplant"), QStringLiteral("--from"), deflated, QStringLiteral("--into"), saved, QStringLiteral("-o"),
+                     dir.filePath(QStringLiteral("transplanted.pt"))});
+        QVERIFY2(r.exitCode == 0, (r.out + r.err).constData());
+        QVERIFY2(r.out.contains("Copied: 5 tensors"), r.out.constData());
     }
 };
 
