@@ -42,4 +42,20 @@ void writeAllToTemporary(int fd, const void *data, std::size_t n)
     }
 }
 
+void writeAllToTemporaryAt(int fd, const void *data, std::size_t n, std::uint64_t offset)
+{
+    const auto *p = static_cast<const unsigned char *>(data);
+    while (n > 0) {
+        const ssize_t w = ::pwrite(fd, p, n, static_cast<off_t>(offset));
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            fail(ErrorKind::Io, std::string("cannot write unpacked data to a temporary file: ") + std::strerror(errno));
+        }
+        p += w;
+        n -= static_cast<std::size_t>(w);
+        offset += static_cast<std::uint64_t>(w);
+    }
+}
+
 } // namespace ckpt

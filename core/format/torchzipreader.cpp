@@ -5,6 +5,10 @@
 #include "temporaryfile.h"
 #include "ziparchive.h"
 
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <thread>
 #include <unistd.h>
 
 
@@ -42,47 +46,72 @@ std::string trimmed(std::span<const std::byte> b)
     return s;
 }
 
-// Storage records that zip tools or non-Python writers deflated (torch.load reads them): inflated one after
-// another into one unlinked temporary file, 64-byte aligned as torch.save aligns them, and mapped, so that
-// every later step (statistics, diff, save) sees ordinary mapped bytes. The total is bounded like a gzip's.
+// Storage records that zip tools or non-Python writers deflated (torch.load reads them): inflated into one
+// unlinked temporary file, 64-byte aligned as torch.save aligns them, and mapped, so that every later step
+// (statistics, diff, save) sees ordinary mapped bytes. The total is bounded like a gzip's. Records inflate
+// in parallel (zlib is single-threaded), each into its own place, and the compressed pages are released
+// behind, so memory stays small whatever the file's size.
 void inflateRecords(const ZipArchive &zip, const std::vector<std::pair<StorageValue *, const ZipEntry *>> &pending,
                     const Source &src, RawCheckpoint &out, const ReadLimits &limits)
 {
     const std::uint64_t budget = unpackBudget(limits, src.bytes.size());
     std::uint64_t total = 0;
+    std::vector<std::uint64_t> offsets;
+    offsets.reserve(pending.size());
     for (const auto &[s, e] : pending) {
+        offsets.push_back(total);
         total = checkedAdd(total, (e->uncompressedSize + 63) / 64 * 64, "inflated record size");
         if (total > budget)
             fail(ErrorKind::LimitExceeded, "deflated tensor records would unpack to more than " + std::to_string(budget)
                                                + " bytes (a decompression bomb?)");
     }
-    const int fd = makeTemporaryFile();
-    std::uint64_t written = 0;
-    std::vector<std::uint64_t> offsets;
-    offsets.reserve(pending.size());
-    try {
-        static constexpr char kPad[64] = {};
-        for (const auto &[s, e] : pending) {
-            offsets.push_back(written);
-            try {
-                zip.inflate(*e, [&](std::span<const std::byte> chunk) { writeAllToTemporary(fd, chunk.data(), chunk.size()); });
-            } catch (const Error &err) {
-                throw err.withContext("storage record '" + std::string(e->name) + "'");
-            }
-            written += e->uncompressedSize;
-            const std::uint64_t pad = (64 - written % 64) % 64;
-            writeAllToTemporary(fd, kPad, pad);
-            written += pad;
-            if (limits.progress)
-                limits.progress->update(static_cast<double>(written) / static_cast<double>(std::max<std::uint64_t>(total, 1)));
-        }
-    } catch (...) {
-        ::close(fd);
-        throw;
-    }
-    if (written == 0) {
-        ::close(fd);
+    if (total == 0)
         return; // only empty records: their spans stay empty
+    const int fd = makeTemporaryFile();
+    if (::ftruncate(fd, static_cast<off_t>(total)) != 0) { // the padding reads as zeros
+        ::close(fd);
+        fail(ErrorKind::Io, "cannot size a temporary file for the inflated records");
+    }
+    std::atomic<std::size_t> next{0};
+    std::atomic<std::uint64_t> done{0};
+    std::atomic<bool> stop{false};
+    std::exception_ptr firstError;
+    std::mutex errorMutex;
+    auto work = [&](bool reports) {
+        try {
+            for (std::size_t i = next++; i < pending.size() && !stop; i = next++) {
+                const ZipEntry &e = *pending[i].second;
+                std::uint64_t at = offsets[i];
+                try {
+                    zip.inflate(e, [&](std::span<const std::byte> chunk) {
+                        writeAllToTemporaryAt(fd, chunk.data(), chunk.size(), at);
+                        at += chunk.size();
+                    });
+                } catch (const Error &err) {
+                    throw err.withContext("storage record '" + std::string(e.name) + "'");
+                }
+                releasePages(src.bytes.subspan(static_cast<std::size_t>(zip.dataOffset(e)), static_cast<std::size_t>(e.compressedSize)));
+                done += e.uncompressedSize;
+                if (reports && limits.progress)
+                    limits.progress->update(static_cast<double>(done) / static_cast<double>(total)); // may throw Cancelled
+            }
+        } catch (...) {
+            stop = true;
+            const std::lock_guard lock(errorMutex);
+            if (!firstError)
+                firstError = std::current_exception();
+        }
+    };
+    const unsigned helpers = std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()) - 1, pending.size() - 1);
+    std::vector<std::thread> threads;
+    for (unsigned t = 0; t < helpers; ++t)
+        threads.emplace_back(work, false);
+    work(true); // this thread reports progress and sees cancellation
+    for (auto &t : threads)
+        t.join();
+    if (firstError) {
+        ::close(fd);
+        std::rethrow_exception(firstError);
     }
     auto mapped = MappedFile::adopt(fd, src.name + " (inflated records)");
     out.files.push_back(mapped);
@@ -91,7 +120,7 @@ void inflateRecords(const ZipArchive &zip, const std::vector<std::pair<StorageVa
         s->bytes = mapped->bytes().subspan(static_cast<std::size_t>(offsets[i]), static_cast<std::size_t>(pending[i].second->uncompressedSize));
     }
     out.notes.push_back(std::to_string(pending.size()) + " deflate-compressed tensor record" + (pending.size() == 1 ? "" : "s")
-                        + " inflated (" + std::to_string(written) + " bytes); a save writes them stored");
+                        + " inflated (" + std::to_string(total) + " bytes); a save writes them stored");
 }
 
 } // namespace
