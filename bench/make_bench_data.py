@@ -3,7 +3,8 @@
 writes OUTDIR/state_dict_1gb.pt (400 float32 tensors, 1 GiB), OUTDIR/state_dict_1gb_finetuned.pt (the
 same with every other tensor changed a little), OUTDIR/state_dict_100k.pt (100,000 small tensors named
 like a mixture-of-experts model) and OUTDIR/state_dict_100k_finetuned.pt (a third of those changed, some
-removed, added and reshaped). Existing files are kept."""
+removed, added and reshaped) and OUTDIR/state_dict_1gb_deflated.pt (state_dict_1gb.pt re-packed with every
+record deflate-compressed, as zip tools and TorchSharp write them). Existing files are kept."""
 
 import os
 import sys
@@ -69,12 +70,20 @@ def fine_tuned_100k(path, base):
     torch.save(out, path)
 
 
+def deflated(path, base):
+    import zipfile
+    with zipfile.ZipFile(base) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, zin.read(info.filename))
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     for name, make in (("state_dict_1gb.pt", one_gib), ("state_dict_100k.pt", hundred_k),
                        ("state_dict_1gb_finetuned.pt", lambda p: fine_tuned(p, os.path.join(out, "state_dict_1gb.pt"))),
-                       ("state_dict_100k_finetuned.pt", lambda p: fine_tuned_100k(p, os.path.join(out, "state_dict_100k.pt")))):
+                       ("state_dict_100k_finetuned.pt", lambda p: fine_tuned_100k(p, os.path.join(out, "state_dict_100k.pt"))),
+                       ("state_dict_1gb_deflated.pt", lambda p: deflated(p, os.path.join(out, "state_dict_1gb.pt")))):
         path = os.path.join(out, name)
         if not os.path.exists(path):
             make(path + ".tmp")

@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 DATA=${BENCH_DATA:-$BUILD/bench-data}
 /usr/bin/python3 bench/make_bench_data.py "$DATA" > /dev/null
-"$BUILD/bin/bench_inspect" "$BUILD/bin/ckpt" /usr/bin/python3 "$DATA/state_dict_1gb.pt" "$DATA/state_dict_100k.pt"
+"$BUILD/bin/bench_inspect" "$BUILD/bin/ckpt" /usr/bin/python3 "$DATA/state_dict_1gb.pt" "$DATA/state_dict_100k.pt" \
+    "$DATA/state_dict_1gb_deflated.pt"
 echo
 "$BUILD/bin/bench_diff" "$BUILD/bin/ckpt" /usr/bin/python3 bench/bench_diff.py "$DATA/state_dict_1gb.pt" "$DATA/state_dict_1gb_finetuned.pt"
 echo

@@ -27,11 +27,13 @@ int makeTemporaryFile()
     return fd2;
 }
 
-void writeAllToTemporary(int fd, const void *data, std::size_t n)
+namespace {
+// offset < 0: at the file position (write), else at that offset (pwrite).
+void writeAll(int fd, const void *data, std::size_t n, std::int64_t offset)
 {
     const auto *p = static_cast<const unsigned char *>(data);
     while (n > 0) {
-        const ssize_t w = ::write(fd, p, n);
+        const ssize_t w = offset < 0 ? ::write(fd, p, n) : ::pwrite(fd, p, n, static_cast<off_t>(offset));
         if (w < 0) {
             if (errno == EINTR)
                 continue;
@@ -39,23 +41,20 @@ void writeAllToTemporary(int fd, const void *data, std::size_t n)
         }
         p += w;
         n -= static_cast<std::size_t>(w);
+        if (offset >= 0)
+            offset += w;
     }
+}
+} // namespace
+
+void writeAllToTemporary(int fd, const void *data, std::size_t n)
+{
+    writeAll(fd, data, n, -1);
 }
 
 void writeAllToTemporaryAt(int fd, const void *data, std::size_t n, std::uint64_t offset)
 {
-    const auto *p = static_cast<const unsigned char *>(data);
-    while (n > 0) {
-        const ssize_t w = ::pwrite(fd, p, n, static_cast<off_t>(offset));
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            fail(ErrorKind::Io, std::string("cannot write unpacked data to a temporary file: ") + std::strerror(errno));
-        }
-        p += w;
-        n -= static_cast<std::size_t>(w);
-        offset += static_cast<std::uint64_t>(w);
-    }
+    writeAll(fd, data, n, static_cast<std::int64_t>(offset));
 }
 
 } // namespace ckpt

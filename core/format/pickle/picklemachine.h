@@ -75,6 +75,7 @@ private:
     Value *rebuildParameter(const SequenceValue &args, bool withState);
     Value *rebuildFromType(Value *callable, const SequenceValue &args, int depth);
     Value *legacyTensor(Value *cls, const SequenceValue *args);
+    void setView(TensorValue *t, Value *offset, Value *size, Value *stride);
     StorageValue *storageArgument(Value *v);
     std::span<const std::int64_t> intTuple(Value *v, const char *what);
     std::int64_t intArgument(Value *v, const char *what);

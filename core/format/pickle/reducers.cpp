@@ -108,6 +108,22 @@ StorageValue *PickleMachine::storageArgument(Value *v)
     malformed("tensor storage argument is not a storage");
 }
 
+// Offset, size and stride of a view on its storage, validated (bounds against the storage come once all
+// storages are resolved).
+void PickleMachine::setView(TensorValue *t, Value *offset, Value *size, Value *stride)
+{
+    t->storageOffset = intArgument(offset, "storage offset");
+    if (t->storageOffset < 0)
+        malformed("negative tensor storage offset");
+    t->shape = intTuple(size, "size");
+    t->stride = intTuple(stride, "stride");
+    if (t->shape.size() != t->stride.size())
+        malformed("tensor size and stride have different lengths");
+    std::uint64_t n = 1;
+    for (const auto d : t->shape)
+        n = checkedMul(n, static_cast<std::uint64_t>(d), "tensor element count");
+}
+
 Value *PickleMachine::rebuildTensor(const SequenceValue &args, TensorOrigin origin)
 {
     const auto &a = args.items;
@@ -118,16 +134,7 @@ Value *PickleMachine::rebuildTensor(const SequenceValue &args, TensorOrigin orig
     t->origin = origin;
     t->storage = storageArgument(a[0]);
     t->dtype = t->storage->dtype;
-    t->storageOffset = intArgument(a[1], "storage offset");
-    if (t->storageOffset < 0)
-        malformed("negative tensor storage offset");
-    t->shape = intTuple(a[2], "size");
-    t->stride = intTuple(a[3], "stride");
-    if (t->shape.size() != t->stride.size())
-        malformed("tensor size and stride have different lengths");
-    std::uint64_t n = 1;
-    for (const auto d : t->shape)
-        n = checkedMul(n, static_cast<std::uint64_t>(d), "tensor element count");
+    setView(t, a[1], a[2], a[3]);
     if (origin == TensorOrigin::RebuildV2) {
         t->requiresGrad = intArgument(a[4], "requires_grad") != 0;
         t->hooks = a[5];
@@ -345,16 +352,7 @@ void PickleMachine::build(Value *target, Value *state)
                 if (storage->dtype != t->dtype)
                     malformed("a legacy tensor's type differs from its storage's");
                 t->storage = storage;
-                t->storageOffset = intArgument(s[1], "storage offset");
-                if (t->storageOffset < 0)
-                    malformed("negative tensor storage offset");
-                t->shape = intTuple(s[2], "size");
-                t->stride = intTuple(s[3], "stride");
-                if (t->shape.size() != t->stride.size())
-                    malformed("tensor size and stride have different lengths");
-                std::uint64_t n = 1;
-                for (const auto d : t->shape)
-                    n = checkedMul(n, static_cast<std::uint64_t>(d), "tensor element count");
+                setView(t, s[1], s[2], s[3]);
                 return;
             }
             if (s.size() == 5 && asTensor(s[0]) && (s[3]->kind == Kind::Bool || s[3]->kind == Kind::Int)) {
