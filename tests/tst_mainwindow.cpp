@@ -353,6 +353,8 @@ private slots:
                 QTest::mouseClick(modelOnly, Qt::LeftButton, {}, QPoint(8, modelOnly->height() / 2));
             for (const QLabel *l : dialog->findChildren<QLabel *>())
                 note += l->text();
+            if (qEnvironmentVariableIsSet("CKPT_TEST_SCREENSHOTS")) // for looking at the dialog
+                dialog->grab().save(qEnvironmentVariable("CKPT_TEST_SCREENSHOTS") + QStringLiteral("/save-torchscript-model-state.png"));
             dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Save)->click();
         });
         // "Open it now?" comes once the file is written: answered No.
