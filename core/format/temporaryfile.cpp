@@ -27,13 +27,11 @@ int makeTemporaryFile()
     return fd2;
 }
 
-namespace {
-// offset < 0: at the file position (write), else at that offset (pwrite).
-void writeAll(int fd, const void *data, std::size_t n, std::int64_t offset)
+void writeAllToTemporary(int fd, const void *data, std::size_t n)
 {
     const auto *p = static_cast<const unsigned char *>(data);
     while (n > 0) {
-        const ssize_t w = offset < 0 ? ::write(fd, p, n) : ::pwrite(fd, p, n, static_cast<off_t>(offset));
+        const ssize_t w = ::write(fd, p, n);
         if (w < 0) {
             if (errno == EINTR)
                 continue;
@@ -41,20 +39,7 @@ void writeAll(int fd, const void *data, std::size_t n, std::int64_t offset)
         }
         p += w;
         n -= static_cast<std::size_t>(w);
-        if (offset >= 0)
-            offset += w;
     }
-}
-} // namespace
-
-void writeAllToTemporary(int fd, const void *data, std::size_t n)
-{
-    writeAll(fd, data, n, -1);
-}
-
-void writeAllToTemporaryAt(int fd, const void *data, std::size_t n, std::uint64_t offset)
-{
-    writeAll(fd, data, n, static_cast<std::int64_t>(offset));
 }
 
 } // namespace ckpt

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
 
 namespace ckpt {
 
@@ -13,7 +12,5 @@ int makeTemporaryFile();
 
 // Writes all n bytes, retrying short writes; throws ckpt::Error(Io) (disk full ...) naming the cause.
 void writeAllToTemporary(int fd, const void *data, std::size_t n);
-// The same at a given offset (pwrite), so that several threads can fill one file.
-void writeAllToTemporaryAt(int fd, const void *data, std::size_t n, std::uint64_t offset);
 
 } // namespace ckpt

@@ -2,13 +2,18 @@
 #include "bytereader.h"
 #include "error.h"
 #include "readers.h"
+#include "mappedfile.h"
 #include "temporaryfile.h"
 #include "ziparchive.h"
 
 #include <atomic>
 #include <exception>
 #include <mutex>
+#include <system_error>
 #include <thread>
+#include <cerrno>
+#include <cstring>
+#include <sys/mman.h>
 #include <unistd.h>
 
 
@@ -68,10 +73,15 @@ void inflateRecords(const ZipArchive &zip, const std::vector<std::pair<StorageVa
     if (total == 0)
         return; // only empty records: their spans stay empty
     const int fd = makeTemporaryFile();
-    if (::ftruncate(fd, static_cast<off_t>(total)) != 0) { // the padding reads as zeros
+    // Records inflate straight into a shared mapping of the file (no copy through write calls); the pages
+    // written are dropped from this process behind each record and stay in the page cache.
+    void *place = MAP_FAILED;
+    if (::ftruncate(fd, static_cast<off_t>(total)) != 0
+        || (place = ::mmap(nullptr, static_cast<std::size_t>(total), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED) {
         ::close(fd);
-        fail(ErrorKind::Io, "cannot size a temporary file for the inflated records");
+        fail(ErrorKind::Io, std::string("cannot make a temporary file for the inflated records: ") + std::strerror(errno));
     }
+    auto *base = static_cast<std::byte *>(place);
     std::atomic<std::size_t> next{0};
     std::atomic<std::uint64_t> done{0};
     std::atomic<bool> stop{false};
@@ -81,15 +91,13 @@ void inflateRecords(const ZipArchive &zip, const std::vector<std::pair<StorageVa
         try {
             for (std::size_t i = next++; i < pending.size() && !stop; i = next++) {
                 const ZipEntry &e = *pending[i].second;
-                std::uint64_t at = offsets[i];
+                const std::span<std::byte> into(base + offsets[i], static_cast<std::size_t>(e.uncompressedSize));
                 try {
-                    zip.inflate(e, [&](std::span<const std::byte> chunk) {
-                        writeAllToTemporaryAt(fd, chunk.data(), chunk.size(), at);
-                        at += chunk.size();
-                    });
+                    zip.inflateInto(e, into);
                 } catch (const Error &err) {
                     throw err.withContext("storage record '" + std::string(e.name) + "'");
                 }
+                releasePages(into);
                 releasePages(src.bytes.subspan(static_cast<std::size_t>(zip.dataOffset(e)), static_cast<std::size_t>(e.compressedSize)));
                 done += e.uncompressedSize;
                 if (reports && limits.progress)
@@ -104,11 +112,17 @@ void inflateRecords(const ZipArchive &zip, const std::vector<std::pair<StorageVa
     };
     const unsigned helpers = std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()) - 1, pending.size() - 1);
     std::vector<std::thread> threads;
-    for (unsigned t = 0; t < helpers; ++t)
-        threads.emplace_back(work, false);
+    for (unsigned t = 0; t < helpers; ++t) {
+        try {
+            threads.emplace_back(work, false);
+        } catch (const std::system_error &) {
+            break; // no thread to spare (memory or thread limit): fewer helpers share the records
+        }
+    }
     work(true); // this thread reports progress and sees cancellation
     for (auto &t : threads)
         t.join();
+    ::munmap(place, static_cast<std::size_t>(total));
     if (firstError) {
         ::close(fd);
         std::rethrow_exception(firstError);

@@ -228,6 +228,23 @@ std::vector<std::byte> ZipArchive::read(const ZipEntry &e, std::uint64_t maxSize
 
 void ZipArchive::inflate(const ZipEntry &e, const std::function<void(std::span<const std::byte>)> &sink) const
 {
+    std::vector<std::byte> buffer(static_cast<std::size_t>(std::min<std::uint64_t>(e.uncompressedSize + 1, 1u << 20)));
+    inflateEntry(e, [&](std::uint64_t) { return std::span<std::byte>(buffer); }, sink);
+}
+
+void ZipArchive::inflateInto(const ZipEntry &e, std::span<std::byte> out) const
+{
+    if (out.size() != e.uncompressedSize)
+        fail(ErrorKind::Malformed, "ZIP entry '" + std::string(e.name) + "' is inflated into a place of the wrong size");
+    std::byte beyond[1]; // where bytes past the declared size would land: enough to tell the entry lies
+    inflateEntry(e, [&](std::uint64_t produced) {
+        return produced < out.size() ? out.subspan(static_cast<std::size_t>(produced)) : std::span<std::byte>(beyond);
+    }, [](std::span<const std::byte>) {});
+}
+
+void ZipArchive::inflateEntry(const ZipEntry &e, const std::function<std::span<std::byte>(std::uint64_t)> &window,
+                              const std::function<void(std::span<const std::byte>)> &sink) const
+{
     if (e.method != 8)
         fail(ErrorKind::Unsupported, "ZIP entry '" + std::string(e.name) + "' uses compression method "
                                          + std::to_string(e.method));
@@ -235,7 +252,6 @@ void ZipArchive::inflate(const ZipEntry &e, const std::function<void(std::span<c
     z_stream zs{};
     if (inflateInit2(&zs, -MAX_WBITS) != Z_OK)
         fail(ErrorKind::Io, "zlib initialisation failed");
-    std::vector<unsigned char> buffer(std::min<std::uint64_t>(e.uncompressedSize + 1, 1u << 20));
     std::uint64_t produced = 0;
     std::uint32_t crc = static_cast<std::uint32_t>(crc32(0, nullptr, 0));
     std::size_t inLeft = packed.size();
@@ -247,20 +263,22 @@ void ZipArchive::inflate(const ZipEntry &e, const std::function<void(std::span<c
                 zs.avail_in = static_cast<uInt>(std::min<std::size_t>(inLeft, 1u << 30));
                 inLeft -= zs.avail_in;
             }
-            zs.next_out = buffer.data();
-            zs.avail_out = static_cast<uInt>(buffer.size());
+            const std::span<std::byte> out = window(produced);
+            zs.next_out = reinterpret_cast<Bytef *>(out.data());
+            zs.avail_out = static_cast<uInt>(std::min<std::size_t>(out.size(), 1u << 30));
+            const uInt offered = zs.avail_out;
             rc = ::inflate(&zs, Z_NO_FLUSH);
             if (rc != Z_OK && rc != Z_STREAM_END)
                 break;
-            const std::size_t n = buffer.size() - zs.avail_out;
+            const std::size_t n = offered - zs.avail_out;
             if (n == 0 && rc == Z_OK && zs.avail_in == 0 && inLeft == 0)
                 break; // the stream ends early: reported below
             produced += n;
             // One chunk beyond the declared size is enough to know the entry lies about it.
             if (produced > e.uncompressedSize)
                 break;
-            crc = static_cast<std::uint32_t>(crc32(crc, buffer.data(), static_cast<uInt>(n)));
-            sink({reinterpret_cast<const std::byte *>(buffer.data()), n});
+            crc = static_cast<std::uint32_t>(crc32_z(crc, reinterpret_cast<const Bytef *>(out.data()), n));
+            sink({out.data(), n});
         }
     } catch (...) {
         inflateEnd(&zs);

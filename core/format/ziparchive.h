@@ -43,11 +43,16 @@ public:
     // Inflates a deflated entry chunk by chunk into sink, so that large records never sit in memory whole.
     // Throws ckpt::Error when the data is corrupt, ends early, passes its declared size or fails its CRC.
     void inflate(const ZipEntry &e, const std::function<void(std::span<const std::byte>)> &sink) const;
+    // Inflates a deflated entry straight into out, which must be uncompressedSize bytes; the same checks.
+    void inflateInto(const ZipEntry &e, std::span<std::byte> out) const;
 
     static bool looksLikeZip(std::span<const std::byte> bytes);
 
 private:
     void parseCentralDirectory();
+    // window(produced) says where the next inflated bytes go; sink sees each chunk once written there.
+    void inflateEntry(const ZipEntry &e, const std::function<std::span<std::byte>(std::uint64_t)> &window,
+                      const std::function<void(std::span<const std::byte>)> &sink) const;
 
     std::span<const std::byte> m_bytes;
     std::vector<ZipEntry> m_entries;
