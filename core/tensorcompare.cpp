@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -148,8 +149,14 @@ std::optional<PairMetrics> compareTensors(const pickle::TensorValue &a, const pi
         std::vector<Sums> partial(threads);
         std::vector<std::thread> pool;
         const std::size_t step = (n + threads - 1) / threads;
-        for (std::size_t t = 1; t < threads; ++t)
-            pool.emplace_back([&, t] { partial[t] = fn(pa, pb, t * step, std::min(n, (t + 1) * step), atol, castToFloat32); });
+        for (std::size_t t = 1; t < threads; ++t) {
+            auto part = [&, t] { partial[t] = fn(pa, pb, t * step, std::min(n, (t + 1) * step), atol, castToFloat32); };
+            try {
+                pool.emplace_back(part);
+            } catch (const std::system_error &) {
+                part(); // no thread to spare (memory or thread limit): this one computes the part
+            }
+        }
         partial[0] = fn(pa, pb, 0, std::min(n, step), atol, castToFloat32);
         for (auto &th : pool)
             th.join();

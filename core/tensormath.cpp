@@ -3,6 +3,8 @@
 #include "format/error.h"
 
 #include <dlfcn.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 
 #include <cstdlib>
 #include <mutex>
@@ -37,8 +39,25 @@ std::string directoryOfThisBinary()
     return ".";
 }
 
+// LibTorch's static initializers allocate while dlopen() runs them, and a std::bad_alloc there cannot unwind
+// through the dynamic loader: the process aborts. Under an address-space limit (ulimit -v), check first that
+// there is room. LibTorch 1.13 maps about 470 MiB and allocates more while it starts.
+void checkRoomForLibTorch()
+{
+    constexpr std::size_t kRoom = std::size_t(640) << 20;
+    struct rlimit limit {};
+    if (::getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+        return;
+    void *probe = ::mmap(nullptr, kRoom, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (probe == MAP_FAILED)
+        fail(ErrorKind::Io, "out of memory: loading LibTorch needs about 640 MiB more address space than the limit "
+                            "(ulimit -v) leaves");
+    ::munmap(probe, kRoom);
+}
+
 const TensorMath &load()
 {
+    checkRoomForLibTorch();
     std::vector<std::string> candidates;
     if (const char *env = std::getenv("CKPT_TENSOR_PLUGIN"); env && *env)
         candidates.emplace_back(env);

@@ -9,6 +9,8 @@
 #include <QHash>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QProcessEnvironment>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <sys/wait.h>
@@ -130,9 +132,11 @@ QHash<QString, QString> tensorHashes(const QString &path)
     return out;
 }
 
-ProcessResult runProcess(const QString &program, const QStringList &args)
+namespace {
+ProcessResult runProcessIn(const QProcessEnvironment &environment, const QString &program, const QStringList &args)
 {
     QProcess p;
+    p.setProcessEnvironment(environment);
     p.start(program, args);
     ProcessResult r;
     if (!p.waitForFinished(300000))
@@ -142,17 +146,32 @@ ProcessResult runProcess(const QString &program, const QStringList &args)
     r.err = p.readAllStandardError();
     return r;
 }
+} // namespace
+
+ProcessResult runProcess(const QString &program, const QStringList &args)
+{
+    return runProcessIn(QProcessEnvironment::systemEnvironment(), program, args);
+}
 
 ProcessResult runCkpt(const QStringList &args)
 {
     return runProcess(binDir() + QStringLiteral("/ckpt"), args);
 }
 
+ProcessResult runStudio(const QStringList &args)
+{
+    // The child renders offscreen, also when a test binary is run by hand with a display, and reads and writes
+    // settings of its own: the user's (or an earlier run's) window and splitter sizes would change its layout.
+    const QTemporaryDir config;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    environment.insert(QStringLiteral("XDG_CONFIG_HOME"), config.path());
+    return runProcessIn(environment, binDir() + QStringLiteral("/checkpoint-studio"), args);
+}
+
 ProcessResult runStudioScreenshot(const QString &png, const QStringList &files)
 {
-    // The child renders offscreen (inherited), also when a test binary is run by hand with a display.
-    qputenv("QT_QPA_PLATFORM", "offscreen");
-    return runProcess(binDir() + QStringLiteral("/checkpoint-studio"), QStringList{QStringLiteral("--screenshot"), png} + files);
+    return runStudio(QStringList{QStringLiteral("--screenshot"), png} + files);
 }
 
 std::string runAsNobody(const std::function<std::string()> &fn)

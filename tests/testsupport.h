@@ -9,6 +9,16 @@
 #include <QJsonObject>
 #include <QString>
 
+#if defined(QT_WIDGETS_LIB)
+#include <QAbstractItemView>
+#include <QTest>
+#include <QImage>
+#include <QWidget>
+
+#include <algorithm>
+#include <cstdlib>
+#endif
+
 #include <functional>
 #include <string>
 
@@ -44,8 +54,12 @@ struct ProcessResult
 };
 ProcessResult runProcess(const QString &program, const QStringList &args);
 ProcessResult runCkpt(const QStringList &args); // the ckpt built next to the tests
-// checkpoint-studio --screenshot png files... (offscreen); the image's size is checked by the caller.
+// checkpoint-studio --screenshot png files... (offscreen, with settings of its own: an empty config folder, so
+// that its layout is the default one a window of the test gets after QSettings().clear()); the image's content
+// is checked by the caller (checkScreenshotContent).
 ProcessResult runStudioScreenshot(const QString &png, const QStringList &files);
+// Any checkpoint-studio command line, with the same environment as runStudioScreenshot.
+ProcessResult runStudio(const QStringList &args);
 
 // Runs fn in a child process as the unprivileged user 'nobody' (tests run as root in CI, and root
 // ignores file permissions) and returns what fn returned, or a description of what went wrong.
@@ -54,5 +68,82 @@ std::string runAsNobody(const std::function<std::string()> &fn);
 // Compares a checkpoint with what torch.load returned for it (a <name>.expected.json object).
 // Uses QCOMPARE/QVERIFY: check QTest::currentTestFailed() afterwards.
 void compareWithOracle(const ckpt::Checkpoint &c, const QJsonObject &expected);
+
+#if defined(QT_WIDGETS_LIB)
+// The share of rect's pixels (0..1) that differ from the rect's most common colour by more than a little.
+inline double inkFraction(const QImage &image, const QRect &rect)
+{
+    const QImage img = image.convertToFormat(QImage::Format_RGB32);
+    const QRect r = rect.intersected(img.rect());
+    if (r.isEmpty())
+        return 0;
+    QHash<QRgb, int> counts;
+    for (int y = r.top(); y <= r.bottom(); ++y)
+        for (int x = r.left(); x <= r.right(); ++x)
+            ++counts[img.pixel(x, y)];
+    QRgb background = 0;
+    int most = -1;
+    for (auto it = counts.cbegin(); it != counts.cend(); ++it)
+        if (it.value() > most)
+            most = it.value(), background = it.key();
+    int ink = 0;
+    for (int y = r.top(); y <= r.bottom(); ++y)
+        for (int x = r.left(); x <= r.right(); ++x) {
+            const QRgb p = img.pixel(x, y);
+            ink += std::max({std::abs(qRed(p) - qRed(background)), std::abs(qGreen(p) - qGreen(background)),
+                             std::abs(qBlue(p) - qBlue(background))}) > 40;
+        }
+    return double(ink) / double(r.width() * r.height());
+}
+
+// The share of rect's pixels (0..1) where a and b differ by more than a little.
+inline double differingFraction(const QImage &a, const QImage &b, const QRect &rect)
+{
+    const QImage ia = a.convertToFormat(QImage::Format_RGB32), ib = b.convertToFormat(QImage::Format_RGB32);
+    const QRect r = rect.intersected(ia.rect()).intersected(ib.rect());
+    if (r.isEmpty())
+        return 1;
+    int differing = 0;
+    for (int y = r.top(); y <= r.bottom(); ++y)
+        for (int x = r.left(); x <= r.right(); ++x) {
+            const QRgb p = ia.pixel(x, y), q = ib.pixel(x, y);
+            differing += std::max({std::abs(qRed(p) - qRed(q)), std::abs(qGreen(p) - qGreen(q)), std::abs(qBlue(p) - qBlue(q))}) > 40;
+        }
+    return double(differing) / double(r.width() * r.height());
+}
+
+// A --screenshot image shows content, judged against reference: a window of this process laid out the same
+// way (same size, same default settings, same file, prepared for its screenshot). In view's area the image is
+// not blank, and the cells of column for the view's first rows hold ink where the reference draws the text
+// its model gives them (so a blank window, an empty view, or a window grabbed before it was filled, fails).
+// Uses QCOMPARE/QVERIFY: check QTest::currentTestFailed() afterwards.
+inline void checkScreenshotContent(const QImage &shot, QWidget *reference, QAbstractItemView *view, int column, int rows)
+{
+    QVERIFY(!shot.isNull());
+    const QImage ref = reference->grab().toImage();
+    QCOMPARE(shot.size(), ref.size());
+    QWidget *viewport = view->viewport();
+    const QRect area(viewport->mapTo(reference, QPoint(0, 0)), viewport->size());
+    const double areaInk = inkFraction(shot, area);
+    QVERIFY2(areaInk > 0.01, qPrintable(QStringLiteral("the view's area is blank in the screenshot: %1% ink (reference: %2%)")
+                                            .arg(areaInk * 100, 0, 'f', 2)
+                                            .arg(inkFraction(ref, area) * 100, 0, 'f', 2)));
+    QAbstractItemModel *model = view->model();
+    QVERIFY(model->rowCount() >= rows);
+    for (int r = 0; r < rows; ++r) {
+        const QModelIndex index = model->index(r, column);
+        const QString text = index.data().toString();
+        QVERIFY2(!text.isEmpty(), qPrintable(QStringLiteral("row %1 has no text").arg(r)));
+        const QRect cell = view->visualRect(index).intersected(viewport->rect());
+        QVERIFY2(!cell.isEmpty(), qPrintable(text + QStringLiteral(": not visible in the reference")));
+        const QRect inWindow(viewport->mapTo(reference, cell.topLeft()), cell.size());
+        const double ink = inkFraction(shot, inWindow), differs = differingFraction(shot, ref, inWindow);
+        QVERIFY2(ink > 0.02 && differs < 0.03,
+                 qPrintable(QStringLiteral("the cell of '%1' at (%2,%3 %4x%5): %6% ink (reference %7%), %8% of it differs from the reference")
+                                .arg(text).arg(inWindow.x()).arg(inWindow.y()).arg(inWindow.width()).arg(inWindow.height())
+                                .arg(ink * 100, 0, 'f', 1).arg(inkFraction(ref, inWindow) * 100, 0, 'f', 1).arg(differs * 100, 0, 'f', 1)));
+    }
+}
+#endif
 
 } // namespace testsupport

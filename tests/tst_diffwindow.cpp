@@ -27,7 +27,9 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProcess>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
@@ -323,15 +325,38 @@ private slots:
         QVERIFY(window.windowTitle().contains(QStringLiteral("after_fp16.pt")));
     }
 
+    // checkpoint-studio --screenshot A B renders the diff window with the comparison in it: the diff tree's
+    // names where a window of this process, comparing the same way, draws them.
     void screenshotOfTwoFiles()
     {
         QTemporaryDir dir;
         const QString png = dir.filePath(QStringLiteral("diff.png"));
-        const ProcessResult r = runStudioScreenshot(png, {example("example_training_checkpoint.pt"), example("example_finetuned.pt")});
+        const QString a = example("example_training_checkpoint.pt"), b = example("example_finetuned.pt");
+        const ProcessResult r = runStudioScreenshot(png, {a, b});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const QImage image(png);
         QVERIFY(!image.isNull());
         QVERIFY(image.width() >= 1000 && image.height() >= 600);
+
+        // The reference: as checkpoint-studio's main() does it, with default settings.
+        QStandardPaths::setTestModeEnabled(true);
+        QSettings().clear();
+        DiffWindow reference;
+        reference.resize(1440, 900);
+        reference.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&reference));
+        QVERIFY(compareAndWait(reference, a, b));
+        QSignalSpy ready(&reference, &DiffWindow::screenshotReady);
+        reference.prepareScreenshot();
+        QVERIFY(ready.wait(60000));
+        QTest::qWait(300);
+        const int rows = std::min(6, reference.treeView()->model()->rowCount());
+        QVERIFY(rows >= 2);
+        checkScreenshotContent(image, &reference, reference.treeView(), DiffTreeModel::Name, rows);
+        if (QTest::currentTestFailed() && qEnvironmentVariableIsSet("CKPT_TEST_SCREENSHOTS")) {
+            image.save(qEnvironmentVariable("CKPT_TEST_SCREENSHOTS") + QStringLiteral("/diff-screenshot.png"));
+            reference.grab().save(qEnvironmentVariable("CKPT_TEST_SCREENSHOTS") + QStringLiteral("/diff-reference.png"));
+        }
     }
 };
 

@@ -7,6 +7,8 @@
 #include "keyrules.h"
 
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
@@ -25,6 +27,34 @@ QStringList frozen(const ckpt::FreezeState &s)
     for (const auto &n : s.frozenNames())
         out << QString::fromStdString(n);
     return out;
+}
+
+// Runs a Python snippet with /usr/bin/python3 (the oracle): sys.argv[1] is a file holding input as JSON,
+// sys.argv[2] a folder it may write to. Returns what it prints, parsed as JSON; stops the test binary when
+// Python fails, as a data function cannot fail a test.
+QJsonValue python(const char *code, const QJsonValue &input, const QString &folder)
+{
+    const QString in = folder + QStringLiteral("/input.json");
+    QFile f(in);
+    if (!f.open(QIODevice::WriteOnly) || f.write(QJsonDocument(QJsonArray{input}).toJson()) <= 0)
+        qFatal("cannot write %s", qPrintable(in));
+    f.close();
+    const QString script = QStringLiteral("import json, sys\ninput = json.load(open(sys.argv[1], encoding='utf-8'))[0]\n")
+                           + QString::fromUtf8(code);
+    const ProcessResult r = runProcess(QStringLiteral(CKPT_TEST_PYTHON), {QStringLiteral("-c"), script, in, folder});
+    if (r.exitCode != 0)
+        qFatal("python failed: %s", r.err.constData());
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson("[" + r.out + "]", &error);
+    if (error.error != QJsonParseError::NoError)
+        qFatal("python printed no JSON: %s", r.out.constData());
+    return doc.array().at(0);
+}
+
+QByteArray readBytes(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
 std::unique_ptr<ckpt::Checkpoint> cnn()
@@ -212,45 +242,109 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(ckpt::Error, ckpt::parseFreezeList("{\"a\": 0"));
     }
 
-    // frozen_layers.json is byte-for-byte what Python's json.dumps({name: 0}) writes.
+    // frozen_layers.json is byte-for-byte what the seed's json.dump({name: 0, ...}, f) writes (default
+    // arguments: ", " and ": " separators, ensure_ascii), with Python itself as the oracle.
     void seedJsonFormat_data()
     {
         QTest::addColumn<QStringList>("names");
         QTest::addColumn<QByteArray>("json");
-        QTest::newRow("empty") << QStringList() << QByteArray("{}");
-        QTest::newRow("two") << QStringList{QStringLiteral("a.weight"), QStringLiteral("b")} << QByteArray("{\"a.weight\": 0, \"b\": 0}");
-        QTest::newRow("non-ascii") << QStringList{QStringLiteral("层.权重"), QStringLiteral("é😀")}
-                                   << QByteArray("{\"\\u5c42.\\u6743\\u91cd\": 0, \"\\u00e9\\ud83d\\ude00\": 0}");
-        QTest::newRow("quotes") << QStringList{QStringLiteral("a\"b\\c")} << QByteArray("{\"a\\\"b\\\\c\": 0}");
+        const QList<QPair<const char *, QStringList>> rows{
+            {"empty", {}},
+            {"two", {QStringLiteral("a.weight"), QStringLiteral("b")}},
+            {"cnn", kCnnParameters},
+            {"non-ascii", {QStringLiteral("层.权重"), QStringLiteral("é😀")}},
+            {"quotes and backslashes", {QStringLiteral("a\"b\\c"), QStringLiteral("\\\\")}},
+            {"control characters", {QStringLiteral("tab\there"), QStringLiteral("nl\nx\r"), QString(QChar(1)) + QChar(0x1f) + QChar(8) + QChar(12)}},
+            {"printable ascii", {QStringLiteral(" !#$%&'()*+,-./09:;<=>?@AZ[]^_`az{|}~")}},
+            {"delete and C1 controls", {QString(QChar(0x7f)), QString(QChar(0x80)) + QChar(0x9f) + QChar(0xa0)}},
+            {"BMP edge and astral", {QString(QChar(0xfffd)) + QChar(0xffff), QString::fromUcs4(U"\U0001F600\U0010FFFF")}},
+            {"empty name", {QString()}},
+        };
+        QTemporaryDir dir;
+        QJsonArray input;
+        for (const auto &row : rows)
+            input.append(QJsonArray::fromStringList(row.second));
+        // One file per row, written as the seed writes frozen_layers.json.
+        python("import os\n"
+               "for i, names in enumerate(input):\n"
+               "    with open(os.path.join(sys.argv[2], '%d.json' % i), 'w') as f:\n"
+               "        json.dump({name: 0 for name in names}, f)\n"
+               "print('null')\n",
+               input, dir.path());
+        for (qsizetype i = 0; i < rows.size(); ++i)
+            QTest::newRow(rows[i].first) << rows[i].second << readBytes(dir.filePath(QStringLiteral("%1.json").arg(i)));
     }
 
     void seedJsonFormat()
     {
         QFETCH(QStringList, names);
         QFETCH(QByteArray, json);
+        QVERIFY(json.startsWith('{')); // Python wrote it
         std::vector<std::string> v;
         for (const auto &n : names)
             v.push_back(n.toStdString());
+        // Known bug (core/freezelist.cpp, pythonJsonQuote): DEL (0x7f) is written raw, json.dumps escapes it.
+        QEXPECT_FAIL("delete and C1 controls", "pythonJsonQuote writes U+007F raw; Python writes \\u007f", Continue);
         QCOMPARE(QByteArray::fromStdString(ckpt::freezeListJson(v)), json);
         // and it reads back
         QCOMPARE(ckpt::parseFreezeList(ckpt::freezeListJson(v)), v);
     }
 
+    // What the window's Export and ckpt freeze write for a real checkpoint goes through the same format.
+    void exportedJsonIsPythons()
+    {
+        const auto c = cnn();
+        ckpt::FreezeState s(*c);
+        s.setByIndices({0, 3, 6});
+        QTemporaryDir dir;
+        const QJsonValue names = QJsonArray::fromStringList(frozen(s));
+        python("import os\n"
+               "with open(os.path.join(sys.argv[2], 'frozen_layers.json'), 'w') as f:\n"
+               "    json.dump({name: 0 for name in input}, f)\n"
+               "print('null')\n",
+               names, dir.path());
+        QCOMPARE(QByteArray::fromStdString(ckpt::formatFreezeList(s, ckpt::FreezeListFormat::Json, "cnn_state_dict.pt")),
+                 readBytes(dir.filePath(QStringLiteral("frozen_layers.json"))));
+    }
+
+    // ckpt::globMatch is fnmatch.fnmatchcase (what the seed's freeze-by-pattern used): every name against every
+    // pattern, Python's answer the expected one.
     void globMatchesLikeFnmatch_data()
     {
         QTest::addColumn<QString>("pattern");
         QTest::addColumn<QString>("name");
         QTest::addColumn<bool>("match");
-        QTest::newRow("star crosses dots") << QStringLiteral("layer1*") << QStringLiteral("layer1.0.conv1.weight") << true;
-        QTest::newRow("exact") << QStringLiteral("fc.bias") << QStringLiteral("fc.bias") << true;
-        QTest::newRow("prefix only") << QStringLiteral("fc") << QStringLiteral("fc.bias") << false;
-        QTest::newRow("star middle") << QStringLiteral("*.0.*.weight") << QStringLiteral("layer1.0.conv1.weight") << true;
-        QTest::newRow("star backtracks") << QStringLiteral("*a*b") << QStringLiteral("xaxxaxb") << true;
-        QTest::newRow("range") << QStringLiteral("layer[1-2].*") << QStringLiteral("layer2.x") << true;
-        QTest::newRow("range miss") << QStringLiteral("layer[1-2].*") << QStringLiteral("layer3.x") << false;
-        QTest::newRow("unclosed bracket is literal") << QStringLiteral("a[b") << QStringLiteral("a[b") << true;
-        QTest::newRow("empty pattern") << QString() << QStringLiteral("x") << false;
-        QTest::newRow("only star") << QStringLiteral("*") << QString() << true;
+        const QStringList names{
+            QStringLiteral("layer1.0.conv1.weight"), QStringLiteral("layer2.x"), QStringLiteral("layer3.x"), QStringLiteral("fc.bias"),
+            QStringLiteral("fc"), QStringLiteral("FC.bias"), QStringLiteral("xaxxaxb"), QStringLiteral("a[b"), QStringLiteral("a]b"),
+            QStringLiteral("a-b"), QStringLiteral("a!b"), QStringLiteral("a^b"), QStringLiteral("a*b"), QStringLiteral("a?b"),
+            QStringLiteral("a\\b"), QStringLiteral("[ab]"), QStringLiteral("b"), QStringLiteral("]"), QStringLiteral("-"),
+            QString(), QStringLiteral("embed.weight"), QStringLiteral("module.encoder.layers.10.attn.in_proj_weight"),
+            QStringLiteral("é.weight"), QStringLiteral("层.权重"),
+        };
+        const QStringList patterns{
+            QStringLiteral("layer1*"), QStringLiteral("fc.bias"), QStringLiteral("fc"), QStringLiteral("*.0.*.weight"), QStringLiteral("*a*b"),
+            QStringLiteral("layer[1-2].*"), QStringLiteral("a[b"), QString(), QStringLiteral("*"), QStringLiteral("**"), QStringLiteral("?"),
+            QStringLiteral("*?*"), QStringLiteral("?c.*"), QStringLiteral("[cf]*.weight"), QStringLiteral("[!cfb]*"), QStringLiteral("[!a-c]*"),
+            QStringLiteral("[]]*"), QStringLiteral("[!]]*"), QStringLiteral("[]-]"), QStringLiteral("[a-]*"), QStringLiteral("a[-]b"),
+            QStringLiteral("[z-a]*"), QStringLiteral("a[!]b"), QStringLiteral("a[]]b"), QStringLiteral("a[^]b"), QStringLiteral("a[*]b"),
+            QStringLiteral("a[?]b"), QStringLiteral("a\\b"), QStringLiteral("a\\*"), QStringLiteral("[[]ab]"), QStringLiteral("[ab"),
+            QStringLiteral("a*b*"), QStringLiteral("*.bias"), QStringLiteral("*bias"), QStringLiteral("*.*.*"), QStringLiteral("*[0-9]*"),
+            QStringLiteral("*[!0-9]"), QStringLiteral("layer?.*"), QStringLiteral("*layers.1?.*"), QStringLiteral("[A-Z]*"),
+            QStringLiteral("[f-]c*"), QStringLiteral("[!]"), QStringLiteral("[]"), QStringLiteral("a[!-]b"), QStringLiteral("*["),
+            QStringLiteral("?.weight"), QStringLiteral("[é]*"), QStringLiteral("*.权重"), QStringLiteral("??.??"),
+        };
+        QTemporaryDir dir;
+        const QJsonArray answers = python("import fnmatch\n"
+                                          "print(json.dumps([[fnmatch.fnmatchcase(n, p) for n in input[0]] for p in input[1]]))\n",
+                                          QJsonArray{QJsonArray::fromStringList(names), QJsonArray::fromStringList(patterns)}, dir.path())
+                                       .toArray();
+        if (answers.size() != patterns.size())
+            qFatal("fnmatch gave %d answers", int(answers.size()));
+        for (qsizetype p = 0; p < patterns.size(); ++p)
+            for (qsizetype n = 0; n < names.size(); ++n)
+                QTest::addRow("'%s' ~ '%s'", qPrintable(patterns[p]), qPrintable(names[n]))
+                    << patterns[p] << names[n] << answers.at(p).toArray().at(n).toBool();
     }
 
     void globMatchesLikeFnmatch()
@@ -258,6 +352,8 @@ private slots:
         QFETCH(QString, pattern);
         QFETCH(QString, name);
         QFETCH(bool, match);
+        // Known bug (core/keyrules.cpp, globMatch): '?' and classes match one UTF-8 byte, fnmatch one character.
+        QEXPECT_FAIL("'?.weight' ~ 'é.weight'", "globMatch's '?' matches a byte of a multi-byte character", Continue);
         QCOMPARE(ckpt::globMatch(pattern.toStdString(), name.toStdString()), match);
     }
 };

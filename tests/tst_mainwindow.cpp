@@ -22,6 +22,8 @@
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSettings>
@@ -81,6 +83,31 @@ void clickCheckBox(MainWindow &window, const QModelIndex &index)
 Qt::CheckState checkState(MainWindow &window, const QString &path)
 {
     return static_cast<Qt::CheckState>(findRow(window, path, ParameterTreeModel::Frozen).data(Qt::CheckStateRole).toInt());
+}
+
+// Opens a menu of the menu bar and clicks one of its items with the mouse, as a person does. The window must be
+// shown. Returns false when the menu or the item is not there, or the menu did not open.
+bool clickMenuItem(MainWindow &window, const QString &menuText, const QString &itemText)
+{
+    QMenuBar *bar = window.menuBar();
+    QMenu *menu = nullptr;
+    for (QAction *a : bar->actions())
+        if (a->menu() && a->text() == menuText)
+            menu = a->menu();
+    if (!menu)
+        return false;
+    QAction *item = nullptr;
+    for (QAction *a : menu->actions())
+        if (a->text() == itemText)
+            item = a;
+    if (!item || !item->isEnabled())
+        return false;
+    QTest::mouseClick(bar, Qt::LeftButton, {}, bar->actionGeometry(menu->menuAction()).center());
+    if (!QTest::qWaitFor([menu] { return menu->isVisible(); }, 5000))
+        return false;
+    QTest::mouseMove(menu, menu->actionGeometry(item).center());
+    QTest::mouseClick(menu, Qt::LeftButton, {}, menu->actionGeometry(item).center());
+    return QTest::qWaitFor([menu] { return !menu->isVisible(); }, 5000);
 }
 
 QByteArray readFile(const QString &path)
@@ -216,17 +243,27 @@ private slots:
         QFETCH(QString, argument);
         QFETCH(QByteArray, json);
         MainWindow window;
+        window.show(); // the menu bar takes clicks
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
         QVERIFY(openAndWait(window, fixtureDir() + QStringLiteral("/cnn_state_dict.pt")));
         if (action == QLatin1String("first")) {
             window.freezeFirst(argument.toInt());
         } else if (action == QLatin1String("indices")) {
             QVERIFY(window.freezeIndices(argument));
         } else {
+            // Freeze > Invert, clicked in the menu.
             window.freezeFirst(argument.toInt());
-            window.findChild<QUndoStack *>(); // (the menu's Invert runs through the same document call)
-            std::vector<bool> state = window.document()->frozen();
-            state.flip();
-            window.document()->setFrozen(state, QStringLiteral("Invert"));
+            QCOMPARE(checkState(window, QStringLiteral("conv")), Qt::Checked);
+            QCOMPARE(checkState(window, QStringLiteral("fc")), Qt::Unchecked);
+            const int undoSteps = window.document()->undoStack()->count();
+            QVERIFY(clickMenuItem(window, QStringLiteral("F&reeze"), QStringLiteral("&Invert")));
+            QCOMPARE(window.document()->freeze().frozenCount(), std::size_t(5));
+            QVERIFY(!window.document()->freeze().isFrozen(std::string_view("conv.weight")));
+            QVERIFY(window.document()->freeze().isFrozen(std::string_view("embed.weight")));
+            QCOMPARE(checkState(window, QStringLiteral("conv")), Qt::Unchecked);
+            QCOMPARE(checkState(window, QStringLiteral("bn")), Qt::Checked);
+            QCOMPARE(checkState(window, QStringLiteral("fc.bias")), Qt::Checked);
+            QCOMPARE(window.document()->undoStack()->count(), undoSteps + 1); // one step, undone with Ctrl+Z
         }
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("frozen_layers.json"));
@@ -432,15 +469,37 @@ private slots:
         QVERIFY(found);
     }
 
+    // checkpoint-studio --screenshot renders the window with the checkpoint in it: the parameter tree's names
+    // where a window of this process, opened the same way, draws them.
     void screenshotOption()
     {
         QTemporaryDir dir;
         const QString png = dir.filePath(QStringLiteral("window.png"));
-        const ProcessResult r = runStudioScreenshot(png, {sourceDir() + QStringLiteral("/../resources/examples/example_training_checkpoint.pt")});
+        const QString file = sourceDir() + QStringLiteral("/../resources/examples/example_training_checkpoint.pt");
+        const ProcessResult r = runStudioScreenshot(png, {file});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const QImage image(png);
         QVERIFY(!image.isNull());
         QVERIFY(image.width() >= 1000 && image.height() >= 600);
+
+        // The reference: as checkpoint-studio's main() does it, with default settings.
+        QSettings().clear();
+        MainWindow reference;
+        reference.resize(1440, 900);
+        reference.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&reference));
+        QSignalSpy ready(&reference, &MainWindow::screenshotReady);
+        QVERIFY(openAndWait(reference, file));
+        reference.prepareScreenshot();
+        QVERIFY(ready.wait(60000));
+        QTest::qWait(300);
+        const int rows = std::min(6, reference.treeModel()->rowCount());
+        QVERIFY(rows >= 2);
+        checkScreenshotContent(image, &reference, reference.treeView(), ParameterTreeModel::Name, rows);
+        if (QTest::currentTestFailed() && qEnvironmentVariableIsSet("CKPT_TEST_SCREENSHOTS")) {
+            image.save(qEnvironmentVariable("CKPT_TEST_SCREENSHOTS") + QStringLiteral("/main-screenshot.png"));
+            reference.grab().save(qEnvironmentVariable("CKPT_TEST_SCREENSHOTS") + QStringLiteral("/main-reference.png"));
+        }
     }
 };
 

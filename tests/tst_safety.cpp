@@ -13,6 +13,7 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QMessageBox>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QStandardPaths>
@@ -334,24 +335,75 @@ private slots:
         sentinelsAbsent();
     }
 
-    // No benign file is dangerous; what PyTorch loads with weights_only=True is weights-only here.
+    // No benign file is dangerous, and the verdict agrees with what PyTorch (1.13, /usr/bin/python3) does, both
+    // ways: what it loads with weights_only=True is weights-only here; what is weights-only here it loads, unless
+    // a note says why 1.13 refuses it (the verdict follows >= 2.6) or the tensor data is unreadable; what needs a
+    // full unpickle here it refuses (TorchScript aside: 1.13 hands that to torch.jit.load); a file without a pickle
+    // (safetensors) is no torch.load file at all. Over the benign files and the verdict files of kVerdictFiles.
     void benignFilesAgreeWithPyTorch_data()
     {
         QTest::addColumn<QString>("file");
+        QTest::addColumn<bool>("torchLoads"); // torch.load(file, weights_only=True) worked
         for (const QString &f : benignFiles())
-            QTest::newRow(qPrintable(QFileInfo(f).fileName())) << f;
+            QTest::newRow(qPrintable(QFileInfo(f).fileName())) << f << m_weightsOnly.value(f).toBool();
+        int made = 0;
+        for (auto it = m_oracle.begin(); it != m_oracle.end(); ++it) {
+            const QJsonObject o = it.value().toObject();
+            if (!o.contains(QStringLiteral("weights_only")))
+                continue; // not one of kVerdictFiles' own
+            ++made;
+            QTest::newRow(qPrintable(QStringLiteral("made/") + QFileInfo(it.key()).fileName()))
+                << it.key() << (o.value(QStringLiteral("weights_only")).toString() == QLatin1String("ok"));
+        }
+        QVERIFY(made >= 15);
     }
 
     void benignFilesAgreeWithPyTorch()
     {
         QFETCH(QString, file);
+        QFETCH(bool, torchLoads);
+        QVERIFY(m_weightsOnly.contains(file) || m_oracle.value(file).toObject().contains(QStringLiteral("weights_only")));
         const ckpt::SafetyReport report = ckpt::scanFile(file.toStdString());
-        QVERIFY2(report.verdict != ckpt::Safety::Dangerous, ckpt::safetyText(report, file.toStdString()).c_str());
+        const QByteArray text = QByteArray::fromStdString(ckpt::safetyText(report, file.toStdString()))
+                                + (torchLoads ? "\nPyTorch 1.13 loads it with weights_only=True" : "\nPyTorch 1.13 refuses weights_only=True");
+        QVERIFY2(report.verdict != ckpt::Safety::Dangerous, text.constData());
         // PyTorch 1.13 hands TorchScript to torch.jit.load even with weights_only=True; >= 2.6 refuses it.
-        if (m_oracle.value(file).toObject().value(QStringLiteral("torchscript")).toBool())
-            QVERIFY2(report.verdict == ckpt::Safety::NeedsFullUnpickle, ckpt::safetyText(report, file.toStdString()).c_str());
-        else if (m_weightsOnly.value(file).toBool())
-            QVERIFY2(report.verdict == ckpt::Safety::WeightsOnly, ckpt::safetyText(report, file.toStdString()).c_str());
+        const bool torchScript = m_oracle.value(file).toObject().value(QStringLiteral("torchscript")).toBool();
+        QCOMPARE(report.torchScript, torchScript);
+        if (torchScript) {
+            QVERIFY2(report.verdict == ckpt::Safety::NeedsFullUnpickle, text.constData());
+            return;
+        }
+        // PyTorch loads it: weights-only here.
+        if (torchLoads)
+            QVERIFY2(report.verdict == ckpt::Safety::WeightsOnly, text.constData());
+        // The other direction.
+        if (!report.hasPickle) {
+            QVERIFY2(!torchLoads, text.constData()); // safetensors: torch.load reads no such file, whatever it holds
+            return;
+        }
+        // torch.load reads the file itself: not a checkpoint inside a tar or gzip archive, not an index of shards.
+        std::unique_ptr<ckpt::Checkpoint> c;
+        try {
+            c = ckpt::Checkpoint::open(file.toStdString());
+        } catch (const ckpt::Error &) {
+        }
+        if (c && (!c->raw().member.empty() || c->format() == ckpt::Format::Sharded)) {
+            QVERIFY2(!torchLoads, text.constData());
+            return;
+        }
+        if (report.verdict == ckpt::Safety::NeedsFullUnpickle)
+            QVERIFY2(!torchLoads, text.constData());
+        if (report.verdict == ckpt::Safety::WeightsOnly && report.readError.empty()) {
+            static const QRegularExpression older(QStringLiteral("PyTorch 1\\.13( to [0-9.]+)? refuses weights_only=True"));
+            bool olderRefuses = false;
+            for (const auto &n : report.notes)
+                olderRefuses = olderRefuses || older.match(QString::fromStdString(n)).hasMatch();
+            // Known gap (core/safetyreport.cpp): PyTorch 1.13's weights-only unpickler fails on torch's legacy .tar
+            // layout (EOFError reading its storages) and the report neither says so nor refuses the verdict.
+            QEXPECT_FAIL("burn__reader_tar_weight_bias.tar", "no note that PyTorch 1.13 refuses the legacy .tar layout with weights_only=True", Continue);
+            QVERIFY2(torchLoads != olderRefuses, text.constData());
+        }
     }
 
     // Every TorchScript archive gets the same verdict and wording, whatever its pickles hold: torch.load hands it

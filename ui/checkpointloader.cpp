@@ -1,6 +1,7 @@
 #include "checkpointloader.h"
 
 #include "checkpoint.h"
+#include "errorbox.h"
 #include "format/error.h"
 #include "freezestate.h"
 #include "progressrelay.h"
@@ -110,6 +111,8 @@ void CheckpointLoader::load(const QString &path, const std::optional<std::string
             job->error = QString::fromStdString(e.what());
         } catch (const std::bad_alloc &) {
             job->error = CheckpointLoader::tr("%1: out of memory while reading").arg(QString::fromStdString(file));
+        } catch (const std::exception &e) { // e.g. a thread that cannot start: an error like any other
+            job->error = QStringLiteral("%1: %2").arg(QString::fromStdString(file), exceptionText(e));
         }
         return job;
     }));

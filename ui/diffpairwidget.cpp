@@ -2,6 +2,7 @@
 
 #include "chartclear.h"
 #include "checkpoint.h"
+#include "errorbox.h"
 #include "diffrunner.h"
 #include "diffstatusstyle.h"
 #include "format/error.h"
@@ -75,6 +76,8 @@ PairHistograms computeHistograms(const std::shared_ptr<const DiffSession> &sessi
             h.difference = math.differenceHistogram(ckpt::TensorView::of(*e.a->value), ckpt::TensorView::of(*e.b->value), DiffPairWidget::kBins);
     } catch (const ckpt::Error &err) {
         h.error = QString::fromStdString(err.detail());
+    } catch (const std::exception &err) { // out of memory, among others
+        h.error = exceptionText(err);
     }
     return h;
 }

@@ -1,6 +1,7 @@
 #include "diffrunner.h"
 
 #include "checkpoint.h"
+#include "errorbox.h"
 #include "format/error.h"
 #include "progressrelay.h"
 
@@ -111,6 +112,8 @@ void DiffRunner::run(const DiffInput &a, const DiffInput &b, const DiffSettings 
             outcome.error = QString::fromStdString(e.what());
         } catch (const std::bad_alloc &) {
             outcome.error = DiffRunner::tr("out of memory while comparing %1 and %2").arg(a.path, b.path);
+        } catch (const std::exception &e) {
+            outcome.error = QStringLiteral("%1, %2: %3").arg(a.path, b.path, exceptionText(e));
         }
         return outcome;
     }));

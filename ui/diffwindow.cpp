@@ -655,6 +655,9 @@ bool DiffWindow::exportDiff(const QString &path)
     } catch (const ckpt::Error &e) {
         showError(tr("Cannot export the diff"), QString::fromStdString(e.what()));
         return false;
+    } catch (const std::exception &e) {
+        showError(tr("Cannot export the diff"), QStringLiteral("%1: %2").arg(path, exceptionText(e)));
+        return false;
     }
     statusBar()->showMessage(tr("Wrote %1 pairs to %2").arg(m_session->result.entries.size()).arg(path), 6000);
     return true;

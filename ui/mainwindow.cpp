@@ -662,10 +662,9 @@ void MainWindow::computeAllStatistics()
         dialog.setValue(i);
         if (m_model->hasStatistics(i))
             continue;
-        // One tensor at a time on a worker; the dialog's event loop keeps the window responsive.
+        // One tensor at a time on a worker; a local event loop keeps the window responsive and Cancel working.
         QFuture<TensorSummary> f = summarizeTensor(checkpoint, i, 1, 0);
-        while (!f.isFinished())
-            QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+        waitWithEvents(f);
         const TensorSummary s = f.result();
         if (s.error.isEmpty())
             m_model->setStatistics(i, s.stats);
@@ -687,6 +686,9 @@ bool MainWindow::exportFreezeList(const QString &path)
         return true;
     } catch (const ckpt::Error &e) {
         showError(tr("Cannot write the freeze list"), QString::fromStdString(e.what()));
+        return false;
+    } catch (const std::exception &e) {
+        showError(tr("Cannot write the freeze list"), QStringLiteral("%1: %2").arg(path, exceptionText(e)));
         return false;
     }
 }
@@ -738,6 +740,9 @@ bool MainWindow::importFreezeList(const QString &path)
         return true;
     } catch (const ckpt::Error &e) {
         showError(tr("Cannot import the freeze list"), QString::fromStdString(e.what()));
+        return false;
+    } catch (const std::exception &e) {
+        showError(tr("Cannot import the freeze list"), QStringLiteral("%1: %2").arg(path, exceptionText(e)));
         return false;
     }
 }

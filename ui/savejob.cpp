@@ -1,5 +1,6 @@
 #include "savejob.h"
 
+#include "errorbox.h"
 #include "format/error.h"
 
 #include <QCoreApplication>
@@ -12,13 +13,20 @@ SaveJobResult runSaveJob(QWidget *parent, const QString &label, const std::funct
 {
     std::atomic<bool> cancel{false};
     std::atomic<int> percent{0};
-    ckpt::Progress progress;
-    progress.cancel = &cancel;
-    progress.report = [&](double f) { percent = static_cast<int>(f * 100); };
     QProgressDialog dialog(label, QCoreApplication::translate("SaveJob", "Cancel"), 0, 100, parent);
     dialog.setWindowModality(Qt::WindowModal);
     dialog.setMinimumDuration(400);
+    dialog.setValue(0); // starts the 400 ms until the dialog shows
     QObject::connect(&dialog, &QProgressDialog::canceled, &dialog, [&cancel] { cancel = true; });
+    ckpt::Progress progress;
+    progress.cancel = &cancel;
+    // Each new percentage reaches the dialog as an event (at most 101 of them); events still queued when the
+    // dialog goes are dropped with it.
+    progress.report = [&percent, &dialog](double f) {
+        const int p = static_cast<int>(f * 100);
+        if (percent.exchange(p) != p)
+            QMetaObject::invokeMethod(&dialog, [&dialog, p] { dialog.setValue(p); }, Qt::QueuedConnection);
+    };
     QFuture<SaveJobResult> job = QtConcurrent::run([&save, &progress]() -> SaveJobResult {
         SaveJobResult result;
         try {
@@ -28,14 +36,13 @@ SaveJobResult runSaveJob(QWidget *parent, const QString &label, const std::funct
             result.error = QString::fromStdString(e.what());
         } catch (const std::bad_alloc &) {
             result.error = QCoreApplication::translate("SaveJob", "out of memory while saving");
+        } catch (const std::exception &e) {
+            result.error = exceptionText(e);
         }
         return result;
     });
     // A local loop keeps the window painted and the progress moving; the dialog blocks other input.
-    while (!job.isFinished()) {
-        dialog.setValue(percent);
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
-    }
+    waitWithEvents(job);
     dialog.reset();
     return job.result();
 }

@@ -1,6 +1,7 @@
 #include "tensorsummary.h"
 
 #include "checkpoint.h"
+#include "errorbox.h"
 #include "format/error.h"
 #include "quantization.h"
 
@@ -26,6 +27,8 @@ QFuture<TensorSummary> summarizeTensor(std::shared_ptr<const ckpt::Checkpoint> c
             }
         } catch (const ckpt::Error &e) {
             s.error = QString::fromStdString(e.detail());
+        } catch (const std::exception &e) { // out of memory, among others: no statistics, and the window goes on
+            s.error = exceptionText(e);
         }
         return s;
     });

@@ -1,6 +1,7 @@
 #include "transplantplanner.h"
 
 #include "checkpointloader.h"
+#include "errorbox.h"
 #include "format/error.h"
 
 #include <QElapsedTimer>
@@ -100,6 +101,8 @@ void TransplantPlanner::replan()
             outcome.plan = std::move(plan);
         } catch (const ckpt::Error &e) {
             outcome.error = QString::fromStdString(e.what());
+        } catch (const std::exception &e) { // out of memory, among others
+            outcome.error = exceptionText(e);
         }
         return outcome;
     }));

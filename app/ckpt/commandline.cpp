@@ -82,6 +82,14 @@ void printError(const std::string &line)
     std::fprintf(stderr, "%s\n", line.c_str());
 }
 
+int reportException(const std::string &file, const std::exception &e)
+{
+    const std::string cause = dynamic_cast<const std::bad_alloc *>(&e) ? std::string("out of memory")
+                              : *e.what()                                ? std::string(e.what())
+                                                                         : std::string("unexpected error");
+    return reportError(file.empty() ? cause : file + ": " + cause);
+}
+
 int reportError(const std::string &message)
 {
     std::string line = message;

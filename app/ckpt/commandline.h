@@ -3,6 +3,7 @@
 
 #include <QStringList>
 
+#include <exception>
 #include <optional>
 #include <string>
 
@@ -32,6 +33,9 @@ const Command *commands(std::size_t &count);
 void print(const std::string &text);
 // "ckpt: <message>" on stderr, one line, and returns Error.
 int reportError(const std::string &message);
+// For exceptions other than ckpt::Error (out of memory, a thread that cannot start ...): "ckpt: FILE: cause"
+// on stderr, one line, and returns Error. file may be empty when not known.
+int reportException(const std::string &file, const std::exception &e);
 // A line of information on stderr (summaries, notes), so stdout stays machine-readable.
 void printError(const std::string &line);
 

@@ -1,5 +1,6 @@
 // ckpt diff A B [--all] [--strip-prefix-a P] [--strip-prefix-b P] [--atol X] [--json | --csv]
 #include "commandline.h"
+#include "../lastresort.h"
 
 #include "checkpoint.h"
 #include "checkpointdiff.h"
@@ -115,6 +116,7 @@ int diffCommand(const QStringList &args)
         return *done;
     const std::string a = parser.positionalArguments().at(0).toStdString();
     const std::string b = parser.positionalArguments().at(1).toStdString();
+    lastresort::setSubject(a + ", " + b);
     try {
         ckpt::DiffOptions options;
         options.all = parser.isSet(QStringLiteral("all"));
@@ -140,6 +142,8 @@ int diffCommand(const QStringList &args)
         return diff.summary.identical() ? Ok : Differs;
     } catch (const ckpt::Error &e) {
         return reportError(e.file().empty() ? std::string(e.what()) : e.what());
+    } catch (const std::exception &e) {
+        return reportException(a + ", " + b, e);
     }
 }
 

@@ -1,5 +1,6 @@
 // ckpt freeze FILE [--glob G]... [--regex R]... [--indices 0,1,5-9] [--first N] [--names-file F] [--invert] [-o OUT]
 #include "commandline.h"
+#include "../lastresort.h"
 
 #include "checkpoint.h"
 #include "format/error.h"
@@ -47,6 +48,7 @@ int freezeCommand(const QStringList &args)
     if (const auto done = parseArguments(parser, "freeze", args, 1, "exactly one FILE"))
         return *done;
     const std::string file = parser.positionalArguments().front().toStdString();
+    lastresort::setSubject(file);
     const std::string output = parser.value(QStringLiteral("output")).toStdString();
     try {
         ckpt::FreezeListFormat format = output.empty() ? ckpt::FreezeListFormat::Json : ckpt::freezeListFormatFor(output);
@@ -109,6 +111,8 @@ int freezeCommand(const QStringList &args)
                    + (output.empty() ? std::string() : "; written to " + output));
     } catch (const ckpt::Error &e) {
         return reportError(e.file().empty() ? file + ": " + e.what() : e.what());
+    } catch (const std::exception &e) {
+        return reportException(file, e);
     }
     return Ok;
 }

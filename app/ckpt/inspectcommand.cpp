@@ -1,5 +1,6 @@
 // ckpt inspect FILE [--json] [--stats]
 #include "commandline.h"
+#include "../lastresort.h"
 
 #include "checkpoint.h"
 #include "format/error.h"
@@ -35,6 +36,7 @@ int inspectCommand(const QStringList &args)
     if (const auto done = parseArguments(parser, "inspect", args, 1, "exactly one FILE"))
         return *done;
     const QStringList files = parser.positionalArguments();
+    lastresort::setSubject(files.front().toStdString());
     try {
         const auto checkpoint = ckpt::Checkpoint::open(files.front().toStdString());
         std::vector<ckpt::TensorStatistics> stats;
@@ -49,8 +51,8 @@ int inspectCommand(const QStringList &args)
         print(parser.isSet(QStringLiteral("json")) ? ckpt::inspectJson(*checkpoint, options) : ckpt::inspectText(*checkpoint, options));
     } catch (const ckpt::Error &e) {
         return reportError(e.file().empty() ? files.front().toStdString() + ": " + e.what() : e.what());
-    } catch (const std::bad_alloc &) {
-        return reportError(files.front().toStdString() + ": out of memory");
+    } catch (const std::exception &e) { // out of memory, among others
+        return reportException(files.front().toStdString(), e);
     }
     return Ok;
 }

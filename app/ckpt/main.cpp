@@ -1,5 +1,6 @@
 // ckpt: Checkpoint Studio's command-line tool. Each subcommand runs the same core as the GUI.
 #include "commandline.h"
+#include "../lastresort.h"
 
 #include <QCoreApplication>
 
@@ -21,12 +22,9 @@ std::string usage()
          "Options:\n  -h, --help     show this help\n  -v, --version  show the version\n";
     return s;
 }
-} // namespace
 
-int main(int argc, char **argv)
+int run(int argc, char **argv)
 {
-    // A file-size limit must fail the write (EFBIG, reported and cleaned up), not kill the process.
-    std::signal(SIGXFSZ, SIG_IGN);
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("ckpt"));
     QCoreApplication::setApplicationVersion(QStringLiteral(CKPT_VERSION));
@@ -49,4 +47,21 @@ int main(int argc, char **argv)
     if (!command)
         return cli::reportError("unknown command '" + args.front().toStdString() + "' (run 'ckpt --help' for the list)");
     return command->run(args.mid(1));
+}
+} // namespace
+
+int main(int argc, char **argv)
+{
+    // A file-size limit must fail the write (EFBIG, reported and cleaned up), not kill the process.
+    std::signal(SIGXFSZ, SIG_IGN);
+    lastresort::install("ckpt");
+    // Each command reports its own failures naming its file; this is the last resort (exit 2, one line, no
+    // abort), e.g. when memory runs out before a command starts.
+    try {
+        return run(argc, argv);
+    } catch (const std::exception &e) {
+        return cli::reportException({}, e);
+    } catch (...) {
+        return cli::reportError("unexpected error");
+    }
 }

@@ -1,6 +1,7 @@
 // ckpt save IN OUT [--model-only] [--drop GLOB]... [--strip-prefix P] [--add-prefix P] [--rename REGEX=REPL]...
 //                  [--dtype float16|bfloat16|float32] [--freeze frozen_layers.json] [--store-freeze] [--force]
 #include "commandline.h"
+#include "../lastresort.h"
 
 #include "checkpoint.h"
 #include "checkpointsaver.h"
@@ -51,6 +52,7 @@ int saveCommand(const QStringList &args)
         return *done;
     const std::string in = parser.positionalArguments().at(0).toStdString();
     const std::string out = parser.positionalArguments().at(1).toStdString();
+    lastresort::setSubject(in);
     try {
         ckpt::SaveOptions options;
         options.modelOnly = parser.isSet(QStringLiteral("model-only"));
@@ -78,6 +80,8 @@ int saveCommand(const QStringList &args)
                    + " tensors, " + ckpt::humanBytes(result.bytes));
     } catch (const ckpt::Error &e) {
         return reportError(e.file().empty() ? in + ": " + e.what() : e.what());
+    } catch (const std::exception &e) {
+        return reportException(in, e);
     }
     return Ok;
 }

@@ -1,5 +1,6 @@
 // ckpt scan FILE... [--json]: what each file would do in Python's torch.load.
 #include "commandline.h"
+#include "../lastresort.h"
 
 #include "format/error.h"
 #include "safetyreport.h"
@@ -50,6 +51,7 @@ int scanCommand(const QStringList &args)
     bool failed = false;
     for (const QString &file : files) {
         const std::string path = file.toStdString();
+        lastresort::setSubject(path);
         try {
             const ckpt::SafetyReport report = ckpt::scanFile(path);
             failed = failed || report.incomplete();
@@ -57,6 +59,9 @@ int scanCommand(const QStringList &args)
             worst = std::max(worst, static_cast<int>(report.verdict));
         } catch (const ckpt::Error &e) {
             reportError(e.file().empty() ? path + ": " + e.what() : e.what());
+            failed = true;
+        } catch (const std::exception &e) {
+            reportException(path, e);
             failed = true;
         }
     }

@@ -1,6 +1,7 @@
 // ckpt transplant --from SRC --into TARGET [-o OUT] [key rules] [--include G]... [--exclude G]... [--first N]
 //                 [--freeze-copied F | --freeze-rest F] [--source-state P] [--target-state P] [--force] [--json]
 #include "commandline.h"
+#include "../lastresort.h"
 
 #include "checkpoint.h"
 #include "format/error.h"
@@ -131,6 +132,7 @@ int transplantCommand(const QStringList &args)
         return reportError("--freeze-copied and --freeze-rest exclude each other");
     const std::string from = parser.value(QStringLiteral("from")).toStdString();
     const std::string into = parser.value(QStringLiteral("into")).toStdString();
+    lastresort::setSubject(from + ", " + into);
     try {
         ckpt::TransplantRules rules;
         rules.keys = keyRulesFrom(parser);
@@ -169,6 +171,8 @@ int transplantCommand(const QStringList &args)
             printError("wrote " + freezeList.path + ": " + std::to_string(result.frozenParameters) + " frozen parameters");
     } catch (const ckpt::Error &e) {
         return reportError(e.file().empty() ? std::string(e.what()) : e.what());
+    } catch (const std::exception &e) {
+        return reportException(from + ", " + into, e);
     }
     return Ok;
 }

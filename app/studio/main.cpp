@@ -4,6 +4,7 @@
 #include "mainwindow.h"
 #include "transplantdialog.h"
 #include "translations.h"
+#include "../lastresort.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -11,6 +12,8 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <exception>
+#include <new>
 
 namespace {
 // Renders window to out once ready() fires (after the chart has laid itself out), then quits.
@@ -27,9 +30,8 @@ void screenshotWhen(QApplication &app, Window &window, Ready ready, const QStrin
         });
     });
 }
-} // namespace
 
-int main(int argc, char **argv)
+int run(int argc, char **argv)
 {
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Checkpoint Studio")); // untranslated: names the settings file
@@ -59,6 +61,8 @@ int main(int argc, char **argv)
     parser.process(app);
 
     const QStringList files = parser.positionalArguments();
+    if (!files.isEmpty())
+        lastresort::setSubject(files.front().toStdString());
     if (files.size() > 2 && parser.isSet(QStringLiteral("screenshot"))) {
         std::fprintf(stderr, "checkpoint-studio: --screenshot takes one checkpoint, or two to compare\n");
         return 2;
@@ -166,4 +170,22 @@ int main(int argc, char **argv)
     if (!files.isEmpty())
         window.openFile(files.front());
     return app.exec();
+}
+} // namespace
+
+int main(int argc, char **argv)
+{
+    // The windows turn errors of their work (out of memory among them) into messages and keep their documents;
+    // anything that still escapes ends the program with exit status 2 and one line, not an abort.
+    lastresort::install("checkpoint-studio");
+    try {
+        return run(argc, argv);
+    } catch (const std::bad_alloc &) {
+        std::fprintf(stderr, "checkpoint-studio: out of memory\n");
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "checkpoint-studio: %s\n", e.what());
+    } catch (...) {
+        std::fprintf(stderr, "checkpoint-studio: unexpected error\n");
+    }
+    return 2;
 }

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <random>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,6 +36,23 @@ std::string folderOf(const std::string &path)
     default: fail(ErrorKind::Io, what + ": " + std::strerror(err));
     }
 }
+
+// Creates path (its last six characters replaced by random ones until the name is new) with the given
+// mode, less the umask (and as a folder's default ACL says), as open(2) applies them to any new file.
+int createUnique(std::string &path, mode_t mode)
+{
+    static constexpr char kChars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    std::random_device random;
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        for (std::size_t i = path.size() - 6; i < path.size(); ++i)
+            path[i] = kChars[random() % (sizeof kChars - 1)];
+        const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    errno = EEXIST;
+    return -1;
+}
 } // namespace
 
 AtomicFile::AtomicFile(std::string target)
@@ -48,13 +66,21 @@ AtomicFile::AtomicFile(std::string target)
         const auto slash = m_target.rfind('/');
         const std::string base = slash == std::string::npos ? m_target : m_target.substr(slash + 1);
         m_temporary = folder + "/." + base + ".partial-XXXXXX";
-        m_fd = ::mkostemp(m_temporary.data(), O_CLOEXEC);
+        // Over an existing file the new content stays private (0600) until commit() gives it the old file's
+        // mode and owner; a new file is created as any program creates one: 0666 less the umask.
+        const bool replacing = ::stat(m_target.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+        m_fd = createUnique(m_temporary, replacing ? 0600 : 0666);
         if (m_fd < 0)
             failWrite(errno, "cannot create a file in " + folder);
-        ::fchmod(m_fd, 0644);
-        m_buffer.reserve(kBufferSize);
     } catch (const Error &e) {
         throw e.withFile(m_target);
+    }
+    try {
+        m_buffer.reserve(kBufferSize);
+    } catch (...) { // out of memory: no destructor runs, so the temporary file goes here
+        ::close(m_fd);
+        ::unlink(m_temporary.c_str());
+        throw;
     }
 }
 
@@ -112,8 +138,44 @@ void AtomicFile::finish()
     }
 }
 
+void AtomicFile::adoptTargetMetadata()
+{
+    struct stat target {};
+    if (::stat(m_target.c_str(), &target) != 0 || !S_ISREG(target.st_mode))
+        return; // a new file keeps the mode it was created with
+    // The descriptor, unless a writer that reopened the temporary file by name (LibTorch) replaced it.
+    int fd = m_fd;
+    int reopened = -1;
+    struct stat mine {}, named {};
+    if (::fstat(m_fd, &mine) != 0 || ::lstat(m_temporary.c_str(), &named) != 0)
+        return;
+    if (mine.st_dev != named.st_dev || mine.st_ino != named.st_ino) {
+        reopened = ::open(m_temporary.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (reopened < 0 || ::fstat(reopened, &mine) != 0) {
+            if (reopened >= 0)
+                ::close(reopened);
+            return;
+        }
+        fd = reopened;
+    }
+    mode_t mode = target.st_mode & 07777;
+    if (mine.st_uid != target.st_uid || mine.st_gid != target.st_gid) {
+        // Root can give the file back to its owner; anyone else at least its group, if they are a member.
+        const bool owner = ::fchown(fd, target.st_uid, target.st_gid) == 0;
+        const bool group = owner || ::fchown(fd, static_cast<uid_t>(-1), target.st_gid) == 0;
+        if (!owner && mine.st_uid != target.st_uid)
+            mode &= ~static_cast<mode_t>(S_ISUID);
+        if (!group && mine.st_gid != target.st_gid)
+            mode &= ~static_cast<mode_t>(S_ISGID);
+    }
+    ::fchmod(fd, mode); // after fchown, which may clear set-user-ID bits
+    if (reopened >= 0)
+        ::close(reopened);
+}
+
 void AtomicFile::commit()
 {
+    adoptTargetMetadata();
     if (::rename(m_temporary.c_str(), m_target.c_str()) != 0) {
         const int err = errno;
         try {

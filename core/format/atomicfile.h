@@ -1,5 +1,8 @@
 // Writes a file safely: into a temporary file in the target's folder, then renamed over the target once
 // complete. Until commit() the target is untouched; a failure removes the temporary file.
+// Writing over an existing file keeps its mode (a private 0600 file stays private) and, where this process
+// may set it, its owner and group; a new file gets 0666 less the umask, like any other new file. Every file
+// the project writes goes through here.
 #pragma once
 
 #include <cstddef>
@@ -29,11 +32,13 @@ public:
 
     // Flushes to disk; the temporary file is complete and can be read back for verification.
     void finish();
-    // Renames the temporary file over the target and syncs the folder.
+    // Gives the temporary file the existing target's mode and owner, renames it over the target and syncs
+    // the folder.
     void commit();
 
 private:
     void flushBuffer();
+    void adoptTargetMetadata();
 
     std::string m_target;
     std::string m_temporary;

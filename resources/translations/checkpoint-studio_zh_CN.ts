@@ -648,6 +648,13 @@ B：%2</translation>
     </message>
 </context>
 <context>
+    <name>ErrorBox</name>
+    <message>
+        <source>out of memory</source>
+        <translation>内存不足</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Opening cancelled.</source>
