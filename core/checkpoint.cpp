@@ -2,6 +2,7 @@
 
 #include "format/error.h"
 #include "modelstate.h"
+#include "optimizerparams.h"
 #include "tensorwalk.h"
 
 namespace ckpt {
@@ -26,6 +27,7 @@ Checkpoint::Checkpoint(RawCheckpoint raw, const Progress *progress, const std::o
     if (progress)
         progress->update(0.9);
     walkCheckpoint(m_raw, m_modelState, m_tensors, m_entries, limits);
+    refineParametersFromOptimizer(m_raw, m_modelState, m_tensors);
 }
 
 std::vector<std::string_view> TensorInfo::segments() const

@@ -36,7 +36,7 @@ std::string pythonJsonQuote(std::string_view s)
             case '\b': out += "\\b"; break;
             case '\f': out += "\\f"; break;
             default:
-                if (c < 0x20) {
+                if (c < 0x20 || c == 0x7F) { // json.dump escapes all but ' ' to '~' (DEL included)
                     std::snprintf(buf, sizeof buf, "\\u%04x", c);
                     out += buf;
                 } else {

@@ -2,33 +2,87 @@
 
 #include "format/error.h"
 
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <cctype>
 #include <optional>
+#include <type_traits>
 #include <unordered_map>
 
 namespace ckpt {
 
-bool globMatch(std::string_view pattern, std::string_view name)
+namespace {
+
+// Characters of a glob pattern or name: ASCII text is matched byte by byte; anything else is decoded to code
+// points first, an invalid byte standing for itself (U+DC80 + byte, Python's surrogateescape).
+std::u32string decodeUtf8(std::string_view s)
 {
-    // Iterative matcher with backtracking to the last '*': linear in practice, no recursion.
-    std::size_t p = 0, n = 0, starP = std::string_view::npos, starN = 0;
-    auto classMatches = [&](std::size_t &pp, char c) -> std::optional<bool> {
+    std::u32string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size();) {
+        const auto b = static_cast<unsigned char>(s[i]);
+        std::size_t len = 0;
+        char32_t cp = 0, min = 0;
+        if (b < 0x80) {
+            out.push_back(b);
+            ++i;
+            continue;
+        }
+        if ((b & 0xE0) == 0xC0) {
+            len = 2, cp = b & 0x1F, min = 0x80;
+        } else if ((b & 0xF0) == 0xE0) {
+            len = 3, cp = b & 0x0F, min = 0x800;
+        } else if ((b & 0xF8) == 0xF0) {
+            len = 4, cp = b & 0x07, min = 0x10000;
+        }
+        bool ok = len != 0 && i + len <= s.size();
+        for (std::size_t k = 1; ok && k < len; ++k) {
+            const auto c = static_cast<unsigned char>(s[i + k]);
+            ok = (c & 0xC0) == 0x80;
+            cp = (cp << 6) | (c & 0x3F);
+        }
+        if (ok && cp >= min && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF)) {
+            out.push_back(cp);
+            i += len;
+        } else {
+            out.push_back(0xDC00 + b);
+            ++i;
+        }
+    }
+    return out;
+}
+
+bool isAscii(std::string_view s)
+{
+    return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+// The classic greedy-star matcher: on a mismatch only the last '*' takes one more character, so there is no
+// recursion and at most O(pattern x name) steps ('*a*a*a*b' against a long 'aaaa...' stays fast).
+template <typename Text>
+bool globMatchChars(const Text &pattern, const Text &name)
+{
+    using Char = typename Text::value_type;
+    auto code = [](Char c) { return static_cast<char32_t>(static_cast<std::make_unsigned_t<Char>>(c)); };
+    constexpr std::size_t npos = static_cast<std::size_t>(-1);
+    std::size_t p = 0, n = 0, starP = npos, starN = 0;
+    auto classMatches = [&](std::size_t &pp, char32_t c) -> std::optional<bool> {
         // pattern[pp] == '['; on success pp points past ']'
         std::size_t i = pp + 1;
         bool negate = false;
-        if (i < pattern.size() && (pattern[i] == '!')) {
+        if (i < pattern.size() && code(pattern[i]) == U'!') {
             negate = true;
             ++i;
         }
         bool matched = false;
         bool first = true;
-        while (i < pattern.size() && (first || pattern[i] != ']')) {
+        while (i < pattern.size() && (first || code(pattern[i]) != U']')) {
             first = false;
-            char lo = pattern[i];
-            char hi = lo;
-            if (i + 2 < pattern.size() && pattern[i + 1] == '-' && pattern[i + 2] != ']') {
-                hi = pattern[i + 2];
+            const char32_t lo = code(pattern[i]);
+            char32_t hi = lo;
+            if (i + 2 < pattern.size() && code(pattern[i + 1]) == U'-' && code(pattern[i + 2]) != U']') {
+                hi = code(pattern[i + 2]);
                 i += 3;
             } else {
                 ++i;
@@ -42,60 +96,84 @@ bool globMatch(std::string_view pattern, std::string_view name)
         return matched != negate;
     };
     while (n < name.size()) {
-        if (p < pattern.size() && pattern[p] == '*') {
+        if (p < pattern.size() && code(pattern[p]) == U'*') {
             starP = p++;
             starN = n;
             continue;
         }
         if (p < pattern.size()) {
-            if (pattern[p] == '?') {
+            const char32_t pc = code(pattern[p]);
+            if (pc == U'?') {
                 ++p;
                 ++n;
                 continue;
             }
-            if (pattern[p] == '[') {
+            if (pc == U'[') {
                 std::size_t pp = p;
-                const auto m = classMatches(pp, name[n]);
+                const auto m = classMatches(pp, code(name[n]));
                 if (m.has_value()) {
                     if (*m) {
                         p = pp;
                         ++n;
                         continue;
                     }
-                } else if (name[n] == '[') {
+                } else if (code(name[n]) == U'[') {
                     ++p;
                     ++n;
                     continue;
                 }
-            } else if (pattern[p] == name[n]) {
+            } else if (pc == code(name[n])) {
                 ++p;
                 ++n;
                 continue;
             }
         }
-        if (starP == std::string_view::npos)
+        if (starP == npos)
             return false;
         p = starP + 1;
         n = ++starN;
     }
-    while (p < pattern.size() && pattern[p] == '*')
+    while (p < pattern.size() && code(pattern[p]) == U'*')
         ++p;
     return p == pattern.size();
+}
+
+// The length of the UTF-8 character starting at s[i] (1 for a byte that does not start a valid one).
+std::size_t utf8Length(std::string_view s, std::size_t i)
+{
+    const auto b = static_cast<unsigned char>(s[i]);
+    const std::size_t len = b < 0xC0 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : b < 0xF8 ? 4 : 1;
+    if (i + len > s.size())
+        return 1;
+    for (std::size_t k = 1; k < len; ++k)
+        if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80)
+            return 1;
+    return len;
+}
+
+} // namespace
+
+bool globMatch(std::string_view pattern, std::string_view name)
+{
+    if (isAscii(pattern) && isAscii(name))
+        return globMatchChars(pattern, name);
+    return globMatchChars(decodeUtf8(pattern), decodeUtf8(name));
 }
 
 Regex::Regex(const std::string &pattern)
     : m_pattern(pattern)
 {
-    try {
-        m_regex = std::regex(pattern, std::regex::ECMAScript);
-    } catch (const std::regex_error &e) {
-        fail(ErrorKind::Malformed, "invalid regular expression '" + pattern + "': " + e.what());
-    }
+    RE2::Options options; // UTF-8, leftmost-first like ECMAScript / Python
+    options.set_log_errors(false);
+    auto re = std::make_shared<const RE2>(pattern, options);
+    if (!re->ok())
+        fail(ErrorKind::Malformed, "invalid regular expression '" + pattern + "': " + re->error());
+    m_regex = std::move(re);
 }
 
 bool Regex::search(const std::string &name) const
 {
-    return std::regex_search(name, m_regex);
+    return RE2::PartialMatch(name, *m_regex);
 }
 
 std::string Regex::replace(const std::string &name, const std::string &replacement) const
@@ -109,7 +187,66 @@ std::string Regex::replace(const std::string &name, const std::string &replaceme
         }
         fmt += replacement[i];
     }
-    return std::regex_replace(name, m_regex, fmt);
+    const RE2 &re = *m_regex;
+    const int groups = re.NumberOfCapturingGroups() + 1;
+    std::vector<re2::StringPiece> m(static_cast<std::size_t>(groups));
+    const re2::StringPiece text(name);
+    std::string out;
+    std::size_t copied = 0; // name[0, copied) is in out
+    std::size_t from = 0;   // where the next search starts
+    while (from <= name.size() && re.Match(text, from, name.size(), RE2::UNANCHORED, m.data(), groups)) {
+        const std::size_t begin = static_cast<std::size_t>(m[0].data() - name.data());
+        const std::size_t end = begin + m[0].size();
+        out.append(name, copied, begin - copied);
+        // The replacement, as std::regex_replace formats it (ECMAScript rules).
+        auto group = [&](std::size_t g) {
+            if (m[g].data() != nullptr)
+                out.append(m[g].data(), m[g].size());
+        };
+        for (std::size_t i = 0; i < fmt.size(); ++i) {
+            if (fmt[i] != '$' || i + 1 == fmt.size()) {
+                out += fmt[i];
+                continue;
+            }
+            const char c = fmt[i + 1];
+            if (c == '$') {
+                out += '$';
+                ++i;
+            } else if (c == '&') {
+                group(0);
+                ++i;
+            } else if (c == '`') {
+                out.append(name, copied, begin - copied);
+                ++i;
+            } else if (c == '\'') {
+                out.append(name, end, std::string::npos);
+                ++i;
+            } else if (std::isdigit(static_cast<unsigned char>(c))) {
+                std::size_t g = static_cast<std::size_t>(c - '0');
+                ++i;
+                if (i + 1 < fmt.size() && std::isdigit(static_cast<unsigned char>(fmt[i + 1]))) {
+                    g = g * 10 + static_cast<std::size_t>(fmt[i + 1] - '0');
+                    ++i;
+                }
+                if (g < static_cast<std::size_t>(groups))
+                    group(g);
+            } else {
+                out += '$';
+            }
+        }
+        copied = end;
+        if (begin == end) {
+            // An empty match: the next search starts one character later (so "x*" puts the replacement between
+            // characters, as re.sub does), that character kept as it is.
+            if (end == name.size())
+                break;
+            from = end + utf8Length(name, end);
+        } else {
+            from = end;
+        }
+    }
+    out.append(name, copied, std::string::npos);
+    return out;
 }
 
 RenameRule RenameRule::parse(const std::string &spec)

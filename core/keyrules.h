@@ -2,29 +2,39 @@
 // fnmatch-style globs, regex renames applied in order, prefix strip/add, and collision checks.
 #pragma once
 
+#include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+namespace re2 {
+class RE2;
+}
+
 namespace ckpt {
 
-// fnmatch semantics as Python's fnmatch.fnmatchcase: '*' and '?' also match '.', [seq], [!seq].
+// fnmatch semantics as Python's fnmatch.fnmatchcase: '*' and '?' also match '.', [seq], [!seq]; '?' and a
+// class match one UTF-8 character (a byte that is not valid UTF-8 counts as one character). No recursion and
+// no exponential backtracking: O(pattern x name) at worst, whatever a hostile name looks like.
 bool globMatch(std::string_view pattern, std::string_view name);
 
-// A compiled regular expression (ECMAScript syntax); throws ckpt::Error(Malformed) naming the pattern.
+// A compiled regular expression in RE2 syntax (Perl/Python-like, without backreferences or lookaround), UTF-8.
+// Linear time in the name and no recursion, so names of any length from a hostile file are safe. Throws
+// ckpt::Error(Malformed) naming the pattern when it is invalid. Copies share the compiled program.
 class Regex
 {
 public:
     explicit Regex(const std::string &pattern);
     bool search(const std::string &name) const; // like Python's re.search
-    std::string replace(const std::string &name, const std::string &replacement) const; // re.sub, $1 / \1 groups
+    // Every non-overlapping match replaced (re.sub). In the replacement $1..$99 and \1..\9 are groups, $& the
+    // match, $` and $' the text before and after it, $$ a '$' (std::regex_replace's ECMAScript format).
+    std::string replace(const std::string &name, const std::string &replacement) const;
     const std::string &pattern() const { return m_pattern; }
 
 private:
     std::string m_pattern;
-    std::regex m_regex;
+    std::shared_ptr<const re2::RE2> m_regex;
 };
 
 struct RenameRule

@@ -1,6 +1,7 @@
 #include "tensorwalk.h"
 
 #include "format/error.h"
+#include "format/namelimit.h"
 #include "format/pickle/pyrepr.h"
 #include "modelstate.h"
 
@@ -276,6 +277,7 @@ private:
         const auto *t = static_cast<const TensorValue *>(v);
         TensorInfo info;
         info.name = join(path);
+        checkNameSegments(info.name, "tensor"); // every format's names pass here: dict keys and their segments
         info.segmentEnds.reserve(path.size());
         std::uint32_t end = 0;
         for (std::size_t i = 0; i < path.size(); ++i) {

@@ -305,6 +305,51 @@ private slots:
         QCOMPARE(f.model.rowCount(), 4);
     }
 
+    // Issue 13: a name of 200,000 characters or 50,000 segments under the filter in regex and glob mode
+    // (std::regex recursed per character and crashed): the match shows, the other tensor does not.
+    void filteringHostileNames_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("pattern");
+        QTest::addColumn<bool>("regex");
+        QTest::addColumn<bool>("matches");
+        QString longName; // 200,000 characters: 'a' in four segments under 64 KiB, then 'b'
+        while (longName.size() < 199999)
+            longName += (longName.size() % 50000 == 49999) ? QLatin1Char('.') : QLatin1Char('a');
+        longName += QLatin1Char('b');
+        QStringList segments;
+        for (int i = 0; i < 50000; ++i)
+            segments << QStringLiteral("s");
+        const QString manySegments = segments.join(QLatin1Char('.'));
+        QTest::newRow("200,000 chars, regex a.*b") << longName << QStringLiteral("a.*b") << true << true;
+        QTest::newRow("200,000 chars, regex a.*c") << longName << QStringLiteral("a.*c") << true << false;
+        QTest::newRow("200,000 chars, glob *a*a*a*a*a*a*b") << longName << QStringLiteral("*a*a*a*a*a*a*b") << false << true;
+        QTest::newRow("50,000 segments, regex ^(s\\.)+s$") << manySegments << QStringLiteral("^(s\\.)+s$") << true << true;
+        QTest::newRow("50,000 segments, regex s\\.s") << manySegments << QStringLiteral("s\\.s") << true << true;
+        QTest::newRow("50,000 segments, glob *s*s*s*s*s*s*x") << manySegments << QStringLiteral("*s*s*s*s*s*s*x") << false << false;
+    }
+
+    void filteringHostileNames()
+    {
+        QFETCH(QString, name);
+        QFETCH(QString, pattern);
+        QFETCH(bool, regex);
+        QFETCH(bool, matches);
+        QTemporaryDir dir;
+        Fixture f(writeSafetensors(dir.path(), {QStringLiteral("x.weight"), name}));
+        QCOMPARE(f.model.rowCount(), 2);
+        ParameterFilter filter;
+        QCOMPARE(filter.set(pattern, regex ? ParameterFilter::Mode::Regex : ParameterFilter::Mode::Glob), QString());
+        QCOMPARE(filter.matches(name.toStdString()), matches);
+        QVERIFY(!filter.matches("x.weight"));
+        f.model.setFilter(filter);
+        QCOMPARE(f.model.rowCount(), matches ? 1 : 0);
+        if (matches)
+            QCOMPARE(f.model.index(0, 0).data().toString(), name.section(QLatin1Char('.'), 0, 0));
+        f.model.setFilter(ParameterFilter());
+        QCOMPARE(f.model.rowCount(), 2);
+    }
+
     void invalidRegexIsReported()
     {
         ParameterFilter filter;

@@ -65,6 +65,21 @@ private slots:
         compareWithOracle(*archive, readJsonObject(oracleDir() + QStringLiteral("/allennlp__basic_classifier_best.th.expected.json")));
     }
 
+    // chemprop keeps a loss weight and an output transform as buffers with names that say nothing; the
+    // Lightning checkpoint's Adam state holds exactly the 10 parameters, in order.
+    void optimizerTellsBuffersFromParameters()
+    {
+        const auto c = ckpt::Checkpoint::open((realworldDir() + QStringLiteral("/chemprop__example_model_v2_regression_mol.ckpt")).toStdString());
+        QStringList parameters, buffers;
+        for (const auto &t : c->tensors())
+            if (t.inModelState)
+                (t.isParameter ? parameters : buffers) << QString::fromStdString(t.modelName);
+        QCOMPARE(parameters.size(), 10);
+        QVERIFY(buffers.contains(QStringLiteral("predictor.criterion.task_weights")));
+        QVERIFY(buffers.contains(QStringLiteral("predictor.output_transform.mean")));
+        QVERIFY(parameters.contains(QStringLiteral("predictor.ffn.1.2.bias")));
+    }
+
     // burn's hand-made tar has no 'tensors' member and no storage views; torch.load fails on it.
     void burnTarHoldsWeightAndBias()
     {

@@ -3,6 +3,7 @@
 #include "bytereader.h"
 #include "error.h"
 #include "json.h"
+#include "namelimit.h"
 #include "readers.h"
 
 #include <algorithm>
@@ -65,6 +66,7 @@ void readSafetensors(const Source &src, RawCheckpoint &out, const ReadLimits &li
             }
             continue;
         }
+        checkNameSegments(name, "safetensors tensor");
         const std::string &tensorName = name; // a lambda may not capture a structured binding before C++20 in clang 14
         auto bad = [&](const std::string &what) { fail(ErrorKind::Malformed, "safetensors tensor '" + tensorName + "': " + what); };
         if (!info.isObject())

@@ -2,6 +2,7 @@
 #include "bytereader.h"
 #include "error.h"
 #include "json.h"
+#include "namelimit.h"
 #include "readers.h"
 
 #include <unordered_map>
@@ -73,6 +74,7 @@ void readSharded(const Source &src, RawCheckpoint &out, const ReadLimits &limits
     auto *root = out.arena->makeDict(DictFlavor::Plain);
     root->items.reserve(weightMap->object().size());
     for (const auto &[name, fileValue] : weightMap->object()) {
+        checkNameSegments(name, "weight_map entry");
         if (!fileValue.isString())
             fail(ErrorKind::Malformed, "weight_map entry for '" + name + "' is not a file name");
         const std::string &file = fileValue.string();

@@ -23,7 +23,7 @@ def put(target, name, data):
         f.write(data)
 
 
-for target in ("zip", "pickle", "safetensors", "sharded", "legacy", "freezelist", "checkpoint"):
+for target in ("zip", "pickle", "safetensors", "sharded", "legacy", "freezelist", "checkpoint", "keyrules"):
     shutil.rmtree(os.path.join(out, target), ignore_errors=True)
     os.makedirs(os.path.join(out, target))
 for path in files:
@@ -54,3 +54,13 @@ for path in glob.glob(os.path.join(src, "resources/examples/*.json")):
         put("freezelist", os.path.basename(path), f.read())
 put("freezelist", "list.txt", b"# frozen\nstem.weight\nblocks.0.conv1.weight\n")
 put("freezelist", "array.json", b'["stem.weight", "stem.bias"]')
+# keyrules: pattern line, replacement line, name lines.
+for i, seed in enumerate([
+        b"^layer(\\d)\\.\nstage\\1.\nlayer1.0.conv1.weight\nlayer2.1.bn.running_mean\nfc.bias",
+        b"*a*a*a*b\n$&$$\naaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\na.a.a.a.b",
+        b"(s)\\.(s)\n$2:$1\ns.s.s.s.s.s.s.s\ns.",
+        b"x*\n-\n\xc3\xa9\xe5\xb1\x82.\xe6\x9d\x83\xe9\x87\x8d\nabc",
+        b"[!a-c]?.[]]*\n\\1\nd\xc3\xa9.]x\n\xff\xfe.bad",
+        b"module\\.\n\nmodule.encoder.layers.10.attn.in_proj_weight\nmodule.fc.weight",
+]):
+    put("keyrules", "seed%d.txt" % i, seed)

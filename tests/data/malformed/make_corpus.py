@@ -501,6 +501,12 @@ def zip_pickle_rows():
     rec = {"0": FLOATS4}
 
     pk("pkl_empty.pt", "Truncated", "data.pkl is an empty record", b"")
+    # Issue 13: a name segment (dict key, or the text between '.' / '/') is bounded to 64 KiB.
+    # (Deflated data.pkl: the files stay under MAX_FILE.)
+    pk("pkl_key_segment_over_64kib.pt", "LimitExceeded", "a state_dict key 'x.' + 65,537 'a's (a name segment over 64 KiB)",
+       state_dict(("x." + "a" * 65537, tensor())), records=rec, deflate=True)
+    pk("pkl_key_50000_segments.pt", "ok", "a state_dict key of 50,000 one-letter segments (99,999 bytes, each segment short)",
+       state_dict((".".join(["s"] * 50000), tensor())), records=rec, deflate=True)
     pk("pkl_stack_underflow.pt", "Malformed", "TUPLE2 with a single item on the stack", P2 + b"N\x86.")
     pk("pkl_pop_through_mark.pt", "Malformed", "APPEND right after MARK (pops below the mark)", P2 + b"](Na.")
     pk("pkl_mark_underflow.pt", "Malformed", "TUPLE without any MARK", P2 + b"NNt.")
