@@ -242,9 +242,7 @@ std::string number(double v)
 {
     if (std::isnan(v) || std::isinf(v))
         return "null";
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%.9g", v);
-    return buf;
+    return formatGeneral(v, 9);
 }
 
 std::string shapeJson(const TensorInfo *t)
@@ -310,11 +308,7 @@ std::string diffCsv(const DiffResult &diff)
             q += c == '"' ? std::string("\"\"") : std::string(1, c);
         return q + "\"";
     };
-    auto num = [](double v) {
-        char buf[40];
-        std::snprintf(buf, sizeof buf, "%.9g", v);
-        return std::string(buf);
-    };
+    auto num = [](double v) { return formatGeneral(v, 9); };
     std::string out = "name,status,shape_a,shape_b,dtype_a,dtype_b,max_abs,mean_abs,rel_l2,cosine,changed_fraction\n";
     for (const auto &e : diff.entries) {
         out += field(e.name) + "," + std::string(diffStatusName(e.status)) + ",";

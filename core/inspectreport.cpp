@@ -35,9 +35,7 @@ std::string humanBytes(std::uint64_t n)
         v /= 1024.0;
         ++unit;
     }
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.1f %s", v, kUnits[unit]);
-    return buf;
+    return formatFixed(v, 1) + " " + kUnits[unit];
 }
 
 std::string shapeText(std::span<const std::int64_t> shape)
@@ -145,9 +143,7 @@ std::string number(double v)
 {
     if (std::isnan(v))
         return "nan";
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.6g", v);
-    return buf;
+    return formatGeneral(v, 6);
 }
 
 std::string statsColumns(const TensorStatistics &s)

@@ -4,7 +4,9 @@
 #include "format/mappedfile.h"
 #include "format/ziparchive.h"
 
+#include <QFileInfo>
 #include <QJsonDocument>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -139,6 +141,63 @@ private slots:
         for (const auto &e : got.value(QStringLiteral("entries")).toArray()) {
             const QJsonObject o = e.toObject();
             QVERIFY(o.contains(QStringLiteral("name")) && o.contains(QStringLiteral("type")) && o.contains(QStringLiteral("value")));
+        }
+    }
+
+    // Output is the same bytes in every locale: a comma-decimal one (de_DE, generated with localedef into a
+    // temporary LOCPATH) must not turn 0.5 into 0,5 in JSON, CSV or the tables.
+    void sameBytesInEveryLocale_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        const QString training = fixtureDir() + QStringLiteral("/training_checkpoint.pt");
+        const QString dtypes = fixtureDir() + QStringLiteral("/dtypes.pt");
+        // the bundled examples: a model before and after fine-tuning, with values that print with decimals
+        const QString diffA = sourceDir() + QStringLiteral("/../resources/examples/example_training_checkpoint.pt");
+        const QString diffB = sourceDir() + QStringLiteral("/../resources/examples/example_finetuned.pt");
+        QTest::newRow("inspect") << QStringList{QStringLiteral("inspect"), training};
+        QTest::newRow("inspect --stats") << QStringList{QStringLiteral("inspect"), QStringLiteral("--stats"), dtypes};
+        QTest::newRow("inspect --stats --json") << QStringList{QStringLiteral("inspect"), QStringLiteral("--stats"), QStringLiteral("--json"), dtypes};
+        QTest::newRow("inspect quantized --json") << QStringList{QStringLiteral("inspect"), QStringLiteral("--stats"), QStringLiteral("--json"),
+                                                                 fixtureDir() + QStringLiteral("/quantized_checkpoint.pt")};
+        QTest::newRow("diff") << QStringList{QStringLiteral("diff"), diffA, diffB};
+        QTest::newRow("diff --json") << QStringList{QStringLiteral("diff"), QStringLiteral("--json"), diffA, diffB};
+        QTest::newRow("diff --csv") << QStringList{QStringLiteral("diff"), QStringLiteral("--csv"), diffA, diffB};
+        QTest::newRow("transplant --json") << QStringList{QStringLiteral("transplant"), QStringLiteral("--from"), diffA, QStringLiteral("--into"), diffB,
+                                                          QStringLiteral("--json")};
+        QTest::newRow("scan --json") << QStringList{QStringLiteral("scan"), QStringLiteral("--json"), training};
+    }
+
+    void sameBytesInEveryLocale()
+    {
+        QFETCH(QStringList, args);
+        static QTemporaryDir locales;
+        static bool made = false;
+        if (!made) {
+            const ProcessResult r = runProcess(QStringLiteral("localedef"), {QStringLiteral("-i"), QStringLiteral("de_DE"), QStringLiteral("-f"),
+                                                                            QStringLiteral("UTF-8"), locales.filePath(QStringLiteral("de_DE.UTF-8"))});
+            QVERIFY2(QFileInfo(locales.filePath(QStringLiteral("de_DE.UTF-8"))).isDir(), r.err.constData());
+            made = true;
+        }
+        auto run = [&](const QString &locale) {
+            QProcess p;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert(QStringLiteral("LOCPATH"), locales.path());
+            env.insert(QStringLiteral("LC_ALL"), locale);
+            env.insert(QStringLiteral("LANG"), locale);
+            p.setProcessEnvironment(env);
+            p.start(binDir() + QStringLiteral("/ckpt"), args);
+            p.waitForFinished(120000);
+            return std::make_pair(p.exitCode(), p.readAllStandardOutput());
+        };
+        const auto c = run(QStringLiteral("C"));
+        const auto de = run(QStringLiteral("de_DE.UTF-8"));
+        QVERIFY2(c.second.size() > 40, c.second.constData());
+        QCOMPARE(de.first, c.first);
+        if (de.second != c.second) { // show the first line that differs
+            const QList<QByteArray> a = c.second.split('\n'), b = de.second.split('\n');
+            for (qsizetype i = 0; i < std::min(a.size(), b.size()); ++i)
+                QVERIFY2(a[i] == b[i], (a[i] + "\n  under de_DE:\n" + b[i]).constData());
+            QCOMPARE(de.second.size(), c.second.size());
         }
     }
 

@@ -5,6 +5,7 @@
 #include "checkpoint.h"
 #include "checkpointdiff.h"
 #include "format/error.h"
+#include "format/json.h"
 #include "inspectreport.h"
 
 #include <QCommandLineParser>
@@ -21,9 +22,7 @@ std::string g(double v)
         return "nan";
     if (std::isinf(v))
         return "inf";
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.4g", v);
-    return buf;
+    return ckpt::formatGeneral(v, 4);
 }
 
 std::string metricsText(const ckpt::PairMetrics &m)

@@ -359,3 +359,30 @@ std::string number(double d)
 }
 
 } // namespace ckpt::json
+
+namespace ckpt {
+
+namespace {
+std::string formatWith(double v, std::chars_format format, int precision)
+{
+    if (std::isnan(v))
+        return std::signbit(v) ? "-nan" : "nan";
+    if (std::isinf(v))
+        return v < 0 ? "-inf" : "inf";
+    char buf[400]; // %.Nf of 1e308 needs 309 digits before the point
+    const auto r = std::to_chars(buf, buf + sizeof buf, v, format, precision);
+    return std::string(buf, r.ptr);
+}
+} // namespace
+
+std::string formatGeneral(double v, int precision)
+{
+    return formatWith(v, std::chars_format::general, precision);
+}
+
+std::string formatFixed(double v, int decimals)
+{
+    return formatWith(v, std::chars_format::fixed, decimals);
+}
+
+} // namespace ckpt::json

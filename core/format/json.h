@@ -56,3 +56,14 @@ std::string quote(std::string_view s);
 std::string number(double d);
 
 } // namespace ckpt::json
+
+namespace ckpt {
+// printf's "%.<precision>g" and "%.<decimals>f" as the C locale writes them, whatever the process's locale
+// (QCoreApplication sets LC_NUMERIC from the environment, and de_DE would write 0,5). Not finite: nan, inf, -inf.
+std::string formatGeneral(double v, int precision);
+std::string formatFixed(double v, int decimals);
+} // namespace ckpt
+
+namespace ckpt::json {
+
+} // namespace ckpt::json
