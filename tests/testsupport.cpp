@@ -132,11 +132,10 @@ QHash<QString, QString> tensorHashes(const QString &path)
     return out;
 }
 
-namespace {
-ProcessResult runProcessIn(const QProcessEnvironment &environment, const QString &program, const QStringList &args)
+ProcessResult runProcess(const QString &program, const QStringList &args, const std::function<void(QProcess &)> &setUp)
 {
     QProcess p;
-    p.setProcessEnvironment(environment);
+    setUp(p);
     p.start(program, args);
     ProcessResult r;
     if (!p.waitForFinished(300000))
@@ -146,11 +145,10 @@ ProcessResult runProcessIn(const QProcessEnvironment &environment, const QString
     r.err = p.readAllStandardError();
     return r;
 }
-} // namespace
 
 ProcessResult runProcess(const QString &program, const QStringList &args)
 {
-    return runProcessIn(QProcessEnvironment::systemEnvironment(), program, args);
+    return runProcess(program, args, [](QProcess &) {});
 }
 
 ProcessResult runCkpt(const QStringList &args)
@@ -166,7 +164,7 @@ ProcessResult runStudio(const QStringList &args)
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
     environment.insert(QStringLiteral("XDG_CONFIG_HOME"), config.path());
-    return runProcessIn(environment, binDir() + QStringLiteral("/checkpoint-studio"), args);
+    return runProcess(binDir() + QStringLiteral("/checkpoint-studio"), args, [&](QProcess &p) { p.setProcessEnvironment(environment); });
 }
 
 ProcessResult runStudioScreenshot(const QString &png, const QStringList &files)

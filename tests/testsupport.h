@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QHash>
 #include <QJsonObject>
+#include <QProcess>
 #include <QString>
 
 #if defined(QT_WIDGETS_LIB)
@@ -53,6 +54,8 @@ struct ProcessResult
     QByteArray err;
 };
 ProcessResult runProcess(const QString &program, const QStringList &args);
+// The same with the QProcess prepared first (environment, a child-process modifier ...).
+ProcessResult runProcess(const QString &program, const QStringList &args, const std::function<void(QProcess &)> &setUp);
 ProcessResult runCkpt(const QStringList &args); // the ckpt built next to the tests
 // checkpoint-studio --screenshot png files... (offscreen, with settings of its own: an empty config folder, so
 // that its layout is the default one a window of the test gets after QSettings().clear()); the image's content

@@ -179,25 +179,23 @@ private slots:
             made = true;
         }
         auto run = [&](const QString &locale) {
-            QProcess p;
-            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-            env.insert(QStringLiteral("LOCPATH"), locales.path());
-            env.insert(QStringLiteral("LC_ALL"), locale);
-            env.insert(QStringLiteral("LANG"), locale);
-            p.setProcessEnvironment(env);
-            p.start(binDir() + QStringLiteral("/ckpt"), args);
-            p.waitForFinished(120000);
-            return std::make_pair(p.exitCode(), p.readAllStandardOutput());
+            return runProcess(binDir() + QStringLiteral("/ckpt"), args, [&](QProcess &p) {
+                QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+                env.insert(QStringLiteral("LOCPATH"), locales.path());
+                env.insert(QStringLiteral("LC_ALL"), locale);
+                env.insert(QStringLiteral("LANG"), locale);
+                p.setProcessEnvironment(env);
+            });
         };
-        const auto c = run(QStringLiteral("C"));
-        const auto de = run(QStringLiteral("de_DE.UTF-8"));
-        QVERIFY2(c.second.size() > 40, c.second.constData());
-        QCOMPARE(de.first, c.first);
-        if (de.second != c.second) { // show the first line that differs
-            const QList<QByteArray> a = c.second.split('\n'), b = de.second.split('\n');
+        const ProcessResult c = run(QStringLiteral("C"));
+        const ProcessResult de = run(QStringLiteral("de_DE.UTF-8"));
+        QVERIFY2(c.out.size() > 40, c.out.constData());
+        QCOMPARE(de.exitCode, c.exitCode);
+        if (de.out != c.out) { // show the first line that differs
+            const QList<QByteArray> a = c.out.split('\n'), b = de.out.split('\n');
             for (qsizetype i = 0; i < std::min(a.size(), b.size()); ++i)
                 QVERIFY2(a[i] == b[i], (a[i] + "\n  under de_DE:\n" + b[i]).constData());
-            QCOMPARE(de.second.size(), c.second.size());
+            QCOMPARE(de.out.size(), c.out.size());
         }
     }
 

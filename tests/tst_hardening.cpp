@@ -40,19 +40,12 @@ using namespace testsupport;
 namespace {
 ProcessResult runWithAddressSpaceLimit(const QString &program, const QStringList &args, qint64 bytes)
 {
-    QProcess p;
-    p.setChildProcessModifier([bytes] {
-        const struct rlimit limit {static_cast<rlim_t>(bytes), static_cast<rlim_t>(bytes)};
-        ::setrlimit(RLIMIT_AS, &limit);
+    return runProcess(program, args, [bytes](QProcess &p) {
+        p.setChildProcessModifier([bytes] {
+            const struct rlimit limit {static_cast<rlim_t>(bytes), static_cast<rlim_t>(bytes)};
+            ::setrlimit(RLIMIT_AS, &limit);
+        });
     });
-    p.start(program, args);
-    ProcessResult r;
-    if (!p.waitForFinished(300000))
-        return r;
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
 }
 
 bool openAndWait(MainWindow &window, const QString &path)
