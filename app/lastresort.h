@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The last resort of main() in both programs. An exception that nothing can catch where it is thrown (one that
 // leaves a worker thread, or a std::bad_alloc from LibTorch's start-up inside dlopen) would abort the process;
 // instead the program ends with exit status 2 and one line, "<program>: FILE: out of memory".

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // `ckpt diff` of two 1 GiB checkpoints against the Python baseline (torch.load both, the same metrics),
 // measured in the same run. Usage: bench_diff CKPT_BINARY PYTHON BASELINE_SCRIPT A B
 #include "processbench.h"
@@ -17,8 +18,7 @@ int main(int argc, char **argv)
     const Race r = race({ckpt, "diff", a, b, "--json"}, 1, {python, script, a, b});
     std::printf("| diff of two 1 GiB checkpoints (%.2f GB) | time | throughput | peak RSS |\n|---|---:|---:|---:|\n", gb);
     std::printf("| `ckpt diff A B --json` (whole process) | %.2f s | %.2f GB/s | %.0f MB |\n", r.ours, gb / r.ours, r.oursPeakMB);
-    std::printf("| Python: `torch.load` both + the same metrics (whole process) | %.2f s | %.2f GB/s | %.0f MB |\n", r.theirs,
-                gb / r.theirs, r.theirsPeakMB);
+    std::printf("| Python: `torch.load` both + the same metrics (whole process) | %.2f s | %.2f GB/s | %.0f MB |\n", r.theirs, gb / r.theirs, r.theirsPeakMB);
     std::printf("| speed-up | %.1fx | | |\n", r.theirs / r.ours);
     return 0;
 }

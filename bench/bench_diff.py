@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The Python baseline for `ckpt diff`: torch.load both files, then the same metrics per pair.
 Run with /usr/bin/python3:  bench_diff.py A B   (prints the seconds it took)"""
 

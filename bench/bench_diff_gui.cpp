@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // How the diff window copes with large comparisons: a 1 GiB pair and a 100,000-tensor pair, from
 // compare() to the coloured tree and chart on screen, the longest GUI-thread stall meanwhile, and
 // expanding, sorting, filtering and clicking a bar. Run with QT_QPA_PLATFORM=offscreen.
@@ -53,8 +54,7 @@ int main(int argc, char **argv)
         const double worstGap = stalls.stop();
         const auto &result = window.session()->result;
         const QByteArray name = label.toUtf8();
-        std::printf("| %s | read both, compare %zu names, build the tree and chart, show | %.0f ms |\n", name.constData(),
-                    result.entries.size(), openMs);
+        std::printf("| %s | read both, compare %zu names, build the tree and chart, show | %.0f ms |\n", name.constData(), result.entries.size(), openMs);
         std::printf("| | of which reading and comparing, off the GUI thread | %.0f ms |\n", window.session()->seconds * 1000);
         std::printf("| | longest GUI-thread stall meanwhile | %.0f ms |\n", worstGap);
 
@@ -89,8 +89,8 @@ int main(int argc, char **argv)
             t.restart();
             window.chart()->activateBar(0);
             tree->viewport()->repaint();
-            std::printf("| | click the first bar (%zu pairs selected) | %.0f ms |\n",
-                        static_cast<std::size_t>(tree->selectionModel()->selectedRows().size()), ms(t));
+            std::printf(
+                "| | click the first bar (%zu pairs selected) | %.0f ms |\n", static_cast<std::size_t>(tree->selectionModel()->selectedRows().size()), ms(t));
         }
     }
     return 0;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // How the main window copes with a 100,000-parameter checkpoint: open, expand, scroll, filter, tick,
 // undo, and the longest stall of the GUI thread while the file loads. Run with QT_QPA_PLATFORM=offscreen.
 // Usage: bench_gui FILE

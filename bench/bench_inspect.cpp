@@ -1,7 +1,9 @@
+// SPDX-License-Identifier: MIT
 // Listing speed and memory of `ckpt inspect` against Python's torch.load on the same files, measured in
 // the same run. Usage: bench_inspect CKPT_BINARY PYTHON FILE... Prints a Markdown table with ratios.
 #include "checkpoint.h"
 #include "format/error.h"
+#include "inspectreport.h"
 #include "processbench.h"
 
 #include <algorithm>
@@ -32,8 +34,10 @@ int main(int argc, char **argv)
     const std::string ckptBinary = argv[1];
     const std::string python = argv[2];
     const int runs = 5;
-    std::printf("| file | tensors | in-process open+list | `ckpt inspect --json` | peak RSS | Python `torch.load` (in-process) | `python -c torch.load` | peak RSS | whole-process speed-up |\n");
-    std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    std::printf("| file | tensors | in-process open+list | JSON text (in-process) | `ckpt inspect --json` | peak RSS | Python `torch.load` (in-process) | "
+                "`python -c torch.load` | peak "
+                "RSS | whole-process speed-up |\n");
+    std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (int i = 3; i < argc; ++i) {
         const std::string file = argv[i];
         std::vector<double> inProcess;
@@ -53,6 +57,18 @@ int main(int argc, char **argv)
                 return 2;
             }
             inProcess.push_back(std::chrono::duration<double>(Clock::now() - start).count());
+        }
+        // The JSON text alone, from the open checkpoint: the share of `inspect --json` spent writing it.
+        std::vector<double> jsonTimes;
+        std::size_t jsonBytes = 0;
+        {
+            const auto c = ckpt::Checkpoint::open(file);
+            for (int r = 0; r < runs; ++r) {
+                const auto start = Clock::now();
+                const std::string text = ckpt::inspectJson(*c);
+                jsonTimes.push_back(std::chrono::duration<double>(Clock::now() - start).count());
+                jsonBytes = text.size();
+            }
         }
         std::vector<double> cliTimes;
         long cliRss = 0;
@@ -79,12 +95,12 @@ int main(int argc, char **argv)
         }
         const std::string timeLoad = "/tmp/ckpt_bench_torch_load_time";
         runProcess({python, "-c",
-                    "import sys, time, torch\n"
-                    "best = 1e9\n"
-                    "for _ in range(3):\n"
-                    "    t = time.perf_counter(); torch.load(sys.argv[1]); best = min(best, time.perf_counter() - t)\n"
-                    "open(sys.argv[2], 'w').write(repr(best))\n",
-                    file, timeLoad});
+            "import sys, time, torch\n"
+            "best = 1e9\n"
+            "for _ in range(3):\n"
+            "    t = time.perf_counter(); torch.load(sys.argv[1]); best = min(best, time.perf_counter() - t)\n"
+            "open(sys.argv[2], 'w').write(repr(best))\n",
+            file, timeLoad});
         double pyInProcess = 0;
         if (FILE *f = std::fopen(timeLoad.c_str(), "r")) {
             if (std::fscanf(f, "%lf", &pyInProcess) != 1)
@@ -93,9 +109,9 @@ int main(int argc, char **argv)
         }
         const double ours = median(cliTimes);
         const double theirs = median(pyTimes);
-        std::printf("| %s | %zu | %.1f ms | %.0f ms | %.0f MB | %.0f ms | %.0f ms | %.0f MB | %.1fx |\n", fileName(file).c_str(),
-                    tensors, median(inProcess) * 1000, ours * 1000, cliRss / 1024.0, pyInProcess * 1000, theirs * 1000,
-                    pyRss / 1024.0, theirs / ours);
+        std::printf("| %s | %zu | %.1f ms | %.1f ms (%.1f MB) | %.0f ms | %.0f MB | %.0f ms | %.0f ms | %.0f MB | %.1fx |\n", fileName(file).c_str(), tensors,
+            median(inProcess) * 1000, median(jsonTimes) * 1000, jsonBytes / 1e6, ours * 1000, cliRss / 1024.0, pyInProcess * 1000, theirs * 1000,
+            pyRss / 1024.0, theirs / ours);
         std::fflush(stdout);
     }
     std::printf("\nMedians of %d runs (Python: 3), warm page cache, on this machine (`nproc` = %ld).\n", runs, sysconf(_SC_NPROCESSORS_ONLN));

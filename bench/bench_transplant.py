@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The Python baseline for `ckpt transplant`: the seed's template on state_dicts (torch.load both, keep the
 pretrained tensors whose name and shape match, update the target's state_dict, torch.save it).
 Run with /usr/bin/python3:  bench_transplant.py SOURCE TARGET OUT   (prints the seconds it took)"""

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // How the transplant dialog copes with a 100,000-tensor pair: opening both sides until the report shows,
 // then a rule typed into the dialog until the new report shows, each with the longest GUI-thread stall.
 // Run with QT_QPA_PLATFORM=offscreen.  Usage: bench_transplant_gui SOURCE TARGET
@@ -50,16 +51,14 @@ int main(int argc, char **argv)
     };
     std::printf("| transplant dialog, %s into %s | until the report shows | of which planning, off the GUI thread | longest GUI stall |\n"
                 "|---|---:|---:|---:|\n",
-                qPrintable(QFileInfo(QString::fromLocal8Bit(argv[1])).fileName()), qPrintable(QFileInfo(QString::fromLocal8Bit(argv[2])).fileName()));
+        qPrintable(QFileInfo(QString::fromLocal8Bit(argv[1])).fileName()), qPrintable(QFileInfo(QString::fromLocal8Bit(argv[2])).fileName()));
     step("open both sides (read, plan, fill the table)", [&] {
         dialog.openSource(QString::fromLocal8Bit(argv[1]));
         dialog.openTarget(QString::fromLocal8Bit(argv[2]));
     });
     // A rule as typed: the dialog waits 150 ms after the last key, then plans off the GUI thread.
     step("type an exclude glob (150 ms debounce included)", [&] { dialog.excludeEdit()->setText(QStringLiteral("*.w3.*")); });
-    step("type a regex rename", [&] {
-        dialog.renameEdit()->setPlainText(QStringLiteral("^model\\.layers\\.(\\d+)\\.=model.blocks.\\1."));
-    });
+    step("type a regex rename", [&] { dialog.renameEdit()->setPlainText(QStringLiteral("^model\\.layers\\.(\\d+)\\.=model.blocks.\\1.")); });
     std::printf("\n%d rows in the table at the end.\n", dialog.model()->rowCount());
     return 0;
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Helpers of the GUI benchmarks: elapsed milliseconds, letting queued work run, and a heartbeat on the
 // GUI thread whose largest gap between beats is how long the window froze.
 #pragma once

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Generates the benchmark checkpoints (never committed). Run with /usr/bin/python3:
     make_bench_data.py OUTDIR
 writes OUTDIR/state_dict_1gb.pt (400 float32 tensors, 1 GiB), OUTDIR/state_dict_1gb_finetuned.pt (the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "processbench.h"
 
 #include <algorithm>
@@ -42,7 +43,8 @@ double median(std::vector<double> v)
 
 double fileGB(const std::string &path)
 {
-    struct stat st {};
+    struct stat st
+    { };
     return ::stat(path.c_str(), &st) == 0 ? static_cast<double>(st.st_size) / 1e9 : 0.0;
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Whole-process measurements shared by the benchmark programs: wall time and peak RSS of a command.
 #pragma once
 
@@ -22,8 +23,7 @@ double fileGB(const std::string &path); // 0 when it cannot be read
 // message when a run does not exit with the status given.
 struct Race
 {
-    double ours = 0, theirs = 0;          // seconds
+    double ours = 0, theirs = 0; // seconds
     double oursPeakMB = 0, theirsPeakMB = 0;
 };
-Race race(const std::vector<std::string> &ours, int oursExit, const std::vector<std::string> &theirs, int oursRuns = 3,
-          int theirsRuns = 2);
+Race race(const std::vector<std::string> &ours, int oursExit, const std::vector<std::string> &theirs, int oursRuns = 3, int theirsRuns = 2);

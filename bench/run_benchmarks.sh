@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Generates the benchmark checkpoints (about 1.1 GB, under build/bench-data, never committed) and prints
 # the listing benchmark table. Run from the repository root after building:  bench/run_benchmarks.sh
 set -eu

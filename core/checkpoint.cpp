@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "checkpoint.h"
 
 #include "format/error.h"
@@ -7,8 +8,7 @@
 
 namespace ckpt {
 
-std::unique_ptr<Checkpoint> Checkpoint::open(const std::string &path, const ReadLimits &limits,
-                                             const std::optional<std::string> &modelStatePath)
+std::unique_ptr<Checkpoint> Checkpoint::open(const std::string &path, const ReadLimits &limits, const std::optional<std::string> &modelStatePath)
 {
     RawCheckpoint raw = readCheckpoint(path, limits);
     try {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // An opened checkpoint: its tensors named as PyTorch names them, its other content, and its model state.
 #pragma once
 
@@ -13,14 +14,14 @@ namespace ckpt {
 
 struct TensorInfo
 {
-    std::string name;      // container path joined with '/': model_state/layer1.0.conv1.weight
+    std::string name; // container path joined with '/': model_state/layer1.0.conv1.weight
     // Where each container-path segment of name ends: a dict key may itself hold '/' (a file path as a
     // key of Lightning's best_k_models), so name cannot be split back on '/'.
     std::vector<std::uint32_t> segmentEnds;
     std::string modelName; // the name inside the model state (what named_parameters() prints); "" outside it
     const pickle::TensorValue *value = nullptr;
     bool inModelState = false;
-    bool isParameter = false;       // a trainable parameter of the model (not a buffer, not optimizer state)
+    bool isParameter = false; // a trainable parameter of the model (not a buffer, not optimizer state)
     bool requiresGradStored = false; // the file records requires_grad for it (Parameter objects, TorchScript)
 
     DType dtype() const { return value->dtype; }
@@ -40,7 +41,7 @@ struct TensorInfo
 struct Entry
 {
     std::string name;
-    std::string type;  // Python's type name: int, dict, argparse.Namespace, numpy.ndarray ...
+    std::string type; // Python's type name: int, dict, argparse.Namespace, numpy.ndarray ...
     std::string value; // exact text for scalars, a short repr otherwise
     bool isScalar = false;
 };
@@ -61,10 +62,9 @@ public:
     // Reads and indexes a file. Throws ckpt::Error with a message naming the file and the cause.
     // modelStatePath: where the model state is ("" the top level, "ema/model" nested keys), instead of
     // finding it; throws ckpt::Error when nothing state_dict-like is there.
-    static std::unique_ptr<Checkpoint> open(const std::string &path, const ReadLimits &limits = {},
-                                            const std::optional<std::string> &modelStatePath = std::nullopt);
-    explicit Checkpoint(RawCheckpoint raw, const Progress *progress = nullptr,
-                        const std::optional<std::string> &modelStatePath = std::nullopt);
+    static std::unique_ptr<Checkpoint> open(
+        const std::string &path, const ReadLimits &limits = {}, const std::optional<std::string> &modelStatePath = std::nullopt);
+    explicit Checkpoint(RawCheckpoint raw, const Progress *progress = nullptr, const std::optional<std::string> &modelStatePath = std::nullopt);
 
     Format format() const { return m_raw.format; }
     const std::string &path() const { return m_raw.path; }
@@ -73,8 +73,8 @@ public:
     const std::vector<Entry> &entries() const { return m_entries; }
     const ModelState &modelState() const { return m_modelState; }
 
-    std::uint64_t parameterCount() const;  // elements of parameters in the model state
-    std::uint64_t tensorBytes() const;     // bytes of all listed tensors (shared storages counted per view)
+    std::uint64_t parameterCount() const; // elements of parameters in the model state
+    std::uint64_t tensorBytes() const; // bytes of all listed tensors (shared storages counted per view)
 
 private:
     RawCheckpoint m_raw;

@@ -1,12 +1,13 @@
+// SPDX-License-Identifier: MIT
 #include "checkpointdiff.h"
 
 #include "format/error.h"
 #include "format/mappedfile.h"
 #include "format/json.h"
+#include "format/jsonwriter.h"
 #include "inspectreport.h"
 #include "tensorcompare.h"
 #include "tensordata.h"
-
 
 #include <algorithm>
 #include <cmath>
@@ -193,8 +194,7 @@ std::string_view modulePrefix(std::string_view name, int depth)
 
 void ChangeAccumulator::add(const DiffEntry &e)
 {
-    const bool measured = (e.status == DiffStatus::Changed || e.status == DiffStatus::DType) && e.metrics.valid
-                          && std::isfinite(e.metrics.relL2);
+    const bool measured = (e.status == DiffStatus::Changed || e.status == DiffStatus::DType) && e.metrics.valid && std::isfinite(e.metrics.relL2);
     if (e.status != DiffStatus::Identical && !measured)
         return;
     const std::uint64_t n = e.a->numel();
@@ -237,64 +237,65 @@ std::optional<PrefixSuggestion> suggestPrefix(const DiffResult &diff)
     return suggestPrefix(onlyA, onlyB);
 }
 
-namespace {
-std::string number(double v)
-{
-    if (std::isnan(v) || std::isinf(v))
-        return "null";
-    return formatGeneral(v, 9);
-}
-
-std::string shapeJson(const TensorInfo *t)
-{
-    if (!t)
-        return "null";
-    std::string s = "[";
-    for (std::size_t i = 0; i < t->shape().size(); ++i)
-        s += (i ? ", " : "") + std::to_string(t->shape()[i]);
-    return s + "]";
-}
-} // namespace
+namespace { } // namespace
 
 std::string diffJson(const DiffResult &diff, const Checkpoint &a, const Checkpoint &b)
 {
-    std::string out = "{\n  \"a\": " + json::quote(a.path()) + ",\n  \"b\": " + json::quote(b.path()) + ",\n  \"entries\": [";
-    bool first = true;
+    using json::Layout;
+    std::string out;
+    out.reserve(1024 + diff.entries.size() * 300);
+    json::Writer w(out);
+    w.beginObject(Layout::Lines);
+    w.key("a").string(a.path());
+    w.key("b").string(b.path());
+    auto shape = [&w](const TensorInfo *t) { t ? w.integers(t->shape()) : w.null(); };
+    auto dtype = [&w](const TensorInfo *t) { t ? w.string(dtypeName(t->dtype())) : w.null(); };
+    w.key("entries").beginArray(Layout::Lines);
     for (const auto &e : diff.entries) {
-        out += first ? "\n    {" : ",\n    {";
-        first = false;
-        out += "\"name\": " + json::quote(e.name) + ", \"status\": \"" + std::string(diffStatusName(e.status)) + "\"";
-        out += ", \"shape_a\": " + shapeJson(e.a) + ", \"shape_b\": " + shapeJson(e.b);
-        out += ", \"dtype_a\": " + (e.a ? json::quote(dtypeName(e.a->dtype())) : std::string("null"));
-        out += ", \"dtype_b\": " + (e.b ? json::quote(dtypeName(e.b->dtype())) : std::string("null"));
+        w.beginObject();
+        w.key("name").string(e.name).key("status").string(diffStatusName(e.status));
+        w.key("shape_a");
+        shape(e.a);
+        w.key("shape_b");
+        shape(e.b);
+        w.key("dtype_a");
+        dtype(e.a);
+        w.key("dtype_b");
+        dtype(e.b);
+        // Identical pairs are never compared as numbers; their metrics are known.
         const bool metrics = e.metrics.valid;
         const bool identical = e.status == DiffStatus::Identical;
-        out += ", \"max_abs\": " + (metrics ? number(e.metrics.maxAbs) : identical ? "0" : "null");
-        out += ", \"mean_abs\": " + (metrics ? number(e.metrics.meanAbs) : identical ? "0" : "null");
-        out += ", \"rel_l2\": " + (metrics ? number(e.metrics.relL2) : identical ? "0" : "null");
-        out += ", \"cosine\": " + (metrics ? number(e.metrics.cosine) : identical ? "1" : "null");
-        out += ", \"changed_fraction\": " + (metrics ? number(e.metrics.changedFraction()) : identical ? "0" : "null");
+        auto metric = [&](const char *key, double value, double whenIdentical) {
+            w.key(key);
+            metrics ? w.number(value) : identical ? w.number(whenIdentical) : w.null();
+        };
+        metric("max_abs", e.metrics.maxAbs, 0);
+        metric("mean_abs", e.metrics.meanAbs, 0);
+        metric("rel_l2", e.metrics.relL2, 0);
+        metric("cosine", e.metrics.cosine, 1);
+        metric("changed_fraction", e.metrics.changedFraction(), 0);
         if (!metrics && !e.metrics.unsupportedReason.empty())
-            out += ", \"note\": " + json::quote(e.metrics.unsupportedReason);
-        out += "}";
+            w.key("note").string(e.metrics.unsupportedReason);
+        w.end();
     }
-    out += first ? "],\n" : "\n  ],\n";
+    w.end();
     const DiffSummary &s = diff.summary;
-    out += "  \"summary\": {";
+    w.key("summary").beginObject(Layout::Lines);
     for (int k = 0; k < 6; ++k)
-        out += (k ? ", \"" : "\"") + std::string(diffStatusName(static_cast<DiffStatus>(k))) + "\": " + std::to_string(s.counts[k]);
-    out += ", \"identical_overall\": " + std::string(s.identical() ? "true" : "false");
-    out += ", \"compared_bytes\": " + std::to_string(s.comparedBytes);
-    out += ",\n    \"most_changed\": [";
-    for (std::size_t i = 0; i < s.mostChanged.size(); ++i) {
-        const DiffEntry &e = diff.entries[s.mostChanged[i]];
-        out += (i ? ", " : "") + std::string("{\"name\": ") + json::quote(e.name) + ", \"rel_l2\": " + number(e.metrics.relL2) + "}";
-    }
-    out += "],\n    \"modules\": [";
-    for (std::size_t i = 0; i < s.modules.size(); ++i)
-        out += (i ? ", " : "") + std::string("{\"module\": ") + json::quote(s.modules[i].module) + ", \"parameters\": "
-               + std::to_string(s.modules[i].parameters) + ", \"weighted_rel_l2\": " + number(s.modules[i].weightedRelL2) + "}";
-    out += "]}\n}\n";
+        w.key(diffStatusName(static_cast<DiffStatus>(k))).integer(s.counts[k]);
+    w.key("identical_overall").boolean(s.identical());
+    w.key("compared_bytes").integer(s.comparedBytes);
+    w.key("most_changed").beginArray();
+    for (const std::size_t i : s.mostChanged)
+        w.beginObject().key("name").string(diff.entries[i].name).key("rel_l2").number(diff.entries[i].metrics.relL2).end();
+    w.end();
+    w.key("modules").beginArray();
+    for (const auto &m : s.modules)
+        w.beginObject().key("module").string(m.module).key("parameters").integer(m.parameters).key("weighted_rel_l2").number(m.weightedRelL2).end();
+    w.end();
+    w.end();
+    w.end();
+    out += '\n';
     return out;
 }
 
@@ -315,8 +316,8 @@ std::string diffCsv(const DiffResult &diff)
         out += (e.a ? field(shapeText(e.a->shape())) : "") + "," + (e.b ? field(shapeText(e.b->shape())) : "") + ",";
         out += (e.a ? std::string(dtypeName(e.a->dtype())) : "") + "," + (e.b ? std::string(dtypeName(e.b->dtype())) : "");
         if (e.metrics.valid)
-            out += "," + num(e.metrics.maxAbs) + "," + num(e.metrics.meanAbs) + "," + num(e.metrics.relL2) + "," + num(e.metrics.cosine)
-                   + "," + num(e.metrics.changedFraction());
+            out += "," + num(e.metrics.maxAbs) + "," + num(e.metrics.meanAbs) + "," + num(e.metrics.relL2) + "," + num(e.metrics.cosine) + ","
+                + num(e.metrics.changedFraction());
         else if (e.status == DiffStatus::Identical)
             out += ",0,0,0,1,0";
         else

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Comparing two checkpoints tensor by tensor: pairing by name, classifying each pair, and measuring
 // how changed pairs differ. Tensors are streamed from the mapped files one pair at a time.
 #pragma once
@@ -20,18 +21,18 @@ std::string_view diffStatusName(DiffStatus s);
 
 struct DiffEntry
 {
-    std::string name;                // after the prefix rules
+    std::string name; // after the prefix rules
     DiffStatus status = DiffStatus::Identical;
-    const TensorInfo *a = nullptr;   // null when only in B
-    const TensorInfo *b = nullptr;   // null when only in A
-    PairMetrics metrics;             // valid for changed and dtype-changed pairs
+    const TensorInfo *a = nullptr; // null when only in B
+    const TensorInfo *b = nullptr; // null when only in A
+    PairMetrics metrics; // valid for changed and dtype-changed pairs
 };
 
 struct DiffOptions
 {
-    bool all = false;          // every tensor by its full path; default: the two model states
-    KeyRules rulesA, rulesB;   // applied to names before pairing (strip module. from A ...)
-    double atol = 0.0;         // |a - b| above this counts as a changed element
+    bool all = false; // every tensor by its full path; default: the two model states
+    KeyRules rulesA, rulesB; // applied to names before pairing (strip module. from A ...)
+    double atol = 0.0; // |a - b| above this counts as a changed element
     const Progress *progress = nullptr;
 };
 
@@ -53,19 +54,19 @@ struct ChangeAccumulator
 
 struct ModuleChange
 {
-    std::string module;        // leading segments of the names (layer1, blocks.0 ...)
+    std::string module; // leading segments of the names (layer1, blocks.0 ...)
     std::uint64_t parameters = 0;
-    double weightedRelL2 = 0;  // sum(numel * rel_l2) / sum(numel) over its compared pairs
+    double weightedRelL2 = 0; // sum(numel * rel_l2) / sum(numel) over its compared pairs
     std::vector<std::size_t> entries; // every entry under the module, compared or not
 };
 
 struct DiffSummary
 {
-    std::size_t counts[6] = {};          // indexed by DiffStatus
+    std::size_t counts[6] = {}; // indexed by DiffStatus
     std::vector<std::size_t> mostChanged; // entry indices by rel_l2, largest first (at most 10)
-    std::vector<ModuleChange> modules;    // in model order
-    std::uint64_t comparedBytes = 0;      // bytes of both sides that were read
-    bool identical() const;               // nothing but identical pairs
+    std::vector<ModuleChange> modules; // in model order
+    std::uint64_t comparedBytes = 0; // bytes of both sides that were read
+    bool identical() const; // nothing but identical pairs
 };
 
 struct DiffResult

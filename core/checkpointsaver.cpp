@@ -1,8 +1,9 @@
+// SPDX-License-Identifier: MIT
 #include "checkpointsaver.h"
 
 #include "format/atomicfile.h"
 #include "format/error.h"
-#include "format/json.h"
+#include "format/jsonwriter.h"
 #include "format/mappedfile.h"
 #include "format/pickle/picklewriter.h"
 #include "format/ziparchive.h"
@@ -41,7 +42,7 @@ struct Plan
     std::unordered_map<const Value *, const Value *> substitutes;
     std::unordered_map<const StorageValue *, const TensorValue *> conversions; // new storage -> tensor to convert
     std::unordered_map<const StorageValue *, std::vector<const TensorCopy *>> patches; // storage -> copies into it
-    std::vector<std::pair<std::string, const TensorValue *>> flat;             // for safetensors: name -> tensor
+    std::vector<std::pair<std::string, const TensorValue *>> flat; // for safetensors: name -> tensor
     std::vector<Expected> expected;
     std::vector<std::string> notes;
 };
@@ -102,8 +103,7 @@ Plan makePlan(const Checkpoint &source, const SaveOptions &options, const Freeze
     const ModelState &model = source.modelState();
     const bool keyEdits = !options.dropGlobs.empty() || !options.keyRules.empty();
     if ((options.modelOnly || keyEdits || options.dtype || options.storeFreeze) && !model.found())
-        fail(ErrorKind::Unsupported, "no model state was found in the checkpoint, so there is nothing to edit ("
-                                         + model.reason + ")");
+        fail(ErrorKind::Unsupported, "no model state was found in the checkpoint, so there is nothing to edit (" + model.reason + ")");
 
     // requires_grad per model-state parameter (tied names share their tensor's flag).
     auto parameterGrad = [&](const TensorInfo &t) -> std::optional<bool> {
@@ -128,6 +128,7 @@ Plan makePlan(const Checkpoint &source, const SaveOptions &options, const Freeze
     if (modelTensors.size() != kept.size())
         plan.notes.push_back("dropped " + std::to_string(modelTensors.size() - kept.size()) + " model-state tensors");
     std::vector<std::string> keptNames;
+    keptNames.reserve(kept.size());
     for (const TensorInfo *t : kept)
         keptNames.push_back(t->modelName);
     const std::vector<std::string> newNames = applyKeyRules(options.keyRules, keptNames);
@@ -136,8 +137,9 @@ Plan makePlan(const Checkpoint &source, const SaveOptions &options, const Freeze
     const Value *editedModel = nullptr;
     if (rebuildModelDict) {
         if (model.kind != ModelState::Kind::StateDict && !options.modelOnly)
-            fail(ErrorKind::Unsupported, "the model state is a pickled nn.Module; dropping or renaming its keys needs --model-only, "
-                                         "which writes its state_dict");
+            fail(ErrorKind::Unsupported,
+                "the model state is a pickled nn.Module; dropping or renaming its keys needs --model-only, "
+                "which writes its state_dict");
         DictValue *d = plan.arena->makeDict(DictFlavor::Ordered);
         if (const auto *original = asDict(model.value)) {
             d->flavor = original->flavor;
@@ -171,8 +173,7 @@ Plan makePlan(const Checkpoint &source, const SaveOptions &options, const Freeze
                     fail(ErrorKind::Malformed, "model-state tensor '" + kept[i]->modelName + "' would not be written");
         } else {
             for (std::size_t i = 0; i < kept.size(); ++i)
-                d->items.emplace_back(plan.arena->make<StringValue>(Kind::Str, plan.arena->copy(newNames[i])),
-                                      const_cast<TensorValue *>(kept[i]->value));
+                d->items.emplace_back(plan.arena->make<StringValue>(Kind::Str, plan.arena->copy(newNames[i])), const_cast<TensorValue *>(kept[i]->value));
         }
         editedModel = d;
     }
@@ -194,8 +195,8 @@ Plan makePlan(const Checkpoint &source, const SaveOptions &options, const Freeze
         } else if (options.modelOnly) {
             continue;
         }
-        plan.expected.push_back({name, std::vector<std::int64_t>(written->shape.begin(), written->shape.end()), written->dtype,
-                                 grad ? std::optional<bool>(*grad) : std::nullopt});
+        plan.expected.push_back(
+            {name, std::vector<std::int64_t>(written->shape.begin(), written->shape.end()), written->dtype, grad ? std::optional<bool>(*grad) : std::nullopt});
         plan.flat.emplace_back(name, written);
     }
 
@@ -203,14 +204,12 @@ Plan makePlan(const Checkpoint &source, const SaveOptions &options, const Freeze
     if (plan.expected.empty() && !source.tensors().empty()) {
         std::string cause;
         if (options.modelOnly && modelTensors.empty())
-            cause = "the model state " + (model.path.empty() ? std::string("(the top level)") : "'" + model.path + "'")
-                    + " lists no tensors";
+            cause = "the model state " + (model.path.empty() ? std::string("(the top level)") : "'" + model.path + "'") + " lists no tensors";
         else if (!modelTensors.empty() && kept.empty())
             cause = "every model-state tensor was dropped";
         else
             cause = "nothing selected for writing holds a tensor";
-        fail(ErrorKind::Unsupported, "the output would hold no tensors, though the input holds "
-                                         + std::to_string(source.tensors().size()) + ": " + cause);
+        fail(ErrorKind::Unsupported, "the output would hold no tensors, though the input holds " + std::to_string(source.tensors().size()) + ": " + cause);
     }
 
     if (options.modelOnly) {
@@ -223,8 +222,7 @@ Plan makePlan(const Checkpoint &source, const SaveOptions &options, const Freeze
     for (const TensorCopy &c : options.copies)
         plan.patches[c.into->value->storage].push_back(&c);
     if (options.dtype)
-        plan.notes.push_back(std::to_string(plan.conversions.size()) + " floating tensors converted to "
-                             + std::string(dtypeName(*options.dtype)));
+        plan.notes.push_back(std::to_string(plan.conversions.size()) + " floating tensors converted to " + std::string(dtypeName(*options.dtype)));
     return plan;
 }
 
@@ -340,8 +338,8 @@ void verify(const std::string &path, const Plan &plan, Format expectedFormat)
             detail += "; not read back: " + missing + (nMissing > 5 ? " and " + std::to_string(nMissing - 5) + " more" : "");
         if (nExtra)
             detail += "; read back but not written: " + extra + (nExtra > 5 ? " and " + std::to_string(nExtra - 5) + " more" : "");
-        fail(ErrorKind::Io, "verification failed: " + std::to_string(tensors.size()) + " tensors read back, "
-                                + std::to_string(plan.expected.size()) + " written" + detail);
+        fail(ErrorKind::Io,
+            "verification failed: " + std::to_string(tensors.size()) + " tensors read back, " + std::to_string(plan.expected.size()) + " written" + detail);
     }
     auto shapeText = [](std::span<const std::int64_t> shape) {
         std::string s = "[";
@@ -467,8 +465,7 @@ void writeSafetensors(const Checkpoint &source, const Plan &plan, AtomicFile &fi
         first = false;
     }
     for (const auto &item : items) {
-        header += (first ? "" : ",") + json::quote(item.name) + ":{\"dtype\":\"" + std::string(safetensorsName(item.tensor->dtype))
-                  + "\",\"shape\":[";
+        header += (first ? "" : ",") + json::quote(item.name) + ":{\"dtype\":\"" + std::string(safetensorsName(item.tensor->dtype)) + "\",\"shape\":[";
         for (std::size_t d = 0; d < item.tensor->shape.size(); ++d)
             header += (d ? "," : "") + std::to_string(item.tensor->shape[d]);
         header += "],\"data_offsets\":[" + std::to_string(item.begin) + "," + std::to_string(item.end) + "]}";
@@ -483,8 +480,7 @@ void writeSafetensors(const Checkpoint &source, const Plan &plan, AtomicFile &fi
         if (const TensorCopy *whole = wholeStorageCopy(plan, *item.tensor->storage)) {
             file.write(contiguousSpan(*whole->from));
             releasePages(contiguousSpan(*whole->from));
-        } else if (!plan.conversions.contains(item.tensor->storage) && !plan.patches.contains(item.tensor->storage)
-                   && isContiguous(*item.tensor)) {
+        } else if (!plan.conversions.contains(item.tensor->storage) && !plan.patches.contains(item.tensor->storage) && isContiguous(*item.tensor)) {
             file.write(contiguousSpan(*item.tensor));
             releasePages(contiguousSpan(*item.tensor));
         } else {
@@ -511,8 +507,7 @@ SaveResult saveCheckpoint(const Checkpoint &source, const std::string &target, c
             freeze.clear();
             const auto unmatched = freeze.setByNames(*options.frozenNames);
             if (!unmatched.empty())
-                result.notes.push_back(std::to_string(unmatched.size()) + " names of the freeze list match no parameter (first: '"
-                                       + unmatched.front() + "')");
+                result.notes.push_back(std::to_string(unmatched.size()) + " names of the freeze list match no parameter (first: '" + unmatched.front() + "')");
         }
 
         const Format in = source.format();
@@ -520,8 +515,9 @@ SaveResult saveCheckpoint(const Checkpoint &source, const std::string &target, c
         // as the module's state_dict() in a torch.save zip, like any other model state.
         if (in == Format::TorchScript && !options.modelOnly) {
             if (!options.dropGlobs.empty() || !options.keyRules.empty())
-                fail(ErrorKind::Unsupported, "a TorchScript archive keeps its module structure: --drop and key rules apply "
-                                             "only with --model-only, which writes the module's state_dict");
+                fail(ErrorKind::Unsupported,
+                    "a TorchScript archive keeps its module structure: --drop and key rules apply "
+                    "only with --model-only, which writes the module's state_dict");
             std::vector<std::pair<std::string, bool>> grads;
             for (std::size_t i = 0; i < freeze.parameters().size(); ++i)
                 grads.emplace_back(freeze.parameters()[i].name, !freeze.isFrozen(i));
@@ -538,7 +534,8 @@ SaveResult saveCheckpoint(const Checkpoint &source, const std::string &target, c
             result.format = Format::TorchScript;
             result.tensors = written->tensors().size();
             file.commit();
-            struct stat st {};
+            struct stat st
+            { };
             result.bytes = ::stat(target.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
             result.notes.push_back("saved through LibTorch with " + std::to_string(freeze.frozenCount()) + " frozen parameters");
             return result;

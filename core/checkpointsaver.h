@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Saving a checkpoint, untouched or edited: torch.save zip (weights_only-loadable when the content
 // allows), safetensors, or TorchScript through LibTorch. Always atomic and verified before it replaces anything.
 #pragma once
@@ -23,15 +24,15 @@ struct TensorCopy
 
 struct SaveOptions
 {
-    bool modelOnly = false;                 // write only the model state, as a state_dict
-    std::vector<std::string> dropGlobs;     // model-state names to leave out
-    KeyRules keyRules;                      // applied to model-state names (prefix, then regex renames)
-    std::optional<DType> dtype;             // float16 / bfloat16 / float32 / float64: floating model-state tensors
+    bool modelOnly = false; // write only the model state, as a state_dict
+    std::vector<std::string> dropGlobs; // model-state names to leave out
+    KeyRules keyRules; // applied to model-state names (prefix, then regex renames)
+    std::optional<DType> dtype; // float16 / bfloat16 / float32 / float64: floating model-state tensors
     std::optional<std::vector<std::string>> frozenNames; // default: the checkpoint's initial freeze state
-    bool storeFreeze = false;               // parameters written as nn.Parameter(requires_grad = not frozen)
-    std::vector<TensorCopy> copies;         // values replaced on writing (not together with dtype)
-    bool force = false;                     // allow replacing the input file
-    const Progress *progress = nullptr;     // optional: bytes written so far, and cancellation
+    bool storeFreeze = false; // parameters written as nn.Parameter(requires_grad = not frozen)
+    std::vector<TensorCopy> copies; // values replaced on writing (not together with dtype)
+    bool force = false; // allow replacing the input file
+    const Progress *progress = nullptr; // optional: bytes written so far, and cancellation
 };
 
 struct SaveResult

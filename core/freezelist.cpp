@@ -1,13 +1,14 @@
+// SPDX-License-Identifier: MIT
 #include "freezelist.h"
 
 #include "format/error.h"
 #include "format/json.h"
+#include "format/jsonwriter.h"
 #include "format/mappedfile.h"
-#include "format/utf8.h"
 #include "freezestate.h"
 #include "inspectreport.h"
 
-#include <cstdio>
+#include <sys/stat.h>
 
 namespace ckpt {
 
@@ -22,56 +23,19 @@ FreezeListFormat freezeListFormatFor(std::string_view path)
 
 std::string pythonJsonQuote(std::string_view s)
 {
-    std::string out = "\"";
-    char buf[16];
-    for (std::size_t i = 0; i < s.size();) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        if (c < 0x80) {
-            switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            case '\b': out += "\\b"; break;
-            case '\f': out += "\\f"; break;
-            default:
-                if (c < 0x20 || c == 0x7F) { // json.dump escapes all but ' ' to '~' (DEL included)
-                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                    out += buf;
-                } else {
-                    out.push_back(static_cast<char>(c));
-                }
-            }
-            ++i;
-            continue;
-        }
-        const std::size_t n = utf8::sequenceLength(s.substr(i));
-        std::uint32_t cp = 0xFFFD;
-        if (n > 1) {
-            cp = c & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
-            for (std::size_t k = 1; k < n; ++k)
-                cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-        }
-        i += n ? n : 1;
-        if (cp >= 0x10000) {
-            cp -= 0x10000;
-            std::snprintf(buf, sizeof buf, "\\u%04x", 0xD800 + (cp >> 10));
-            out += buf;
-            cp = 0xDC00 + (cp & 0x3FF);
-        }
-        std::snprintf(buf, sizeof buf, "\\u%04x", cp);
-        out += buf;
-    }
-    return out + "\"";
+    return json::quote(s, json::Escape::Ascii);
 }
 
 std::string freezeListJson(const std::vector<std::string> &frozenNames)
 {
-    std::string out = "{";
-    for (std::size_t i = 0; i < frozenNames.size(); ++i)
-        out += (i ? ", " : "") + pythonJsonQuote(frozenNames[i]) + ": 0";
-    return out + "}";
+    // json.dump(d, f) with its defaults: ensure_ascii, ", " and ": ", no newline at the end.
+    std::string out;
+    json::Writer w(out, json::Escape::Ascii);
+    w.beginObject();
+    for (const auto &name : frozenNames)
+        w.key(name).integer(0);
+    w.end();
+    return out;
 }
 
 std::string freezeListText(const std::vector<std::string> &frozenNames)
@@ -88,7 +52,7 @@ std::string freezeListPython(const FreezeState &state, std::string_view sourceDe
     std::string out;
     out += "# Freeze list written by Checkpoint Studio for " + std::string(sourceDescription) + ".\n";
     out += "# " + std::to_string(names.size()) + " of " + std::to_string(state.parameters().size()) + " parameters frozen ("
-           + groupThousands(state.frozenElements()) + " of " + groupThousands(state.totalElements()) + " values).\n";
+        + groupThousands(state.frozenElements()) + " of " + groupThousands(state.totalElements()) + " values).\n";
     out += "import torch\n\n";
     out += "FROZEN = {\n";
     for (const auto &n : names)
@@ -111,15 +75,76 @@ std::string freezeListPython(const FreezeState &state, std::string_view sourceDe
     return out;
 }
 
-std::string formatFreezeList(const FreezeState &state, FreezeListFormat format, std::string_view sourceDescription)
+std::string formatFreezeList(const FreezeState &state, FreezeListFormat format, std::string_view sourceDescription, const std::vector<std::string> &foreign)
 {
+    std::vector<std::string> names = state.frozenNames();
+    names.insert(names.end(), foreign.begin(), foreign.end());
     switch (format) {
-    case FreezeListFormat::Json: return freezeListJson(state.frozenNames());
-    case FreezeListFormat::Text: return freezeListText(state.frozenNames());
+    case FreezeListFormat::Json: return freezeListJson(names);
+    case FreezeListFormat::Text: return freezeListText(names);
     case FreezeListFormat::Python: return freezeListPython(state, sourceDescription);
     }
     return {};
 }
+
+std::vector<std::string> foreignFreezeNames(const std::string &path, const FreezeState &state)
+{
+    struct stat st
+    { };
+    if (::stat(path.c_str(), &st) != 0)
+        return {};
+    std::vector<std::string> foreign;
+    for (auto &name : readFreezeList(path))
+        if (state.indexOf(name) == std::string::npos)
+            foreign.push_back(std::move(name));
+    return foreign;
+}
+
+namespace {
+// The FROZEN = {...} set of freezeListPython's snippet: one JSON-quoted name per line (JSON's ASCII string
+// literals are Python string literals too).
+std::vector<std::string> parsePythonFreezeList(std::string_view content)
+{
+    const std::string_view open = "\nFROZEN = {\n";
+    const auto start = content.find(open);
+    if (start == std::string_view::npos)
+        fail(ErrorKind::Malformed, "is Python without the FROZEN = {...} set that Checkpoint Studio's snippet has");
+    std::vector<std::string> names;
+    std::size_t pos = start + open.size();
+    for (std::size_t line = 1;; ++line) {
+        const auto nl = content.find('\n', pos);
+        if (nl == std::string_view::npos)
+            fail(ErrorKind::Malformed, "the FROZEN set is not closed by a '}' line");
+        std::string_view text = content.substr(pos, nl - pos);
+        pos = nl + 1;
+        while (!text.empty() && (text.back() == '\r' || text.back() == ' ' || text.back() == ','))
+            text.remove_suffix(1);
+        while (!text.empty() && text.front() == ' ')
+            text.remove_prefix(1);
+        if (text == "}")
+            return names;
+        if (text.empty())
+            continue;
+        json::Value v;
+        try {
+            v = json::parse(text);
+        } catch (const Error &) {
+            v = {};
+        }
+        if (!v.isString())
+            fail(ErrorKind::Malformed, "line " + std::to_string(line) + " of the FROZEN set is not one quoted name");
+        names.push_back(v.string());
+    }
+}
+
+bool looksLikePython(std::string_view content)
+{
+    for (const std::string_view marker : {"\nimport ", "\nfrom ", "\ndef ", "\nFROZEN = {"})
+        if (content.find(marker) != std::string_view::npos)
+            return true;
+    return content.starts_with("import ") || content.starts_with("from ") || content.starts_with("def ");
+}
+} // namespace
 
 std::vector<std::string> parseFreezeList(std::string_view content)
 {
@@ -141,6 +166,8 @@ std::vector<std::string> parseFreezeList(std::string_view content)
         }
         return names;
     }
+    if (looksLikePython(content))
+        return parsePythonFreezeList(content);
     while (!content.empty()) {
         const auto nl = content.find('\n');
         std::string_view line = content.substr(0, nl);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "freezestate.h"
 
 #include "format/error.h"
@@ -27,8 +28,8 @@ std::uint64_t FreezeState::viewHash(const TensorInfo &t)
 bool FreezeState::sameView(const TensorInfo &a, const TensorInfo &b)
 {
     return a.storageId() == b.storageId() && a.storageOffset() == b.storageOffset()
-           && std::equal(a.shape().begin(), a.shape().end(), b.shape().begin(), b.shape().end())
-           && std::equal(a.stride().begin(), a.stride().end(), b.stride().begin(), b.stride().end());
+        && std::equal(a.shape().begin(), a.shape().end(), b.shape().begin(), b.shape().end())
+        && std::equal(a.stride().begin(), a.stride().end(), b.stride().begin(), b.stride().end());
 }
 
 std::size_t FreezeState::findView(const TensorInfo &t) const
@@ -41,6 +42,7 @@ std::size_t FreezeState::findView(const TensorInfo &t) const
 }
 
 FreezeState::FreezeState(const Checkpoint &c)
+    : m_modelOrder(c.format() != Format::Safetensors && c.format() != Format::Sharded)
 {
     const auto &tensors = c.tensors();
     m_firstTensor = tensors.empty() ? nullptr : &tensors.front();
@@ -84,7 +86,8 @@ FreezeState FreezeState::initial(const Checkpoint &c, Origin *origin)
     FreezeState state(c);
     Origin found;
     const std::string &path = c.path();
-    struct stat st {};
+    struct stat st
+    { };
     const bool folder = ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
     const auto slash = path.rfind('/');
     const std::string dir = folder ? path : slash == std::string::npos ? std::string(".") : path.substr(0, slash);
@@ -124,8 +127,8 @@ std::string FreezeState::Origin::describe(const FreezeState &state) const
     switch (kind) {
     case Kind::Nothing: return {};
     case Kind::Sidecar: {
-        std::string note = "applied " + sidecar + ": " + std::to_string(state.frozenCount()) + " of "
-                           + std::to_string(state.parameters().size()) + " parameters frozen";
+        std::string note
+            = "applied " + sidecar + ": " + std::to_string(state.frozenCount()) + " of " + std::to_string(state.parameters().size()) + " parameters frozen";
         if (unmatched)
             note += ", " + std::to_string(unmatched) + " names in it match no parameter (first: " + firstUnmatched + ")";
         return note;
@@ -175,9 +178,9 @@ void FreezeState::setByIndices(const std::vector<std::size_t> &indices, bool fro
 {
     for (const std::size_t i : indices)
         if (i >= m_parameters.size())
-            fail(ErrorKind::Malformed, "parameter index " + std::to_string(i) + " is out of range: the model has "
-                                           + std::to_string(m_parameters.size()) + " parameters (0 to "
-                                           + std::to_string(m_parameters.size() - 1) + ")");
+            fail(ErrorKind::Malformed,
+                "parameter index " + std::to_string(i) + " is out of range: the model has " + std::to_string(m_parameters.size()) + " parameters (0 to "
+                    + std::to_string(m_parameters.size() - 1) + ")");
     for (const std::size_t i : indices)
         m_frozen[i] = frozen;
 }
@@ -212,6 +215,14 @@ void FreezeState::invert()
 void FreezeState::clear()
 {
     m_frozen.assign(m_frozen.size(), false);
+}
+
+std::string FreezeState::orderWarning() const
+{
+    if (m_modelOrder)
+        return {};
+    return "this file stores its tensors in file order (safetensors and sharded checkpoints are usually sorted by name), "
+           "not in model order: first N and indices count in file order, which may differ from model.named_parameters()";
 }
 
 std::vector<std::string> FreezeState::frozenNames() const

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Which parameters are frozen: a set over the model's parameter names (what named_parameters() yields),
 // kept in model order, with the operations of the seed's freeze templates.
 #pragma once
@@ -18,7 +19,7 @@ class FreezeState
 public:
     struct Parameter
     {
-        std::string name;      // inside the model state: layer1.0.conv1.weight
+        std::string name; // inside the model state: layer1.0.conv1.weight
         std::uint64_t numel = 0;
         const TensorInfo *tensor = nullptr;
     };
@@ -35,7 +36,7 @@ public:
     {
         enum class Kind { Nothing, Sidecar, Stored };
         Kind kind = Kind::Nothing; // Nothing: no sidecar and nothing stored frozen
-        std::string sidecar;       // the frozen_layers.json applied
+        std::string sidecar; // the frozen_layers.json applied
         std::size_t unmatched = 0; // its names that match no parameter
         std::string firstUnmatched;
         std::string describe(const FreezeState &state) const; // the English note of initial()
@@ -43,6 +44,11 @@ public:
     static FreezeState initial(const Checkpoint &c, Origin *origin = nullptr);
 
     const std::vector<Parameter> &parameters() const { return m_parameters; }
+    // False when the file stores tensors in its writer's order rather than the model's (safetensors, sharded
+    // indexes: usually sorted by name), so "first N" and indices count in file order.
+    bool hasModelOrder() const { return m_modelOrder; }
+    // The English warning for first N / indices on such a file; empty when the order is the model's.
+    std::string orderWarning() const;
     bool isFrozen(std::size_t index) const { return m_frozen[index]; }
     bool isFrozen(std::string_view name) const;
     std::size_t indexOf(std::string_view name) const; // npos when unknown
@@ -80,6 +86,7 @@ private:
 
     std::vector<Parameter> m_parameters;
     std::vector<bool> m_frozen;
+    bool m_modelOrder = true;
     const TensorInfo *m_firstTensor = nullptr; // the checkpoint's tensors, to look them up by position
     std::vector<std::int32_t> m_parameterOfTensor; // per tensor: its parameter index, or -1
     // Tensors are told apart by the storage view they occupy (a tied weight's two names share one).

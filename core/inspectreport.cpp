@@ -1,6 +1,8 @@
+// SPDX-License-Identifier: MIT
 #include "inspectreport.h"
 
 #include "format/json.h"
+#include "format/jsonwriter.h"
 #include "format/pickle/pyrepr.h"
 #include "freezestate.h"
 #include "quantization.h"
@@ -110,10 +112,8 @@ std::set<std::string> opaqueTypes(const Checkpoint &c)
 {
     std::set<std::string> types;
     for (const auto &e : c.entries()) {
-        static constexpr std::string_view kBuiltin[] = {"NoneType", "bool", "int", "float", "complex", "str", "bytes",
-                                                        "bytearray", "list", "tuple", "set", "frozenset", "dict",
-                                                        "collections.OrderedDict", "collections.defaultdict", "type",
-                                                        "torch.dtype"};
+        static constexpr std::string_view kBuiltin[] = {"NoneType", "bool", "int", "float", "complex", "str", "bytes", "bytearray", "list", "tuple", "set",
+            "frozenset", "dict", "collections.OrderedDict", "collections.defaultdict", "type", "torch.dtype"};
         if (std::find(std::begin(kBuiltin), std::end(kBuiltin), e.type) == std::end(kBuiltin))
             types.insert(e.type);
     }
@@ -152,8 +152,8 @@ std::string statsColumns(const TensorStatistics &s)
         return "  (" + s.unsupportedReason + ")";
     if (s.count == 0)
         return "  " + pad("-", 12, true) + "  " + pad("-", 12, true) + "  " + pad("-", 12, true) + "  " + pad("-", 12, true);
-    std::string out = "  " + pad(s.finite ? number(s.mean) : "-", 12, true) + "  " + pad(s.finite ? number(s.std) : "-", 12, true)
-                      + "  " + pad(s.finite ? number(s.min) : "-", 12, true) + "  " + pad(s.finite ? number(s.max) : "-", 12, true);
+    std::string out = "  " + pad(s.finite ? number(s.mean) : "-", 12, true) + "  " + pad(s.finite ? number(s.std) : "-", 12, true) + "  "
+        + pad(s.finite ? number(s.min) : "-", 12, true) + "  " + pad(s.finite ? number(s.max) : "-", 12, true);
     if (s.nan || s.posInf || s.negInf)
         out += "  nan " + groupThousands(s.nan) + ", inf " + groupThousands(s.posInf + s.negInf);
     if (s.dequantized)
@@ -161,17 +161,26 @@ std::string statsColumns(const TensorStatistics &s)
     return out;
 }
 
-std::string statsJson(const TensorStatistics &s)
+void statsJson(json::Writer &w, const TensorStatistics &s)
 {
-    if (!s.valid)
-        return "{\"error\": " + json::quote(s.unsupportedReason) + "}";
-    auto num = [](double v) { return std::isfinite(v) ? number(v) : std::string("null"); };
+    w.beginObject();
+    if (!s.valid) {
+        w.key("error").string(s.unsupportedReason).end();
+        return;
+    }
     const bool any = s.finite > 0;
-    return "{\"mean\": " + (any ? num(s.mean) : "null") + ", \"std\": " + (any && s.finite > 1 ? num(s.std) : "null")
-           + ", \"min\": " + (any ? num(s.min) : "null") + ", \"max\": " + (any ? num(s.max) : "null")
-           + ", \"nan\": " + std::to_string(s.nan) + ", \"posinf\": " + std::to_string(s.posInf) + ", \"neginf\": "
-           + std::to_string(s.negInf) + ", \"zeros\": " + std::to_string(s.zeros)
-           + (s.dequantized ? ", \"dequantized\": true}" : "}");
+    auto num = [&](const char *key, bool known, double v) {
+        w.key(key);
+        known ? w.number(v) : w.null(); // not finite is null as well
+    };
+    num("mean", any, s.mean);
+    num("std", any && s.finite > 1, s.std);
+    num("min", any, s.min);
+    num("max", any, s.max);
+    w.key("nan").integer(s.nan).key("posinf").integer(s.posInf).key("neginf").integer(s.negInf).key("zeros").integer(s.zeros);
+    if (s.dequantized)
+        w.key("dequantized").boolean(true);
+    w.end();
 }
 } // namespace
 
@@ -192,8 +201,8 @@ std::string inspectText(const Checkpoint &c, const InspectOptions &options)
         dtypeWidth = std::max(dtypeWidth, dtypeName(t.dtype()).size());
 
     if (!tensors.empty()) {
-        out += pad("NAME", nameWidth) + "  " + pad("SHAPE", shapeWidth) + "  " + pad("DTYPE", dtypeWidth) + "  "
-               + pad("PARAMETERS", 14, true) + "  " + pad("BYTES", 10, true) + "  " + pad("TRAINABLE", stats ? 11 : 0);
+        out += pad("NAME", nameWidth) + "  " + pad("SHAPE", shapeWidth) + "  " + pad("DTYPE", dtypeWidth) + "  " + pad("PARAMETERS", 14, true) + "  "
+            + pad("BYTES", 10, true) + "  " + pad("TRAINABLE", stats ? 11 : 0);
         if (stats)
             out += "  " + pad("MEAN", 12, true) + "  " + pad("STD", 12, true) + "  " + pad("MIN", 12, true) + "  " + pad("MAX", 12, true);
         out += "\n";
@@ -201,8 +210,8 @@ std::string inspectText(const Checkpoint &c, const InspectOptions &options)
             const auto &t = tensors[i];
             const std::string trainableText = !t.inModelState ? "-" : !t.isParameter ? "buffer" : trainable(t) ? "yes" : "no (frozen)";
             out += pad(displayName(t.name), nameWidth) + "  " + pad(shapeText(t.shape()), shapeWidth) + "  "
-                   + pad(std::string(dtypeName(t.dtype())), dtypeWidth) + "  " + pad(groupThousands(t.numel()), 14, true) + "  "
-                   + pad(humanBytes(t.nbytes()), 10, true) + "  " + pad(trainableText, stats ? 11 : 0);
+                + pad(std::string(dtypeName(t.dtype())), dtypeWidth) + "  " + pad(groupThousands(t.numel()), 14, true) + "  "
+                + pad(humanBytes(t.nbytes()), 10, true) + "  " + pad(trainableText, stats ? 11 : 0);
             if (stats)
                 out += statsColumns((*stats)[i]);
             out += "\n";
@@ -233,11 +242,10 @@ std::string inspectText(const Checkpoint &c, const InspectOptions &options)
     out += "Format:        " + formatDescription(c) + "\n";
     out += "Model state:   " + modelStateDescription(c) + "\n";
     out += "Tensors:       " + count(tensors.size(), "tensor", "tensors") + " (" + groupThousands(modelTensors)
-           + " in the model state: " + count(modelTensors - buffers, "parameter", "parameters") + ", "
-           + count(buffers, "buffer", "buffers") + "), " + count(storages.size(), "storage", "storages") + ", "
-           + humanBytes(c.tensorBytes()) + "\n";
-    out += "Parameters:    " + groupThousands(c.parameterCount()) + " (" + groupThousands(trainableParams) + " trainable, "
-           + groupThousands(frozen) + " frozen)\n";
+        + " in the model state: " + count(modelTensors - buffers, "parameter", "parameters") + ", " + count(buffers, "buffer", "buffers") + "), "
+        + count(storages.size(), "storage", "storages") + ", " + humanBytes(c.tensorBytes()) + "\n";
+    out += "Parameters:    " + groupThousands(c.parameterCount()) + " (" + groupThousands(trainableParams) + " trainable, " + groupThousands(frozen)
+        + " frozen)\n";
     if (!byDtype.empty()) {
         out += "By dtype:     ";
         for (const auto &[name, d] : byDtype)
@@ -247,7 +255,7 @@ std::string inspectText(const Checkpoint &c, const InspectOptions &options)
     if (!c.raw().metadata.empty()) {
         out += "Metadata:\n";
         for (const auto &[k, v] : c.raw().metadata)
-            out += "  " + k + " = " + v + "\n";
+            out.append("  ").append(k).append(" = ").append(v).append("\n");
     }
     if (!c.entries().empty()) {
         out += "Other entries:\n";
@@ -255,8 +263,7 @@ std::string inspectText(const Checkpoint &c, const InspectOptions &options)
         for (const auto &e : c.entries())
             width = std::max(width, std::min<std::size_t>(displayName(e.name).size(), 48));
         for (const auto &e : c.entries())
-            out += "  " + pad(displayName(e.name), width) + "  " + e.type + "  "
-                   + (e.isScalar && e.type == "str" ? "'" + e.value + "'" : e.value) + "\n";
+            out += "  " + pad(displayName(e.name), width) + "  " + e.type + "  " + (e.isScalar && e.type == "str" ? "'" + e.value + "'" : e.value) + "\n";
     }
     if (const auto types = opaqueTypes(c); !types.empty()) {
         out += "Object types:  ";
@@ -276,92 +283,75 @@ std::string inspectText(const Checkpoint &c, const InspectOptions &options)
 
 std::string inspectJson(const Checkpoint &c, const InspectOptions &options)
 {
+    using json::Layout;
     const auto *stats = options.stats;
-    std::string out = "{\n";
-    out += "  \"format\": " + json::quote(formatName(c.format())) + ",\n";
-    out += "  \"path\": " + json::quote(c.path()) + ",\n";
-    out += "  \"model_state\": " + json::quote(c.modelState().path) + ",\n";
-    out += std::string("  \"model_state_found\": ") + (c.modelState().found() ? "true" : "false") + ",\n";
-    out += "  \"model_state_reason\": " + json::quote(c.modelState().reason) + ",\n";
-    out += "  \"tensors\": [";
-    out.reserve(out.size() + c.tensors().size() * 320);
-    bool first = true;
+    std::string out;
+    // 100,000 tensors make tens of megabytes: one reservation, then appends in place.
+    out.reserve(1024 + c.tensors().size() * (stats ? 400 : 280));
+    json::Writer w(out);
+    w.beginObject(Layout::Lines);
+    w.key("format").string(formatName(c.format()));
+    w.key("path").string(c.path());
+    w.key("model_state").string(c.modelState().path);
+    w.key("model_state_found").boolean(c.modelState().found());
+    w.key("model_state_reason").string(c.modelState().reason);
+    w.key("tensors").beginArray(Layout::Lines);
     std::size_t index = 0;
-    // Appended piece by piece: 100,000 tensors make tens of megabytes of JSON.
-    auto ints = [&out](std::span<const std::int64_t> v) {
-        out += '[';
-        for (std::size_t i = 0; i < v.size(); ++i) {
-            if (i)
-                out += ", ";
-            out += std::to_string(v[i]);
-        }
-        out += ']';
-    };
-    auto flag = [&out](const char *key, bool v) {
-        out.append(", \"").append(key).append("\": ").append(v ? "true" : "false");
-    };
     for (const auto &t : c.tensors()) {
-        out += first ? "\n    {\"name\": " : ",\n    {\"name\": ";
-        first = false;
-        out += json::quote(t.name);
-        out += ", \"shape\": ";
-        ints(t.shape());
-        out.append(", \"dtype\": \"").append(dtypeName(t.dtype())).append("\", \"numel\": ").append(std::to_string(t.numel()));
-        out.append(", \"nbytes\": ").append(std::to_string(t.nbytes()));
-        flag("requires_grad", t.requiresGrad());
-        flag("is_parameter", t.isParameter);
-        flag("trainable", options.freeze ? t.isParameter && !options.freeze->isFrozen(t) : t.trainable());
-        flag("in_model_state", t.inModelState);
-        out += ", \"stride\": ";
-        ints(t.stride());
-        out.append(", \"storage_offset\": ").append(std::to_string(t.storageOffset()));
-        out.append(", \"storage\": ").append(std::to_string(t.storageId()));
+        w.beginObject();
+        w.key("name").string(t.name);
+        w.key("shape").integers(t.shape());
+        w.key("dtype").string(dtypeName(t.dtype()));
+        w.key("numel").integer(t.numel());
+        w.key("nbytes").integer(t.nbytes());
+        w.key("requires_grad").boolean(t.requiresGrad());
+        w.key("is_parameter").boolean(t.isParameter);
+        w.key("trainable").boolean(options.freeze ? t.isParameter && !options.freeze->isFrozen(t) : t.trainable());
+        w.key("in_model_state").boolean(t.inModelState);
+        w.key("stride").integers(t.stride());
+        w.key("storage_offset").integer(t.storageOffset());
+        w.key("storage").integer(t.storageId());
         if (const auto q = quantizationOf(*t.value)) {
-            out.append(", \"quantization\": {\"qscheme\": ").append(json::quote(q->scheme));
+            w.key("quantization").beginObject().key("qscheme").string(q->scheme);
             if (q->perChannel()) {
-                out.append(", \"axis\": ").append(std::to_string(q->axis)).append(", \"scales\": [");
-                for (std::size_t i = 0; i < q->scales.size(); ++i)
-                    out.append(i ? ", " : "").append(json::number(q->scales[i]));
-                out.append("], \"zero_points\": [");
-                for (std::size_t i = 0; i < q->zeroPoints.size(); ++i)
-                    out.append(i ? ", " : "").append(json::number(q->zeroPoints[i]));
-                out.append("]}");
+                w.key("axis").integer(q->axis);
+                w.key("scales").beginArray();
+                for (const double v : q->scales)
+                    w.number(v);
+                w.end().key("zero_points").beginArray();
+                for (const double v : q->zeroPoints)
+                    w.number(v);
+                w.end();
             } else {
-                out.append(", \"scale\": ").append(json::number(q->scale));
-                out.append(", \"zero_point\": ").append(json::number(q->zeroPoint)).append("}");
+                w.key("scale").number(q->scale).key("zero_point").number(q->zeroPoint);
             }
+            w.end();
         }
-        if (stats)
-            out.append(", \"stats\": ").append(statsJson((*stats)[index]));
-        out += '}';
+        if (stats) {
+            w.key("stats");
+            statsJson(w, (*stats)[index]);
+        }
+        w.end();
         ++index;
     }
-    out += first ? "],\n" : "\n  ],\n";
-    out += "  \"entries\": [";
-    first = true;
-    for (const auto &e : c.entries()) {
-        out += first ? "\n" : ",\n";
-        first = false;
-        out += "    {\"name\": " + json::quote(e.name) + ", \"type\": " + json::quote(e.type) + ", \"value\": " + json::quote(e.value)
-               + "}";
-    }
-    out += first ? "],\n" : "\n  ],\n";
-    out += "  \"metadata\": {";
-    first = true;
-    for (const auto &[k, v] : c.raw().metadata) {
-        out += (first ? "" : ", ") + json::quote(k) + ": " + json::quote(v);
-        first = false;
-    }
-    out += "},\n  \"notes\": [";
-    first = true;
-    for (const auto &n : c.raw().notes) {
-        out += (first ? "" : ", ") + json::quote(n);
-        first = false;
-    }
-    out += "],\n";
-    out += "  \"freeze\": " + json::quote(options.freezeNote) + ",\n";
-    out += "  \"summary\": {\"tensors\": " + std::to_string(c.tensors().size()) + ", \"parameters\": "
-           + std::to_string(c.parameterCount()) + ", \"bytes\": " + std::to_string(c.tensorBytes()) + "}\n}\n";
+    w.end();
+    w.key("entries").beginArray(Layout::Lines);
+    for (const auto &e : c.entries())
+        w.beginObject().key("name").string(e.name).key("type").string(e.type).key("value").string(e.value).end();
+    w.end();
+    w.key("metadata").beginObject();
+    for (const auto &[k, v] : c.raw().metadata)
+        w.key(k).string(v);
+    w.end();
+    w.key("notes").beginArray();
+    for (const auto &n : c.raw().notes)
+        w.string(n);
+    w.end();
+    w.key("freeze").string(options.freezeNote);
+    w.key("summary").beginObject().key("tensors").integer(c.tensors().size()).key("parameters").integer(c.parameterCount());
+    w.key("bytes").integer(c.tensorBytes()).end();
+    w.end();
+    out += '\n';
     return out;
 }
 

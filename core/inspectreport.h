@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // `ckpt inspect` output: the human table with its summary, and the machine-readable JSON.
 #pragma once
 
@@ -14,8 +15,8 @@ class FreezeState;
 struct InspectOptions
 {
     const std::vector<TensorStatistics> *stats = nullptr; // one per tensor: adds the statistics columns
-    const FreezeState *freeze = nullptr;                  // decides "trainable"; else the flags the file stores
-    std::string freezeNote;                               // how the freeze state came about, shown in the summary
+    const FreezeState *freeze = nullptr; // decides "trainable"; else the flags the file stores
+    std::string freezeNote; // how the freeze state came about, shown in the summary
 };
 
 std::string inspectText(const Checkpoint &c, const InspectOptions &options = {});

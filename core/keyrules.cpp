@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "keyrules.h"
 
 #include "format/error.h"
@@ -60,7 +61,7 @@ bool isAscii(std::string_view s)
 
 // The classic greedy-star matcher: on a mismatch only the last '*' takes one more character, so there is no
 // recursion and at most O(pattern x name) steps ('*a*a*a*b' against a long 'aaaa...' stays fast).
-template <typename Text>
+template<typename Text>
 bool globMatchChars(const Text &pattern, const Text &name)
 {
     using Char = typename Text::value_type;
@@ -178,7 +179,24 @@ bool Regex::search(const std::string &name) const
 
 std::string Regex::replace(const std::string &name, const std::string &replacement) const
 {
+    const RE2 &re = *m_regex;
+    const int groups = re.NumberOfCapturingGroups() + 1;
+    // The replacement, as std::regex_replace formats it (ECMAScript rules), read once into pieces rather
+    // than again for every match: a pattern that matches the empty string matches at every character.
     // Python-style \1 group references are accepted as well as $1.
+    struct Piece
+    {
+        enum Kind : std::uint8_t { Text, Group, Before, After };
+        Kind kind;
+        std::size_t group = 0;
+        std::string text;
+    };
+    std::vector<Piece> pieces;
+    auto text = [&pieces](char c) {
+        if (pieces.empty() || pieces.back().kind != Piece::Text)
+            pieces.push_back({Piece::Text});
+        pieces.back().text += c;
+    };
     std::string fmt;
     for (std::size_t i = 0; i < replacement.size(); ++i) {
         if (replacement[i] == '\\' && i + 1 < replacement.size() && std::isdigit(static_cast<unsigned char>(replacement[i + 1]))) {
@@ -187,51 +205,56 @@ std::string Regex::replace(const std::string &name, const std::string &replaceme
         }
         fmt += replacement[i];
     }
-    const RE2 &re = *m_regex;
-    const int groups = re.NumberOfCapturingGroups() + 1;
+    for (std::size_t i = 0; i < fmt.size(); ++i) {
+        if (fmt[i] != '$' || i + 1 == fmt.size()) {
+            text(fmt[i]);
+            continue;
+        }
+        const char c = fmt[i + 1];
+        if (c == '$') {
+            text('$');
+            ++i;
+        } else if (c == '&') {
+            pieces.push_back({Piece::Group, 0});
+            ++i;
+        } else if (c == '`') {
+            pieces.push_back({Piece::Before});
+            ++i;
+        } else if (c == '\'') {
+            pieces.push_back({Piece::After});
+            ++i;
+        } else if (std::isdigit(static_cast<unsigned char>(c))) {
+            std::size_t g = static_cast<std::size_t>(c - '0');
+            ++i;
+            if (i + 1 < fmt.size() && std::isdigit(static_cast<unsigned char>(fmt[i + 1]))) {
+                g = g * 10 + static_cast<std::size_t>(fmt[i + 1] - '0');
+                ++i;
+            }
+            if (g < static_cast<std::size_t>(groups))
+                pieces.push_back({Piece::Group, g});
+        } else {
+            text('$');
+        }
+    }
+
     std::vector<re2::StringPiece> m(static_cast<std::size_t>(groups));
-    const re2::StringPiece text(name);
+    const re2::StringPiece subject(name);
     std::string out;
     std::size_t copied = 0; // name[0, copied) is in out
-    std::size_t from = 0;   // where the next search starts
-    while (from <= name.size() && re.Match(text, from, name.size(), RE2::UNANCHORED, m.data(), groups)) {
+    std::size_t from = 0; // where the next search starts
+    while (from <= name.size() && re.Match(subject, from, name.size(), RE2::UNANCHORED, m.data(), groups)) {
         const std::size_t begin = static_cast<std::size_t>(m[0].data() - name.data());
         const std::size_t end = begin + m[0].size();
         out.append(name, copied, begin - copied);
-        // The replacement, as std::regex_replace formats it (ECMAScript rules).
-        auto group = [&](std::size_t g) {
-            if (m[g].data() != nullptr)
-                out.append(m[g].data(), m[g].size());
-        };
-        for (std::size_t i = 0; i < fmt.size(); ++i) {
-            if (fmt[i] != '$' || i + 1 == fmt.size()) {
-                out += fmt[i];
-                continue;
-            }
-            const char c = fmt[i + 1];
-            if (c == '$') {
-                out += '$';
-                ++i;
-            } else if (c == '&') {
-                group(0);
-                ++i;
-            } else if (c == '`') {
-                out.append(name, copied, begin - copied);
-                ++i;
-            } else if (c == '\'') {
-                out.append(name, end, std::string::npos);
-                ++i;
-            } else if (std::isdigit(static_cast<unsigned char>(c))) {
-                std::size_t g = static_cast<std::size_t>(c - '0');
-                ++i;
-                if (i + 1 < fmt.size() && std::isdigit(static_cast<unsigned char>(fmt[i + 1]))) {
-                    g = g * 10 + static_cast<std::size_t>(fmt[i + 1] - '0');
-                    ++i;
-                }
-                if (g < static_cast<std::size_t>(groups))
-                    group(g);
-            } else {
-                out += '$';
+        for (const Piece &p : pieces) {
+            switch (p.kind) {
+            case Piece::Text: out += p.text; break;
+            case Piece::Group:
+                if (m[p.group].data() != nullptr)
+                    out.append(m[p.group].data(), m[p.group].size());
+                break;
+            case Piece::Before: out.append(name, copied, begin - copied); break;
+            case Piece::After: out.append(name, end, std::string::npos); break;
             }
         }
         copied = end;
@@ -318,8 +341,7 @@ std::vector<std::string> applyKeyRules(const KeyRules &rules, const std::vector<
         out.push_back(rules.apply(keys[i]));
         const auto [it, inserted] = seen.emplace(out.back(), i);
         if (!inserted && reported < 5) {
-            collisions += (reported ? "; " : "") + std::string("'") + keys[it->second] + "' and '" + keys[i] + "' both become '"
-                          + out.back() + "'";
+            collisions += (reported ? "; " : "") + std::string("'") + keys[it->second] + "' and '" + keys[i] + "' both become '" + out.back() + "'";
             ++reported;
         }
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Name matching and key rewriting shared by freeze lists, saving and transplanting:
 // fnmatch-style globs, regex renames applied in order, prefix strip/add, and collision checks.
 #pragma once
@@ -49,7 +50,7 @@ struct KeyRules
 {
     std::vector<std::string> stripPrefixes; // each removed when the key starts with it, in order
     std::string addPrefix;
-    std::vector<RenameRule> renames;        // applied in order after the prefix rules
+    std::vector<RenameRule> renames; // applied in order after the prefix rules
 
     bool empty() const { return stripPrefixes.empty() && addPrefix.empty() && renames.empty(); }
     std::string apply(const std::string &key) const;
@@ -59,7 +60,7 @@ struct KeyRules
 // prefix that would pair most of them if it were stripped from that side.
 struct PrefixSuggestion
 {
-    bool sideA = true;       // strip from A (else from B)
+    bool sideA = true; // strip from A (else from B)
     std::string prefix;
     std::size_t wouldPair = 0;
 };

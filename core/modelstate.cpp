@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "modelstate.h"
 
 #include "format/error.h"
@@ -76,8 +77,7 @@ bool looksLikeBuffer(std::string_view modelName, DType dtype, std::uint64_t nume
     const auto dot = modelName.rfind('.');
     const auto leaf = dot == std::string_view::npos ? modelName : modelName.substr(dot + 1);
     static constexpr std::array<std::string_view, 7> kBuffers{
-        "running_mean", "running_var", "num_batches_tracked", "position_ids", "inv_freq", "relative_position_index",
-        "masked_bias"};
+        "running_mean", "running_var", "num_batches_tracked", "position_ids", "inv_freq", "relative_position_index", "masked_bias"};
     for (const auto b : kBuffers)
         if (leaf == b)
             return true;
@@ -182,8 +182,7 @@ ModelState modelStateAt(const RawCheckpoint &raw, const std::string &path)
     }
     ModelState s = stateFor(v, raw, path);
     if (!s.found())
-        fail(ErrorKind::Malformed, "'" + (path.empty() ? std::string("the top level") : path)
-                                       + "' is not a model state (a state_dict or a module)");
+        fail(ErrorKind::Malformed, "'" + (path.empty() ? std::string("the top level") : path) + "' is not a model state (a state_dict or a module)");
     s.reason = "chosen by you";
     return s;
 }
@@ -213,8 +212,8 @@ ModelState findModelState(const RawCheckpoint &raw)
         none.reason = "the file holds no dict, state_dict or module at its top level";
         return none;
     }
-    static constexpr std::array<std::string_view, 9> kKeys{"state_dict_ema", "model_ema", "state_dict", "model_state",
-                                                           "model_state_dict", "model", "net", "module", "network"};
+    static constexpr std::array<std::string_view, 9> kKeys{
+        "state_dict_ema", "model_ema", "state_dict", "model_state", "model_state_dict", "model", "net", "module", "network"};
     for (const auto key : kKeys)
         if (const Value *v = top->get(key))
             if (ModelState s = stateFor(v, raw, std::string(key)); s.found()) {
@@ -243,13 +242,12 @@ ModelState findModelState(const RawCheckpoint &raw)
         const std::size_t total = tensorsOutsideOptimizers(root);
         if (bestCount * 2 <= total) {
             ModelState none;
-            none.reason = "no conventional key (state_dict, model_state, model ...), and no tensor map holds most of the file's "
-                          + std::to_string(total) + " tensors (the largest, '" + best.path + "', holds "
-                          + std::to_string(bestCount) + ")";
+            none.reason = "no conventional key (state_dict, model_state, model ...), and no tensor map holds most of the file's " + std::to_string(total)
+                + " tensors (the largest, '" + best.path + "', holds " + std::to_string(bestCount) + ")";
             return none;
         }
-        best.reason = "no conventional key; it holds " + std::to_string(bestCount) + " of the file's "
-                      + std::to_string(total) + " tensors outside optimizer state";
+        best.reason
+            = "no conventional key; it holds " + std::to_string(bestCount) + " of the file's " + std::to_string(total) + " tensors outside optimizer state";
     } else if (best.found()) {
         best.reason = "no conventional key; the top-level entry that is a model";
     } else {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Finding the model's state inside a checkpoint and recognising pickled nn.Modules.
 #pragma once
 

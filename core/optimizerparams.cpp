@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "optimizerparams.h"
 
 #include "modelstate.h"
@@ -108,7 +109,7 @@ void refineParametersFromOptimizer(const RawCheckpoint &raw, const ModelState &m
     std::vector<std::pair<TensorInfo *, const TensorInfo *>> tied;
     auto sameView = [](const TensorInfo &a, const TensorInfo &b) {
         return a.storageId() == b.storageId() && a.storageOffset() == b.storageOffset() && std::ranges::equal(a.shape(), b.shape())
-               && std::ranges::equal(a.stride(), b.stride()) && a.dtype() == b.dtype();
+            && std::ranges::equal(a.stride(), b.stride()) && a.dtype() == b.dtype();
     };
     std::unordered_multimap<std::uint32_t, const TensorInfo *> byStorage;
     for (auto &t : tensors) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Which tensors of a plain state_dict are parameters, told by the optimizer state saved beside it: an
 // optimizer keeps one state entry per parameter, in named_parameters() order, and buffers have none.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The running sums behind the diff's pair metrics, shared by the C++ kernel (tensorcompare.cpp) and the
 // LibTorch plugin (complex and float8 tensors), so that both define the metrics the same way.
 #pragma once

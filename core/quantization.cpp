@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "quantization.h"
 
 #include "tensordata.h"
@@ -35,10 +36,30 @@ std::optional<std::vector<double>> elements(const Value *v)
     std::vector<double> out(n);
     for (std::size_t i = 0; i < n; ++i) {
         switch (t->dtype) {
-        case DType::Float64: { double d; std::memcpy(&d, bytes.data() + 8 * i, 8); out[i] = d; break; }
-        case DType::Float32: { float f; std::memcpy(&f, bytes.data() + 4 * i, 4); out[i] = f; break; }
-        case DType::Int64: { std::int64_t k; std::memcpy(&k, bytes.data() + 8 * i, 8); out[i] = static_cast<double>(k); break; }
-        case DType::Int32: { std::int32_t k; std::memcpy(&k, bytes.data() + 4 * i, 4); out[i] = k; break; }
+        case DType::Float64: {
+            double d;
+            std::memcpy(&d, bytes.data() + 8 * i, 8);
+            out[i] = d;
+            break;
+        }
+        case DType::Float32: {
+            float f;
+            std::memcpy(&f, bytes.data() + 4 * i, 4);
+            out[i] = f;
+            break;
+        }
+        case DType::Int64: {
+            std::int64_t k;
+            std::memcpy(&k, bytes.data() + 8 * i, 8);
+            out[i] = static_cast<double>(k);
+            break;
+        }
+        case DType::Int32: {
+            std::int32_t k;
+            std::memcpy(&k, bytes.data() + 4 * i, 4);
+            out[i] = k;
+            break;
+        }
         default: return std::nullopt;
         }
     }
@@ -109,8 +130,8 @@ std::string quantizationText(const QuantizationInfo &q)
         }
         return lo == hi ? shortNumber(lo) : shortNumber(lo) + " to " + shortNumber(hi);
     };
-    return q.scheme + ", axis " + std::to_string(q.axis) + ", " + std::to_string(q.scales.size()) + " scales " + range(q.scales)
-           + ", zero points " + range(q.zeroPoints);
+    return q.scheme + ", axis " + std::to_string(q.axis) + ", " + std::to_string(q.scales.size()) + " scales " + range(q.scales) + ", zero points "
+        + range(q.zeroPoints);
 }
 
 StatisticsInput::StatisticsInput(const TensorValue &t)
@@ -133,7 +154,12 @@ StatisticsInput::StatisticsInput(const TensorValue &t)
         switch (t.dtype) {
         case DType::QInt8: stored = static_cast<std::int8_t>(raw[i]); break;
         case DType::QUInt8: stored = static_cast<std::uint8_t>(raw[i]); break;
-        default: { std::int32_t k; std::memcpy(&k, raw.data() + 4 * i, 4); stored = k; break; }
+        default: {
+            std::int32_t k;
+            std::memcpy(&k, raw.data() + 4 * i, 4);
+            stored = k;
+            break;
+        }
         }
         const std::size_t c = q->perChannel() ? (i / inner) % channels : 0;
         const double scale = q->perChannel() ? q->scales[c] : q->scale;

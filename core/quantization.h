@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Eager-mode quantized tensors (torch._utils._rebuild_qtensor): their quantizer parameters, and their
 // values dequantized, so that statistics describe the numbers the model computes with.
 #pragma once
@@ -14,11 +15,11 @@ namespace ckpt {
 
 struct QuantizationInfo
 {
-    std::string scheme;          // per_tensor_affine, per_channel_affine, per_channel_affine_float_qparams ...
-    double scale = 0;            // per tensor
-    double zeroPoint = 0;        // per tensor
-    std::int64_t axis = -1;      // per channel
-    std::vector<double> scales;  // per channel, one per slice along axis
+    std::string scheme; // per_tensor_affine, per_channel_affine, per_channel_affine_float_qparams ...
+    double scale = 0; // per tensor
+    double zeroPoint = 0; // per tensor
+    std::int64_t axis = -1; // per channel
+    std::vector<double> scales; // per channel, one per slice along axis
     std::vector<double> zeroPoints;
     bool perChannel() const { return axis >= 0; }
 };

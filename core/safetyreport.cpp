@@ -1,7 +1,8 @@
+// SPDX-License-Identifier: MIT
 #include "safetyreport.h"
 
 #include "format/error.h"
-#include "format/json.h"
+#include "format/jsonwriter.h"
 #include "format/mappedfile.h"
 #include "format/pickle/globals.h"
 #include "format/pickle/opcodescan.h"
@@ -35,42 +36,74 @@ bool inModule(std::string_view module, std::string_view root)
 // Modules whose every function can run code, start processes, touch files or the network, or unpickle
 // again (picklescan's and fickling's lists, plus what they have been shown to miss).
 constexpr std::array<std::pair<std::string_view, std::string_view>, 44> kDangerousModules{{
-    {"os", "runs commands and changes files"},          {"posix", "runs commands and changes files"},
-    {"nt", "runs commands and changes files"},          {"subprocess", "starts processes"},
-    {"_posixsubprocess", "starts processes"},           {"_winapi", "starts processes"},
-    {"pty", "starts processes"},                        {"commands", "runs commands"},
-    {"sys", "changes the interpreter"},                 {"socket", "opens network connections"},
-    {"http", "opens network connections"},              {"httplib", "opens network connections"},
-    {"urllib", "opens network connections"},            {"urllib2", "opens network connections"},
-    {"urllib3", "opens network connections"},           {"requests", "opens network connections"},
-    {"ftplib", "opens network connections"},            {"smtplib", "opens network connections"},
-    {"telnetlib", "opens network connections"},         {"webbrowser", "opens programs"},
-    {"shutil", "copies and deletes files"},             {"tempfile", "creates files"},
-    {"io", "opens files"},                              {"_io", "opens files"},
-    {"runpy", "runs Python code"},                      {"code", "runs Python code"},
-    {"codeop", "compiles Python code"},                 {"importlib", "imports modules"},
-    {"pkgutil", "imports modules"},                     {"zipimport", "imports modules"},
-    {"ctypes", "calls native code"},                    {"pickle", "unpickles again (nested payloads)"},
-    {"_pickle", "unpickles again (nested payloads)"},   {"cPickle", "unpickles again (nested payloads)"},
-    {"marshal", "loads code objects"},                  {"shelve", "unpickles files"},
-    {"multiprocessing", "starts processes"},            {"asyncio", "starts processes"},
-    {"pdb", "runs Python code"},                        {"timeit", "runs Python code"},
-    {"cProfile", "runs Python code"},                   {"profile", "runs Python code"},
-    {"_thread", "starts threads running code"},         {"torch.hub", "downloads and runs code"},
+    {"os", "runs commands and changes files"},
+    {"posix", "runs commands and changes files"},
+    {"nt", "runs commands and changes files"},
+    {"subprocess", "starts processes"},
+    {"_posixsubprocess", "starts processes"},
+    {"_winapi", "starts processes"},
+    {"pty", "starts processes"},
+    {"commands", "runs commands"},
+    {"sys", "changes the interpreter"},
+    {"socket", "opens network connections"},
+    {"http", "opens network connections"},
+    {"httplib", "opens network connections"},
+    {"urllib", "opens network connections"},
+    {"urllib2", "opens network connections"},
+    {"urllib3", "opens network connections"},
+    {"requests", "opens network connections"},
+    {"ftplib", "opens network connections"},
+    {"smtplib", "opens network connections"},
+    {"telnetlib", "opens network connections"},
+    {"webbrowser", "opens programs"},
+    {"shutil", "copies and deletes files"},
+    {"tempfile", "creates files"},
+    {"io", "opens files"},
+    {"_io", "opens files"},
+    {"runpy", "runs Python code"},
+    {"code", "runs Python code"},
+    {"codeop", "compiles Python code"},
+    {"importlib", "imports modules"},
+    {"pkgutil", "imports modules"},
+    {"zipimport", "imports modules"},
+    {"ctypes", "calls native code"},
+    {"pickle", "unpickles again (nested payloads)"},
+    {"_pickle", "unpickles again (nested payloads)"},
+    {"cPickle", "unpickles again (nested payloads)"},
+    {"marshal", "loads code objects"},
+    {"shelve", "unpickles files"},
+    {"multiprocessing", "starts processes"},
+    {"asyncio", "starts processes"},
+    {"pdb", "runs Python code"},
+    {"timeit", "runs Python code"},
+    {"cProfile", "runs Python code"},
+    {"profile", "runs Python code"},
+    {"_thread", "starts threads running code"},
+    {"torch.hub", "downloads and runs code"},
 }};
 
 // Single functions of otherwise harmless modules.
 constexpr std::array<std::pair<std::string_view, std::string_view>, 22> kDangerousFunctions{{
-    {"builtins.eval", "evaluates Python code"},       {"builtins.exec", "runs Python code"},
-    {"builtins.execfile", "runs a Python file"},      {"builtins.compile", "compiles Python code"},
-    {"builtins.__import__", "imports modules"},       {"builtins.getattr", "reaches any attribute (e.g. os.system)"},
-    {"builtins.setattr", "changes any object"},       {"builtins.delattr", "changes any object"},
-    {"builtins.open", "opens files"},                 {"builtins.file", "opens files"},
-    {"builtins.input", "reads the terminal"},         {"builtins.breakpoint", "starts a debugger"},
-    {"builtins.globals", "reaches the interpreter's globals"}, {"builtins.locals", "reaches local variables"},
-    {"builtins.vars", "reaches any object's attributes"}, {"builtins.apply", "calls any function"},
-    {"builtins.reload", "re-imports modules"},        {"operator.attrgetter", "reaches any attribute"},
-    {"operator.methodcaller", "calls any method"},    {"torch.load", "unpickles again (nested payloads)"},
+    {"builtins.eval", "evaluates Python code"},
+    {"builtins.exec", "runs Python code"},
+    {"builtins.execfile", "runs a Python file"},
+    {"builtins.compile", "compiles Python code"},
+    {"builtins.__import__", "imports modules"},
+    {"builtins.getattr", "reaches any attribute (e.g. os.system)"},
+    {"builtins.setattr", "changes any object"},
+    {"builtins.delattr", "changes any object"},
+    {"builtins.open", "opens files"},
+    {"builtins.file", "opens files"},
+    {"builtins.input", "reads the terminal"},
+    {"builtins.breakpoint", "starts a debugger"},
+    {"builtins.globals", "reaches the interpreter's globals"},
+    {"builtins.locals", "reaches local variables"},
+    {"builtins.vars", "reaches any object's attributes"},
+    {"builtins.apply", "calls any function"},
+    {"builtins.reload", "re-imports modules"},
+    {"operator.attrgetter", "reaches any attribute"},
+    {"operator.methodcaller", "calls any method"},
+    {"torch.load", "unpickles again (nested payloads)"},
     {"torch.storage._load_from_bytes", "unpickles again with torch.load (nested payloads)"},
     {"numpy.testing._private.utils.runstring", "runs Python code"},
 }};
@@ -88,19 +121,33 @@ constexpr std::string_view kSince113 = "1.13";
 constexpr std::string_view kSince24 = "2.4";
 
 constexpr std::array<std::pair<std::string_view, std::string_view>, 27> kWeightsOnly{{
-    {"collections.OrderedDict", kSince113}, {"torch.nn.parameter.Parameter", kSince113},
-    {"torch.serialization._get_layout", kSince113}, {"torch.Size", kSince113}, {"torch.Tensor", kSince113},
-    {"torch.storage.TypedStorage", kSince113}, {"torch.storage.UntypedStorage", kSince113},
-    {"torch._utils._rebuild_parameter", kSince113}, {"torch._utils._rebuild_tensor", kSince113},
-    {"torch._utils._rebuild_tensor_v2", kSince113}, {"torch._utils._rebuild_sparse_tensor", kSince113},
+    {"collections.OrderedDict", kSince113},
+    {"torch.nn.parameter.Parameter", kSince113},
+    {"torch.serialization._get_layout", kSince113},
+    {"torch.Size", kSince113},
+    {"torch.Tensor", kSince113},
+    {"torch.storage.TypedStorage", kSince113},
+    {"torch.storage.UntypedStorage", kSince113},
+    {"torch._utils._rebuild_parameter", kSince113},
+    {"torch._utils._rebuild_tensor", kSince113},
+    {"torch._utils._rebuild_tensor_v2", kSince113},
+    {"torch._utils._rebuild_sparse_tensor", kSince113},
     {"torch._utils._rebuild_meta_tensor_no_storage", kSince113},
     {"torch._utils._rebuild_sparse_csr_tensor", kSince113}, // 1.13's; later releases use _rebuild_sparse_tensor
-    {"torch._utils._rebuild_qtensor", kSince24}, {"torch._utils._rebuild_parameter_with_state", kSince24},
+    {"torch._utils._rebuild_qtensor", kSince24},
+    {"torch._utils._rebuild_parameter_with_state", kSince24},
     {"torch._utils._rebuild_wrapper_subclass", kSince24},
-    {"collections.Counter", ""}, {"torch.device", ""}, {"_codecs.encode", ""}, {"builtins.bytearray", ""},
-    {"builtins.set", ""}, {"builtins.complex", ""}, {"torch._utils._rebuild_tensor_v3", ""},
-    {"torch._utils._rebuild_nested_tensor", ""}, {"torch._utils._rebuild_device_tensor_from_numpy", ""},
-    {"torch._utils._rebuild_device_tensor_from_cpu_tensor", ""}, {"torch._tensor._rebuild_from_type_v2", ""},
+    {"collections.Counter", ""},
+    {"torch.device", ""},
+    {"_codecs.encode", ""},
+    {"builtins.bytearray", ""},
+    {"builtins.set", ""},
+    {"builtins.complex", ""},
+    {"torch._utils._rebuild_tensor_v3", ""},
+    {"torch._utils._rebuild_nested_tensor", ""},
+    {"torch._utils._rebuild_device_tensor_from_numpy", ""},
+    {"torch._utils._rebuild_device_tensor_from_cpu_tensor", ""},
+    {"torch._tensor._rebuild_from_type_v2", ""},
 }};
 
 template<std::size_t N>
@@ -112,19 +159,15 @@ bool among(const std::array<std::string_view, N> &names, std::string_view name)
 // dtypes, qschemes, and the legacy Tensor / Storage classes (torch._tensor_classes, torch._storage_classes).
 Allowance torchTypeAllowance(std::string_view module, std::string_view name)
 {
-    static constexpr std::array<std::string_view, 10> kDtypes113{"complex32", "complex64", "complex128", "float16", "float32",
-                                                                  "float64",   "int8",      "int16",      "int32",   "int64"};
-    static constexpr std::array<std::string_view, 10> kQuantized{"qint8",           "qint32",          "quint8",
-                                                                 "quint4x2",        "quint2x4",        "per_tensor_affine",
-                                                                 "per_tensor_symmetric", "per_channel_affine",
-                                                                 "per_channel_symmetric", "per_channel_affine_float_qparams"};
-    static constexpr std::array<std::string_view, 30> kDtypesLater{
-        "uint8",  "bool",   "bfloat16", "float8_e5m2", "float8_e4m3fn", "float8_e5m2fnuz", "float8_e4m3fnuz", "float8_e8m0fnu",
-        "bits8",  "bits16", "bits1x8",  "bits2x4",     "bits4x2",       "uint16",          "uint32",          "uint64",
-        "int1",   "int2",   "int3",     "int4",        "int5",          "int6",            "int7",            "uint1",
-        "uint2",  "uint3",  "uint4",    "uint5",       "uint6",         "uint7"};
-    static constexpr std::array<std::string_view, 12> kCommon{"Double", "Float", "Half", "Long",  "Int",           "Short",
-                                                              "Char",   "Byte",  "Bool", "BFloat16", "ComplexDouble", "ComplexFloat"};
+    static constexpr std::array<std::string_view, 10> kDtypes113{
+        "complex32", "complex64", "complex128", "float16", "float32", "float64", "int8", "int16", "int32", "int64"};
+    static constexpr std::array<std::string_view, 10> kQuantized{"qint8", "qint32", "quint8", "quint4x2", "quint2x4", "per_tensor_affine",
+        "per_tensor_symmetric", "per_channel_affine", "per_channel_symmetric", "per_channel_affine_float_qparams"};
+    static constexpr std::array<std::string_view, 30> kDtypesLater{"uint8", "bool", "bfloat16", "float8_e5m2", "float8_e4m3fn", "float8_e5m2fnuz",
+        "float8_e4m3fnuz", "float8_e8m0fnu", "bits8", "bits16", "bits1x8", "bits2x4", "bits4x2", "uint16", "uint32", "uint64", "int1", "int2", "int3", "int4",
+        "int5", "int6", "int7", "uint1", "uint2", "uint3", "uint4", "uint5", "uint6", "uint7"};
+    static constexpr std::array<std::string_view, 12> kCommon{
+        "Double", "Float", "Half", "Long", "Int", "Short", "Char", "Byte", "Bool", "BFloat16", "ComplexDouble", "ComplexFloat"};
     static constexpr std::array<std::string_view, 5> kQStorages{"QUInt8", "QInt8", "QInt32", "QUInt4x2", "QUInt2x4"};
     if (module == "torch") {
         if (among(kDtypes113, name))
@@ -152,8 +195,8 @@ Allowance torchTypeAllowance(std::string_view module, std::string_view name)
 Allowance weightsOnlyAllowance(std::string_view module, std::string_view name)
 {
     for (const auto &[qualified, since] : kWeightsOnly)
-        if (qualified.size() == module.size() + 1 + name.size() && qualified.starts_with(module)
-            && qualified[module.size()] == '.' && qualified.ends_with(name))
+        if (qualified.size() == module.size() + 1 + name.size() && qualified.starts_with(module) && qualified[module.size()] == '.'
+            && qualified.ends_with(name))
             return {true, since};
     return torchTypeAllowance(module, name);
 }
@@ -195,9 +238,8 @@ std::size_t SafetyReport::count(Safety s) const
 
 namespace {
 
-constexpr std::string_view kTorchScriptSentence =
-    "TorchScript archive: torch.load hands it to torch.jit.load, PyTorch >= 2.6 refuses weights_only=True for it "
-    "(\"Cannot use weights_only=True with TorchScript archives\"), and its code runs when the model is called";
+constexpr std::string_view kTorchScriptSentence = "TorchScript archive: torch.load hands it to torch.jit.load, PyTorch >= 2.6 refuses weights_only=True for it "
+                                                  "(\"Cannot use weights_only=True with TorchScript archives\"), and its code runs when the model is called";
 
 // The opcodes PyTorch's weights-only unpickler reads (torch/_weights_only_unpickler.py): a subset of protocol 2.
 // BINFLOAT came with 2.x; 1.13's unpickler stops at it ("Unsupported operand 71").
@@ -249,7 +291,7 @@ std::string_view opcodeName(unsigned char op)
 struct ScannedPickle
 {
     std::string record;
-    std::size_t base = 0;          // offset of the pickle in the file (legacy files: pickles one after another)
+    std::size_t base = 0; // offset of the pickle in the file (legacy files: pickles one after another)
     bool unpickledByTorchLoad = false; // data.pkl of a zip, the pickles of a legacy file
     pickle::OpcodeScan scan;
 };
@@ -258,9 +300,9 @@ struct FileScan
 {
     std::vector<ScannedPickle> pickles;
     bool zip = false;
-    bool legacy = false;      // starts with torch.save's legacy magic number: five pickles torch.load unpickles
+    bool legacy = false; // starts with torch.save's legacy magic number: five pickles torch.load unpickles
     bool torchScript = false; // a constants.pkl or code/ record: torch.load hands it to torch.jit.load
-    bool complete = false;    // the pickles torch.load reads were all found and walked to their STOP
+    bool complete = false; // the pickles torch.load reads were all found and walked to their STOP
 };
 
 bool isRecord(std::string_view entry, std::string_view name)
@@ -282,8 +324,8 @@ FileScan scanPickles(std::span<const std::byte> bytes)
             bool dataPkl = false, allComplete = true;
             for (const auto &e : zip.entries()) {
                 const std::string_view name = e.name;
-                out.torchScript = out.torchScript || isRecord(name, "constants.pkl") || name.starts_with("code/")
-                                  || name.find("/code/") != std::string_view::npos;
+                out.torchScript
+                    = out.torchScript || isRecord(name, "constants.pkl") || name.starts_with("code/") || name.find("/code/") != std::string_view::npos;
                 if (!name.ends_with(".pkl"))
                     continue;
                 ScannedPickle p;
@@ -329,7 +371,7 @@ FileScan scanPickles(std::span<const std::byte> bytes)
             static constexpr unsigned char kLong1[] = {0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19};
             const std::string_view first(reinterpret_cast<const char *>(bytes.data()), p.scan.end);
             legacy = first.find(std::string_view(reinterpret_cast<const char *>(kLong1), sizeof kLong1)) != std::string_view::npos
-                     || first.find("119547037146038801333356") != std::string_view::npos;
+                || first.find("119547037146038801333356") != std::string_view::npos;
         }
         p.unpickledByTorchLoad = legacy || i == 0;
         at += p.scan.end;
@@ -384,8 +426,7 @@ SafetyReport reportOn(const std::vector<pickle::GlobalReference> &globals, bool 
         report.verdict = std::max(report.verdict, f.safety);
         report.globals.push_back(std::move(f));
     }
-    std::stable_sort(report.globals.begin(), report.globals.end(),
-                     [](const GlobalFinding &a, const GlobalFinding &b) { return a.safety > b.safety; });
+    std::stable_sort(report.globals.begin(), report.globals.end(), [](const GlobalFinding &a, const GlobalFinding &b) { return a.safety > b.safety; });
     if (torchScript)
         report.verdict = std::max(report.verdict, Safety::NeedsFullUnpickle);
     return report;
@@ -415,14 +456,14 @@ void addOpcodeFindings(SafetyReport &report, const FileScan &scan, std::vector<s
                 if (!binFloatNoted)
                     olderNotes.push_back("PyTorch 1.13 refuses weights_only=True for it: its weights-only unpickler lacks pickle "
                                          "opcode BINFLOAT ('G', a Python float such as a learning rate), first at "
-                                         + placeText(place) + "; PyTorch 2.x reads it");
+                        + placeText(place) + "; PyTorch 2.x reads it");
                 binFloatNoted = true;
                 continue;
             }
             if (kWeightsOnlyOpcodes.find(static_cast<char>(op)) != std::string_view::npos)
                 continue;
-            const auto already = std::find_if(report.unsupportedOpcodes.begin(), report.unsupportedOpcodes.end(),
-                                              [op](const OpcodeFinding &f) { return f.opcode == op; });
+            const auto already
+                = std::find_if(report.unsupportedOpcodes.begin(), report.unsupportedOpcodes.end(), [op](const OpcodeFinding &f) { return f.opcode == op; });
             if (already != report.unsupportedOpcodes.end())
                 continue;
             report.unsupportedOpcodes.push_back({static_cast<unsigned char>(op), std::string(opcodeName(static_cast<unsigned char>(op))), place});
@@ -447,11 +488,9 @@ void addOlderAllowlistNotes(const SafetyReport &report, std::vector<std::string>
         list += (list.empty() ? "" : ", ") + g.qualifiedName();
     }
     if (!since24.empty())
-        notes.push_back("PyTorch 1.13 to 2.3 refuses weights_only=True for it: " + since24
-                        + " (quantized tensors) joined the weights_only allowlist in 2.4");
+        notes.push_back("PyTorch 1.13 to 2.3 refuses weights_only=True for it: " + since24 + " (quantized tensors) joined the weights_only allowlist in 2.4");
     if (!later.empty())
-        notes.push_back("PyTorch 1.13 refuses weights_only=True for it: " + later
-                        + " joined the weights_only allowlist in a later 2.x release");
+        notes.push_back("PyTorch 1.13 refuses weights_only=True for it: " + later + " joined the weights_only allowlist in a later 2.x release");
 }
 
 // The notes, in the order the text shows them, once the verdict is known.
@@ -465,7 +504,7 @@ void finish(SafetyReport &report, const FileScan *scan)
         report.notes.push_back(std::string(kTorchScriptSentence));
     if (!report.readError.empty() && report.picklesComplete)
         report.notes.push_back("the tensor data could not be read (" + report.readError
-                               + "); every pickle was scanned opcode by opcode to its end, so the verdict covers the whole file");
+            + "); every pickle was scanned opcode by opcode to its end, so the verdict covers the whole file");
     if (report.verdict == Safety::WeightsOnly)
         report.notes.insert(report.notes.end(), older.begin(), older.end());
 }
@@ -505,14 +544,16 @@ std::string SafetyReport::summary() const
     if (torchScript)
         return out + std::string(kTorchScriptSentence);
     if (verdict == Safety::NeedsFullUnpickle && count(Safety::NeedsFullUnpickle) == 0)
-        return out + "needs full unpickling: PyTorch's weights-only unpickler cannot read its pickle opcodes below, so torch.load "
-                     "needs weights_only=False (which then imports and calls only globals on the weights_only allowlist)";
+        return out
+            + "needs full unpickling: PyTorch's weights-only unpickler cannot read its pickle opcodes below, so torch.load "
+              "needs weights_only=False (which then imports and calls only globals on the weights_only allowlist)";
     if (verdict == Safety::NeedsFullUnpickle)
         return out + "needs full unpickling: Python's torch.load needs weights_only=False and then imports and calls the classes below";
     if (incomplete())
         return out + "no global outside PyTorch's weights_only allowlist in what could be scanned";
-    return out + (readError.empty() ? "weights-only: torch.load(weights_only=True) of PyTorch >= 2.6 reads it; nothing runs"
-                                    : "weights-only: torch.load(weights_only=True) of PyTorch >= 2.6 accepts its pickles; nothing runs");
+    return out
+        + (readError.empty() ? "weights-only: torch.load(weights_only=True) of PyTorch >= 2.6 reads it; nothing runs"
+                             : "weights-only: torch.load(weights_only=True) of PyTorch >= 2.6 accepts its pickles; nothing runs");
 }
 
 SafetyReport safetyReport(const RawCheckpoint &raw)
@@ -526,9 +567,7 @@ SafetyReport safetyReport(const RawCheckpoint &raw)
         globals.push_back(std::move(g));
     SafetyReport report = reportOn(globals, raw.format == Format::TorchScript || scan.torchScript);
     report.hasPickle = raw.format != Format::Safetensors
-                       && !(raw.format == Format::Sharded && std::all_of(raw.parts.begin(), raw.parts.end(), [](const auto &p) {
-                                return p->format == Format::Safetensors;
-                            }));
+        && !(raw.format == Format::Sharded && std::all_of(raw.parts.begin(), raw.parts.end(), [](const auto &p) { return p->format == Format::Safetensors; }));
     finish(report, &scan);
     return report;
 }
@@ -575,8 +614,8 @@ std::string safetyText(const SafetyReport &report, const std::string &path)
             out += "      and " + std::to_string(g.places.size() - 3) + " more places\n";
     }
     for (const auto &o : report.unsupportedOpcodes)
-        out += "  ? pickle opcode " + o.name + "  no release of PyTorch's weights-only unpickler reads it (\"Unsupported operand "
-               + std::to_string(o.opcode) + "\")\n      at " + placeText(o.place) + "\n";
+        out += "  ? pickle opcode " + o.name + "  no release of PyTorch's weights-only unpickler reads it (\"Unsupported operand " + std::to_string(o.opcode)
+            + "\")\n      at " + placeText(o.place) + "\n";
     for (const auto &n : report.notes)
         out += "  note: " + n + "\n";
     const std::size_t allowed = report.count(Safety::WeightsOnly);
@@ -587,31 +626,40 @@ std::string safetyText(const SafetyReport &report, const std::string &path)
 
 std::string safetyJson(const SafetyReport &report, const std::string &path)
 {
-    std::string out = "{\"file\": " + json::quote(path) + ", \"verdict\": \"" + std::string(safetyName(report.verdict))
-                      + "\", \"summary\": " + json::quote(report.summary()) + ", \"pickle\": " + (report.hasPickle ? "true" : "false")
-                      + ", \"read_error\": " + (report.readError.empty() ? std::string("null") : json::quote(report.readError))
-                      + ", \"pickles_complete\": " + (report.picklesComplete ? "true" : "false")
-                      + ", \"torchscript\": " + (report.torchScript ? "true" : "false") + ", \"notes\": [";
-    for (std::size_t i = 0; i < report.notes.size(); ++i)
-        out += std::string(i ? ", " : "") + json::quote(report.notes[i]);
-    out += "], \"unsupported_opcodes\": [";
-    for (std::size_t i = 0; i < report.unsupportedOpcodes.size(); ++i) {
-        const auto &o = report.unsupportedOpcodes[i];
-        out += std::string(i ? ", " : "") + "{\"opcode\": " + json::quote(o.name) + ", \"code\": " + std::to_string(o.opcode)
-               + ", \"record\": " + json::quote(o.place.record) + ", \"offset\": " + std::to_string(o.place.offset) + "}";
+    std::string out;
+    json::Writer w(out);
+    w.beginObject();
+    w.key("file").string(path).key("verdict").string(safetyName(report.verdict)).key("summary").string(report.summary());
+    w.key("pickle").boolean(report.hasPickle).key("read_error");
+    report.readError.empty() ? w.null() : w.string(report.readError);
+    w.key("pickles_complete").boolean(report.picklesComplete).key("torchscript").boolean(report.torchScript);
+    w.key("notes").beginArray();
+    for (const auto &n : report.notes)
+        w.string(n);
+    w.end().key("unsupported_opcodes").beginArray();
+    for (const auto &o : report.unsupportedOpcodes)
+        w.beginObject()
+            .key("opcode")
+            .string(o.name)
+            .key("code")
+            .integer(o.opcode)
+            .key("record")
+            .string(o.place.record)
+            .key("offset")
+            .integer(o.place.offset)
+            .end();
+    // One global per line: a scan of many files stays readable with grep.
+    w.end().key("globals").beginArray(json::Layout::Lines);
+    for (const auto &g : report.globals) {
+        w.beginObject().key("module").string(g.module).key("name").string(g.name).key("verdict").string(safetyName(g.safety)).key("why").string(g.why);
+        w.key("places").beginArray();
+        for (const auto &p : g.places)
+            w.beginObject().key("record").string(p.record).key("offset").integer(p.offset).key("stack_global").boolean(p.viaStackGlobal).end();
+        w.end().end();
     }
-    out += "], \"globals\": [";
-    for (std::size_t i = 0; i < report.globals.size(); ++i) {
-        const auto &g = report.globals[i];
-        out += std::string(i ? ",\n  " : "\n  ") + "{\"module\": " + json::quote(g.module) + ", \"name\": " + json::quote(g.name)
-               + ", \"verdict\": \"" + std::string(safetyName(g.safety)) + "\", \"why\": " + json::quote(g.why) + ", \"places\": [";
-        for (std::size_t j = 0; j < g.places.size(); ++j)
-            out += std::string(j ? ", " : "") + "{\"record\": " + json::quote(g.places[j].record)
-                   + ", \"offset\": " + std::to_string(g.places[j].offset)
-                   + ", \"stack_global\": " + (g.places[j].viaStackGlobal ? "true" : "false") + "}";
-        out += "]}";
-    }
-    return out + (report.globals.empty() ? "]}\n" : "\n]}\n");
+    w.end().end();
+    out += '\n';
+    return out;
 }
 
 } // namespace ckpt

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What a checkpoint would do in Python's torch.load: every global its pickles reference, where, and a
 // verdict in picklescan's and fickling's terms. Nothing here imports or calls anything.
 #pragma once
@@ -12,9 +13,9 @@ namespace ckpt {
 
 // Ordered by severity; the numbers are `ckpt scan`'s exit codes.
 enum class Safety {
-    WeightsOnly = 0,    // only what torch.load(weights_only=True) of PyTorch >= 2.6 allows: safe to load
+    WeightsOnly = 0, // only what torch.load(weights_only=True) of PyTorch >= 2.6 allows: safe to load
     NeedsFullUnpickle = 1, // other classes (or TorchScript), inert here, but Python needs weights_only=False, which runs their code
-    Dangerous = 3,      // references that execute code or touch the system (os.system, builtins.eval ...)
+    Dangerous = 3, // references that execute code or touch the system (os.system, builtins.eval ...)
 };
 
 // "weights-only", "needs-full-unpickle", "dangerous"
@@ -24,10 +25,10 @@ struct GlobalFinding
 {
     std::string module, name; // as the pickle names them (Python 2 names mapped as Python 3 does)
     Safety safety = Safety::WeightsOnly;
-    std::string why;          // for dangerous ones: what it can do
+    std::string why; // for dangerous ones: what it can do
     struct Place
     {
-        std::string record;   // which pickle
+        std::string record; // which pickle
         std::size_t offset = 0;
         bool viaStackGlobal = false; // built from strings on the stack (STACK_GLOBAL)
     };
@@ -40,7 +41,7 @@ struct GlobalFinding
 struct OpcodeFinding
 {
     unsigned char opcode = 0;
-    std::string name;         // "FRAME", "SHORT_BINUNICODE" ...
+    std::string name; // "FRAME", "SHORT_BINUNICODE" ...
     GlobalFinding::Place place; // where it first occurs
 };
 
@@ -48,7 +49,7 @@ struct SafetyReport
 {
     // What PyTorch >= 2.6 would need: its weights_only allowlist and unpickler decide WeightsOnly.
     Safety verdict = Safety::WeightsOnly;
-    bool hasPickle = true;             // safetensors: no pickle at all
+    bool hasPickle = true; // safetensors: no pickle at all
     // torch.load hands it to torch.jit.load (TorchScript's own loader); PyTorch >= 2.6 refuses weights_only=True
     // for it and its code runs when the model is called: never WeightsOnly.
     bool torchScript = false;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "tensorcompare.h"
 
 #include "pairsums.h"
@@ -49,12 +50,52 @@ namespace {
 using Sums = PairSums;
 
 // Element readers: raw little-endian bytes to double.
-struct F64 { static double get(const std::byte *p, std::size_t i) { double v; std::memcpy(&v, p + 8 * i, 8); return v; } };
-struct F32 { static double get(const std::byte *p, std::size_t i) { float v; std::memcpy(&v, p + 4 * i, 4); return v; } };
-struct F16 { static double get(const std::byte *p, std::size_t i) { std::uint16_t v; std::memcpy(&v, p + 2 * i, 2); return halfToFloat(v); } };
-struct BF16 { static double get(const std::byte *p, std::size_t i) { std::uint16_t v; std::memcpy(&v, p + 2 * i, 2); return bfloat16ToFloat(v); } };
+struct F64
+{
+    static double get(const std::byte *p, std::size_t i)
+    {
+        double v;
+        std::memcpy(&v, p + 8 * i, 8);
+        return v;
+    }
+};
+struct F32
+{
+    static double get(const std::byte *p, std::size_t i)
+    {
+        float v;
+        std::memcpy(&v, p + 4 * i, 4);
+        return v;
+    }
+};
+struct F16
+{
+    static double get(const std::byte *p, std::size_t i)
+    {
+        std::uint16_t v;
+        std::memcpy(&v, p + 2 * i, 2);
+        return halfToFloat(v);
+    }
+};
+struct BF16
+{
+    static double get(const std::byte *p, std::size_t i)
+    {
+        std::uint16_t v;
+        std::memcpy(&v, p + 2 * i, 2);
+        return bfloat16ToFloat(v);
+    }
+};
 template<typename T>
-struct Int { static double get(const std::byte *p, std::size_t i) { T v; std::memcpy(&v, p + sizeof(T) * i, sizeof(T)); return static_cast<double>(v); } };
+struct Int
+{
+    static double get(const std::byte *p, std::size_t i)
+    {
+        T v;
+        std::memcpy(&v, p + sizeof(T) * i, sizeof(T));
+        return static_cast<double>(v);
+    }
+};
 
 template<typename A, typename B>
 Sums sumRange(const std::byte *a, const std::byte *b, std::size_t begin, std::size_t end, double atol, bool toFloat32)
@@ -83,10 +124,14 @@ RangeFn withB(DType b)
     case DType::Float16: return &sumRange<A, F16>;
     case DType::BFloat16: return &sumRange<A, BF16>;
     case DType::Int64: return &sumRange<A, Int<std::int64_t>>;
-    case DType::Int32: case DType::QInt32: return &sumRange<A, Int<std::int32_t>>;
+    case DType::Int32:
+    case DType::QInt32: return &sumRange<A, Int<std::int32_t>>;
     case DType::Int16: return &sumRange<A, Int<std::int16_t>>;
-    case DType::Int8: case DType::QInt8: return &sumRange<A, Int<std::int8_t>>;
-    case DType::UInt8: case DType::QUInt8: case DType::Bool: return &sumRange<A, Int<std::uint8_t>>;
+    case DType::Int8:
+    case DType::QInt8: return &sumRange<A, Int<std::int8_t>>;
+    case DType::UInt8:
+    case DType::QUInt8:
+    case DType::Bool: return &sumRange<A, Int<std::uint8_t>>;
     case DType::UInt16: return &sumRange<A, Int<std::uint16_t>>;
     case DType::UInt32: return &sumRange<A, Int<std::uint32_t>>;
     case DType::UInt64: return &sumRange<A, Int<std::uint64_t>>;
@@ -102,10 +147,14 @@ RangeFn kernelFor(DType a, DType b)
     case DType::Float16: return withB<F16>(b);
     case DType::BFloat16: return withB<BF16>(b);
     case DType::Int64: return withB<Int<std::int64_t>>(b);
-    case DType::Int32: case DType::QInt32: return withB<Int<std::int32_t>>(b);
+    case DType::Int32:
+    case DType::QInt32: return withB<Int<std::int32_t>>(b);
     case DType::Int16: return withB<Int<std::int16_t>>(b);
-    case DType::Int8: case DType::QInt8: return withB<Int<std::int8_t>>(b);
-    case DType::UInt8: case DType::QUInt8: case DType::Bool: return withB<Int<std::uint8_t>>(b);
+    case DType::Int8:
+    case DType::QInt8: return withB<Int<std::int8_t>>(b);
+    case DType::UInt8:
+    case DType::QUInt8:
+    case DType::Bool: return withB<Int<std::uint8_t>>(b);
     case DType::UInt16: return withB<Int<std::uint16_t>>(b);
     case DType::UInt32: return withB<Int<std::uint32_t>>(b);
     case DType::UInt64: return withB<Int<std::uint64_t>>(b);

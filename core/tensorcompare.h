@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The diff's pair metrics computed in one pass over the mapped bytes, in parallel, with double
 // accumulators: the same numbers LibTorch gives, without paying its start-up for every diff.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "tensordata.h"
 
 #include "format/error.h"
@@ -79,8 +80,8 @@ std::vector<std::byte> contiguousBytes(const TensorValue &t)
 {
     const std::uint64_t nbytes = t.numel() * dtypeItemSize(t.dtype);
     if (nbytes > (std::uint64_t(64) << 20) && nbytes / 8 > t.storage->bytes.size())
-        fail(ErrorKind::LimitExceeded, "a broadcast view would expand " + std::to_string(t.storage->bytes.size())
-                                           + " stored bytes to " + std::to_string(nbytes));
+        fail(ErrorKind::LimitExceeded,
+            "a broadcast view would expand " + std::to_string(t.storage->bytes.size()) + " stored bytes to " + std::to_string(nbytes));
     std::vector<std::byte> out(static_cast<std::size_t>(t.numel()) * dtypeItemSize(t.dtype));
     copyContiguous(t, out);
     return out;

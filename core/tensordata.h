@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Reads a tensor's elements out of the mapped file in logical (row-major) order.
 #pragma once
 

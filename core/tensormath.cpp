@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "tensormath.h"
 
 #include "format/error.h"
@@ -19,8 +20,7 @@ TensorView TensorView::of(const pickle::TensorValue &t)
     v.shape = t.shape;
     v.stride = t.stride;
     // Tensors without elements may carry any offset (PyTorch allows it); nothing is read through base.
-    v.base = t.numel() == 0 ? t.storage->bytes.data()
-                            : t.storage->bytes.data() + t.storageOffset * static_cast<std::int64_t>(dtypeItemSize(t.dtype));
+    v.base = t.numel() == 0 ? t.storage->bytes.data() : t.storage->bytes.data() + t.storageOffset * static_cast<std::int64_t>(dtypeItemSize(t.dtype));
     v.storageElements = t.numel() == 0 ? 0 : t.storage->numel - static_cast<std::uint64_t>(t.storageOffset);
     return v;
 }
@@ -45,13 +45,15 @@ std::string directoryOfThisBinary()
 void checkRoomForLibTorch()
 {
     constexpr std::size_t kRoom = std::size_t(640) << 20;
-    struct rlimit limit {};
+    struct rlimit limit
+    { };
     if (::getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
         return;
     void *probe = ::mmap(nullptr, kRoom, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (probe == MAP_FAILED)
-        fail(ErrorKind::Io, "out of memory: loading LibTorch needs about 640 MiB more address space than the limit "
-                            "(ulimit -v) leaves");
+        fail(ErrorKind::Io,
+            "out of memory: loading LibTorch needs about 640 MiB more address space than the limit "
+            "(ulimit -v) leaves");
     ::munmap(probe, kRoom);
 }
 

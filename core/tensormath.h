@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Tensor math over the mapped bytes, done by LibTorch in a plugin (core/tensor) that is loaded on first
 // use: a process that links LibTorch spends seconds and ~160 MB starting, which listing never pays.
 #pragma once
@@ -33,14 +34,14 @@ struct TensorStatistics
 {
     bool valid = false;
     std::string unsupportedReason; // set when !valid
-    std::uint64_t count = 0;       // elements
+    std::uint64_t count = 0; // elements
     std::uint64_t finite = 0;
     std::uint64_t nan = 0;
     std::uint64_t posInf = 0;
     std::uint64_t negInf = 0;
     std::uint64_t zeros = 0;
     double mean = 0, std = 0, min = 0, max = 0; // std: unbiased, like torch.std
-    bool dequantized = false;      // over a quantized tensor's dequantized values (StatisticsInput)
+    bool dequantized = false; // over a quantized tensor's dequantized values (StatisticsInput)
 };
 
 // Counts of finite values in equal-width bins over [min, max] (complex: magnitudes).
@@ -55,11 +56,11 @@ struct PairMetrics
 {
     bool valid = false;
     std::string unsupportedReason;
-    std::uint64_t count = 0;   // elements compared
+    std::uint64_t count = 0; // elements compared
     std::uint64_t changed = 0; // elements with |a - b| > atol
     double maxAbs = 0, meanAbs = 0;
-    double relL2 = 0;          // ||a - b|| / ||a||  (0 when both are zero, inf when only a is)
-    double cosine = 1;         // a.b / (||a|| ||b||)  (1 when both are zero)
+    double relL2 = 0; // ||a - b|| / ||a||  (0 when both are zero, inf when only a is)
+    double cosine = 1; // a.b / (||a|| ||b||)  (1 when both are zero)
     double changedFraction() const { return count ? static_cast<double>(changed) / static_cast<double>(count) : 0.0; }
 };
 
@@ -67,7 +68,7 @@ struct PairMetrics
 struct TorchScriptEdits
 {
     std::vector<std::pair<std::string, bool>> requiresGrad; // per parameter name; names not listed keep theirs
-    std::optional<DType> dtype;                             // floating parameters and buffers, as nn.Module.to(dtype)
+    std::optional<DType> dtype; // floating parameters and buffers, as nn.Module.to(dtype)
     // state_dict name -> new values, copied in as load_state_dict does (cast to the tensor's dtype).
     std::vector<std::pair<std::string, TensorView>> copies;
 };

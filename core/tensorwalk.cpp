@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "tensorwalk.h"
 
 #include "format/error.h"
@@ -28,8 +29,7 @@ struct Child
 class Walker
 {
 public:
-    Walker(const RawCheckpoint &raw, const ModelState &model, std::vector<TensorInfo> &tensors, std::vector<Entry> &entries,
-           const WalkLimits &limits)
+    Walker(const RawCheckpoint &raw, const ModelState &model, std::vector<TensorInfo> &tensors, std::vector<Entry> &entries, const WalkLimits &limits)
         : m_raw(raw)
         , m_model(model)
         , m_tensors(tensors)
@@ -69,8 +69,9 @@ private:
     {
         m_outputBytes += bytes;
         if (m_outputBytes > m_limits.maxOutputBytes)
-            fail(ErrorKind::LimitExceeded, "the checkpoint's names and values add up to more than "
-                                               + std::to_string(m_limits.maxOutputBytes >> 20) + " MiB (long strings shared many times?)");
+            fail(ErrorKind::LimitExceeded,
+                "the checkpoint's names and values add up to more than " + std::to_string(m_limits.maxOutputBytes >> 20)
+                    + " MiB (long strings shared many times?)");
     }
 
     void countVisit()
@@ -78,8 +79,7 @@ private:
         if (m_limits.progress && m_visits % 65536 == 0)
             m_limits.progress->checkCancelled();
         if (++m_visits > m_maxVisits)
-            fail(ErrorKind::LimitExceeded, "the checkpoint's shared sub-objects expand to more than "
-                                               + std::to_string(m_maxVisits) + " paths");
+            fail(ErrorKind::LimitExceeded, "the checkpoint's shared sub-objects expand to more than " + std::to_string(m_maxVisits) + " paths");
     }
 
     // A module reached again inside itself (a cycle) contributes nothing, as in visit().
@@ -352,8 +352,8 @@ private:
 
 } // namespace
 
-void walkCheckpoint(const RawCheckpoint &raw, const ModelState &modelState, std::vector<TensorInfo> &tensors,
-                    std::vector<Entry> &entries, const WalkLimits &limits)
+void walkCheckpoint(
+    const RawCheckpoint &raw, const ModelState &modelState, std::vector<TensorInfo> &tensors, std::vector<Entry> &entries, const WalkLimits &limits)
 {
     Walker(raw, modelState, tensors, entries, limits).run();
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Walks a checkpoint's value tree in torch.load order, naming tensors and collecting the other entries.
 #pragma once
 
@@ -20,7 +21,7 @@ struct WalkLimits
     const Progress *progress = nullptr; // polled for cancellation
 };
 
-void walkCheckpoint(const RawCheckpoint &raw, const ModelState &modelState, std::vector<TensorInfo> &tensors,
-                    std::vector<Entry> &entries, const WalkLimits &limits = {});
+void walkCheckpoint(
+    const RawCheckpoint &raw, const ModelState &modelState, std::vector<TensorInfo> &tensors, std::vector<Entry> &entries, const WalkLimits &limits = {});
 
 } // namespace ckpt

@@ -1,8 +1,9 @@
+// SPDX-License-Identifier: MIT
 #include "transplant.h"
 
 #include "format/atomicfile.h"
 #include "format/error.h"
-#include "format/json.h"
+#include "format/jsonwriter.h"
 #include "freezelist.h"
 #include "freezestate.h"
 #include "inspectreport.h"
@@ -29,8 +30,7 @@ namespace {
 std::vector<const TensorInfo *> modelTensors(const Checkpoint &c, const char *side)
 {
     if (!c.modelState().found())
-        fail(ErrorKind::Unsupported, std::string("no model state was found in the ") + side + " checkpoint (" + c.path()
-                                         + "); name where it is");
+        fail(ErrorKind::Unsupported, std::string("no model state was found in the ") + side + " checkpoint (" + c.path() + "); name where it is");
     std::vector<const TensorInfo *> out;
     for (const auto &t : c.tensors())
         if (t.inModelState)
@@ -41,8 +41,7 @@ std::vector<const TensorInfo *> modelTensors(const Checkpoint &c, const char *si
 // Why a source tensor is left out by the globs or the first-N rule; "" when it is offered.
 std::string skipReason(const TransplantRules &rules, const std::string &name, std::size_t offeredSoFar)
 {
-    if (!rules.include.empty()
-        && std::none_of(rules.include.begin(), rules.include.end(), [&](const std::string &g) { return globMatch(g, name); }))
+    if (!rules.include.empty() && std::none_of(rules.include.begin(), rules.include.end(), [&](const std::string &g) { return globMatch(g, name); }))
         return "matches no include pattern";
     for (const auto &g : rules.exclude)
         if (globMatch(g, name))
@@ -142,62 +141,71 @@ TransplantReport planTransplant(const Checkpoint &source, const Checkpoint &targ
     return report;
 }
 
-namespace {
-
-std::string nameList(const TransplantReport &report, TransplantStatus status, bool sourceNames)
-{
-    std::string s = "[";
-    bool first = true;
-    for (const auto &e : report.entries) {
-        if (e.status != status)
-            continue;
-        s += std::string(first ? "\n    " : ",\n    ") + json::quote(sourceNames ? e.source->modelName : e.name);
-        first = false;
-    }
-    return s + (first ? "]" : "\n  ]");
-}
-
-} // namespace
-
 std::string transplantJson(const TransplantReport &report, const Checkpoint &source, const Checkpoint &target)
 {
     using S = TransplantStatus;
-    std::string out = "{\n";
-    out += "  \"source\": " + json::quote(source.path()) + ",\n";
-    out += "  \"source_model_state\": " + json::quote(source.modelState().path) + ",\n";
-    out += "  \"target\": " + json::quote(target.path()) + ",\n";
-    out += "  \"target_model_state\": " + json::quote(target.modelState().path) + ",\n";
-    out += "  \"copied\": " + nameList(report, S::Copied, false) + ",\n";
-    std::string mismatch, casts, renamed, skipped;
-    for (const auto &e : report.entries) {
-        if (e.status == S::ShapeMismatch)
-            mismatch += std::string(mismatch.empty() ? "\n    " : ",\n    ") + "{\"name\": " + json::quote(e.name)
-                        + ", \"source_shape\": " + shapeText(e.source->shape()) + ", \"target_shape\": " + shapeText(e.target->shape())
-                        + (e.renamed() ? ", \"source\": " + json::quote(e.source->modelName) : std::string()) + "}";
-        if (e.cast())
-            casts += std::string(casts.empty() ? "\n    " : ",\n    ") + "{\"name\": " + json::quote(e.name) + ", \"source_dtype\": \""
-                     + std::string(dtypeName(e.source->dtype())) + "\", \"target_dtype\": \"" + std::string(dtypeName(e.target->dtype()))
-                     + "\"}";
-        if (e.status == S::Copied && e.renamed())
-            renamed += std::string(renamed.empty() ? "\n    " : ",\n    ") + json::quote(e.name) + ": " + json::quote(e.source->modelName);
-        if (e.status == S::Skipped)
-            skipped += std::string(skipped.empty() ? "\n    " : ",\n    ") + "{\"name\": " + json::quote(e.source->modelName)
-                       + ", \"reason\": " + json::quote(e.reason) + "}";
-    }
-    auto block = [](const std::string &items, char open, char close) {
-        return items.empty() ? std::string{open, close} : std::string(1, open) + items + "\n  " + close;
+    using json::Layout;
+    std::string out;
+    json::Writer w(out);
+    w.beginObject(Layout::Lines);
+    w.key("source").string(source.path());
+    w.key("source_model_state").string(source.modelState().path);
+    w.key("target").string(target.path());
+    w.key("target_model_state").string(target.modelState().path);
+    auto names = [&](const char *key, S status, bool sourceNames) {
+        w.key(key).beginArray(Layout::Lines);
+        for (const auto &e : report.entries)
+            if (e.status == status)
+                w.string(sourceNames ? e.source->modelName : e.name);
+        w.end();
     };
-    out += "  \"shape_mismatch\": " + block(mismatch, '[', ']') + ",\n";
-    out += "  \"missing\": " + nameList(report, S::Missing, false) + ",\n";
-    out += "  \"unexpected\": " + nameList(report, S::Unexpected, true) + ",\n";
-    out += "  \"skipped\": " + block(skipped, '[', ']') + ",\n";
-    out += "  \"dtype_cast\": " + block(casts, '[', ']') + ",\n";
-    out += "  \"renamed\": " + block(renamed, '{', '}') + ",\n";
-    out += "  \"totals\": {";
+    names("copied", S::Copied, false);
+    w.key("shape_mismatch").beginArray(Layout::Lines);
+    for (const auto &e : report.entries) {
+        if (e.status != S::ShapeMismatch)
+            continue;
+        w.beginObject().key("name").string(e.name).key("source_shape").integers(e.source->shape()).key("target_shape").integers(e.target->shape());
+        if (e.renamed())
+            w.key("source").string(e.source->modelName);
+        w.end();
+    }
+    w.end();
+    names("missing", S::Missing, false);
+    names("unexpected", S::Unexpected, true);
+    w.key("skipped").beginArray(Layout::Lines);
+    for (const auto &e : report.entries)
+        if (e.status == S::Skipped)
+            w.beginObject().key("name").string(e.source->modelName).key("reason").string(e.reason).end();
+    w.end();
+    w.key("dtype_cast").beginArray(Layout::Lines);
+    for (const auto &e : report.entries)
+        if (e.cast())
+            w.beginObject()
+                .key("name")
+                .string(e.name)
+                .key("source_dtype")
+                .string(dtypeName(e.source->dtype()))
+                .key("target_dtype")
+                .string(dtypeName(e.target->dtype()))
+                .end();
+    w.end();
+    w.key("renamed").beginObject(Layout::Lines);
+    for (const auto &e : report.entries)
+        if (e.status == S::Copied && e.renamed())
+            w.key(e.name).string(e.source->modelName);
+    w.end();
+    w.key("totals").beginObject();
     for (std::size_t s = 0; s < kTransplantStatusCount; ++s)
-        out += std::string(s ? ", " : "") + "\"" + std::string(transplantStatusName(static_cast<S>(s))) + "\": {\"tensors\": "
-               + std::to_string(report.tensors[s]) + ", \"elements\": " + std::to_string(report.elements[s]) + "}";
-    out += "}\n}\n";
+        w.key(transplantStatusName(static_cast<S>(s)))
+            .beginObject()
+            .key("tensors")
+            .integer(report.tensors[s])
+            .key("elements")
+            .integer(report.elements[s])
+            .end();
+    w.end();
+    w.end();
+    out += '\n';
     return out;
 }
 
@@ -215,8 +223,8 @@ std::vector<std::string> freezeNames(const TransplantReport &report, const Check
 }
 } // namespace
 
-TransplantResult writeTransplant(const TransplantReport &report, const Checkpoint &source, const Checkpoint &target,
-                                 const std::string &output, SaveOptions options, const TransplantFreezeList &freezeList)
+TransplantResult writeTransplant(const TransplantReport &report, const Checkpoint &source, const Checkpoint &target, const std::string &output,
+    SaveOptions options, const TransplantFreezeList &freezeList)
 {
     options.copies.clear();
     for (const auto &e : report.entries)

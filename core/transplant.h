@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Copying the weights of a pretrained checkpoint into another model's checkpoint where names (after key
 // rules) and shapes match: the load report before anything is written, and writing the result.
 #pragma once
@@ -35,10 +36,10 @@ std::string_view transplantStatusName(TransplantStatus s);
 struct TransplantEntry
 {
     TransplantStatus status = TransplantStatus::Copied;
-    std::string name;                   // the target's name; for unexpected and skipped the source's after the rules
+    std::string name; // the target's name; for unexpected and skipped the source's after the rules
     const TensorInfo *source = nullptr; // null when missing
     const TensorInfo *target = nullptr; // null when unexpected or skipped
-    std::string reason;                 // why it was skipped, not copied, or missing
+    std::string reason; // why it was skipped, not copied, or missing
 
     bool renamed() const { return source && source->modelName != name; }
     bool cast() const { return status == TransplantStatus::Copied && source->dtype() != target->dtype(); }
@@ -51,7 +52,7 @@ struct TransplantReport
     std::vector<TransplantEntry> entries;
     std::size_t tensors[kTransplantStatusCount] = {};
     std::uint64_t elements[kTransplantStatusCount] = {}; // the target's for copied / mismatched / missing, else the source's
-    std::size_t casts = 0;                               // copied with a dtype cast to the target's
+    std::size_t casts = 0; // copied with a dtype cast to the target's
     // A prefix rule that would match most unexpected with missing names: sideA strips it from the source
     // names, otherwise it is added to them.
     std::optional<PrefixSuggestion> suggestion;
@@ -85,7 +86,7 @@ struct TransplantResult
 // format, through saveCheckpoint (atomic, verified), then the freeze list if asked. options.copies is filled
 // from the report. Throws ckpt::Error when nothing was copied, or when the freeze list's path is one of the
 // inputs or the output: then nothing is written.
-TransplantResult writeTransplant(const TransplantReport &report, const Checkpoint &source, const Checkpoint &target,
-                                 const std::string &output, SaveOptions options = {}, const TransplantFreezeList &freezeList = {});
+TransplantResult writeTransplant(const TransplantReport &report, const Checkpoint &source, const Checkpoint &target, const std::string &output,
+    SaveOptions options = {}, const TransplantFreezeList &freezeList = {});
 
 } // namespace ckpt

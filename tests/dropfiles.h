@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Drops local files on a widget as a drag does it: enter (which makes it the drop target), then drop.
 #pragma once
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Installs the .deb built from this tree with dpkg, runs the installed ckpt and app, and removes the package.
 # It changes the system, so it runs only as root in CI (CI=true); elsewhere it is skipped (exit 77).
 # Usage: package_install.sh BUILD_DIR

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The desktop files as the desktop validates them: the .desktop entry (desktop-file-validate), the AppStream
 # metainfo (appstreamcli validate) and the MIME XML (update-mime-database builds a database from it).
 # Usage: packaging_files.sh SOURCE_DIR

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "testsupport.h"
 
 #include "quantization.h"
@@ -18,12 +19,30 @@
 
 namespace testsupport {
 
-QString sourceDir() { return QStringLiteral(CKPT_TEST_SOURCE_DIR); }
-QString fixtureDir() { return QStringLiteral(CKPT_TEST_FIXTURES); }
-QString oracleDir() { return QStringLiteral(CKPT_TEST_ORACLE); }
-QString realworldDir() { return sourceDir() + QStringLiteral("/data/realworld"); }
-QString malformedDir() { return sourceDir() + QStringLiteral("/data/malformed"); }
-QString binDir() { return QStringLiteral(CKPT_TEST_BIN_DIR); }
+QString sourceDir()
+{
+    return QStringLiteral(CKPT_TEST_SOURCE_DIR);
+}
+QString fixtureDir()
+{
+    return QStringLiteral(CKPT_TEST_FIXTURES);
+}
+QString oracleDir()
+{
+    return QStringLiteral(CKPT_TEST_ORACLE);
+}
+QString realworldDir()
+{
+    return sourceDir() + QStringLiteral("/data/realworld");
+}
+QString malformedDir()
+{
+    return sourceDir() + QStringLiteral("/data/malformed");
+}
+QString binDir()
+{
+    return QStringLiteral(CKPT_TEST_BIN_DIR);
+}
 
 namespace {
 QJsonArray generatedCases(const QString &file, const char *generator)
@@ -110,9 +129,8 @@ void addFixtureRows()
         qFatal("the fixture manifest lists only %d fixtures", int(fixtures.size()));
     for (const auto &v : fixtures) {
         const QJsonObject f = v.toObject();
-        QTest::newRow(qPrintable(f.value(QStringLiteral("name")).toString()))
-            << fixtureDir() + QLatin1Char('/') + f.value(QStringLiteral("path")).toString()
-            << fixtureDir() + QLatin1Char('/') + f.value(QStringLiteral("expected")).toString();
+        QTest::newRow(qPrintable(f.value(QStringLiteral("name")).toString())) << fixtureDir() + QLatin1Char('/')
+                + f.value(QStringLiteral("path")).toString() << fixtureDir() + QLatin1Char('/') + f.value(QStringLiteral("expected")).toString();
     }
 }
 

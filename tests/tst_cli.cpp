@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The ckpt command-line tool, run as a user would: exit codes, stderr, and `inspect --json` against torch.load.
 #include "testsupport.h"
 
@@ -11,7 +12,6 @@
 #include <QTest>
 
 using namespace testsupport;
-
 
 class TestCli : public QObject
 {
@@ -29,26 +29,22 @@ private slots:
         QTest::newRow("help") << QStringList{QStringLiteral("--help")} << 0 << QStringLiteral("inspect") << QString();
         QTest::newRow("version") << QStringList{QStringLiteral("--version")} << 0 << QStringLiteral("ckpt 0.") << QString();
         QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << 2 << QString() << QStringLiteral("unknown command");
-        QTest::newRow("inspect help") << QStringList{QStringLiteral("inspect"), QStringLiteral("--help")} << 0
-                                      << QStringLiteral("Examples:") << QString();
-        QTest::newRow("help inspect") << QStringList{QStringLiteral("help"), QStringLiteral("inspect")} << 0
-                                      << QStringLiteral("--json") << QString();
+        QTest::newRow("inspect help") << QStringList{QStringLiteral("inspect"), QStringLiteral("--help")} << 0 << QStringLiteral("Examples:") << QString();
+        QTest::newRow("help inspect") << QStringList{QStringLiteral("help"), QStringLiteral("inspect")} << 0 << QStringLiteral("--json") << QString();
         QTest::newRow("inspect without file") << QStringList{QStringLiteral("inspect")} << 2 << QString() << QStringLiteral("exactly one FILE");
-        QTest::newRow("inspect unknown option") << QStringList{QStringLiteral("inspect"), QStringLiteral("--bogus"), good} << 2
-                                                << QString() << QStringLiteral("bogus");
+        QTest::newRow("inspect unknown option") << QStringList{QStringLiteral("inspect"), QStringLiteral("--bogus"), good} << 2 << QString()
+                                                << QStringLiteral("bogus");
         QTest::newRow("inspect missing file") << QStringList{QStringLiteral("inspect"), QStringLiteral("/no/such.pt")} << 2 << QString()
                                               << QStringLiteral("/no/such.pt: cannot open: No such file");
         QTest::newRow("inspect broken file") << QStringList{QStringLiteral("inspect"), broken} << 2 << QString()
                                              << broken + QStringLiteral(": not a PyTorch checkpoint");
         QTest::newRow("inspect table") << QStringList{QStringLiteral("inspect"), good} << 0 << QStringLiteral("TRAINABLE") << QString();
-        QTest::newRow("inspect summary") << QStringList{QStringLiteral("inspect"), good} << 0
-                                         << QStringLiteral("Model state:   'model_state' (a state_dict)") << QString();
-        QTest::newRow("inspect stats") << QStringList{QStringLiteral("inspect"), QStringLiteral("--stats"), good} << 0
-                                       << QStringLiteral("MEAN") << QString();
-        QTest::newRow("inspect stats json") << QStringList{QStringLiteral("inspect"), QStringLiteral("--stats"), QStringLiteral("--json"), good}
-                                            << 0 << QStringLiteral("\"stats\": {\"mean\": ") << QString();
-        QTest::newRow("inspect shows entries") << QStringList{QStringLiteral("inspect"), good} << 0
-                                               << QStringLiteral("argparse.Namespace") << QString();
+        QTest::newRow("inspect summary") << QStringList{QStringLiteral("inspect"), good} << 0 << QStringLiteral("Model state:   'model_state' (a state_dict)")
+                                         << QString();
+        QTest::newRow("inspect stats") << QStringList{QStringLiteral("inspect"), QStringLiteral("--stats"), good} << 0 << QStringLiteral("MEAN") << QString();
+        QTest::newRow("inspect stats json") << QStringList{QStringLiteral("inspect"), QStringLiteral("--stats"), QStringLiteral("--json"), good} << 0
+                                            << QStringLiteral("\"stats\": {\"mean\": ") << QString();
+        QTest::newRow("inspect shows entries") << QStringList{QStringLiteral("inspect"), good} << 0 << QStringLiteral("argparse.Namespace") << QString();
         // Honest model state: said why, or why there is none; never a lone layer exported as "the model".
         const QString perLayer = fixtureDir() + QStringLiteral("/per_layer_dicts.pt");
         QTest::newRow("why this model state") << QStringList{QStringLiteral("inspect"), good} << 0
@@ -58,25 +54,23 @@ private slots:
         QTest::newRow("no model state in json") << QStringList{QStringLiteral("inspect"), QStringLiteral("--json"), perLayer} << 0
                                                 << QStringLiteral("\"model_state_found\": false,\n  \"model_state_reason\": \"no conventional key")
                                                 << QString();
-        QTest::newRow("model-only without a model state") << QStringList{QStringLiteral("save"), perLayer, QStringLiteral("/tmp/never-written.pt"),
-                                                                         QStringLiteral("--model-only")}
-                                                          << 2 << QString() << QStringLiteral("no model state was found");
+        QTest::newRow("model-only without a model state")
+            << QStringList{QStringLiteral("save"), perLayer, QStringLiteral("/tmp/never-written.pt"), QStringLiteral("--model-only")} << 2 << QString()
+            << QStringLiteral("no model state was found");
         // Deflated records: listed, and their statistics computed.
         const QString deflated = fixtureDir() + QStringLiteral("/zip_deflated_checkpoint.pt");
         QTest::newRow("deflated records listed") << QStringList{QStringLiteral("inspect"), deflated} << 0
                                                  << QStringLiteral("deflate-compressed tensor records inflated") << QString();
-        QTest::newRow("deflated records' statistics") << QStringList{QStringLiteral("inspect"), QStringLiteral("--stats"), QStringLiteral("--json"),
-                                                                     deflated}
+        QTest::newRow("deflated records' statistics") << QStringList{QStringLiteral("inspect"), QStringLiteral("--stats"), QStringLiteral("--json"), deflated}
                                                       << 0 << QStringLiteral("\"stats\": {\"mean\": ") << QString();
         // Quantized: the quantizer, and statistics of the dequantized values, labelled.
         const QString quantized = fixtureDir() + QStringLiteral("/quantized_state_dict.pt");
         QTest::newRow("quantizer in json") << QStringList{QStringLiteral("inspect"), QStringLiteral("--json"), quantized} << 0
-                                           << QStringLiteral("\"quantization\": {\"qscheme\": \"per_channel_affine\", \"axis\": 0, \"scales\": [")
-                                           << QString();
-        QTest::newRow("dequantized statistics") << QStringList{QStringLiteral("inspect"), QStringLiteral("--stats"), QStringLiteral("--json"), quantized}
-                                                << 0 << QStringLiteral("\"dequantized\": true") << QString();
-        QTest::newRow("dequantized statistics in the table") << QStringList{QStringLiteral("inspect"), QStringLiteral("--stats"), quantized}
-                                                             << 0 << QStringLiteral("(dequantized)") << QString();
+                                           << QStringLiteral("\"quantization\": {\"qscheme\": \"per_channel_affine\", \"axis\": 0, \"scales\": [") << QString();
+        QTest::newRow("dequantized statistics") << QStringList{QStringLiteral("inspect"), QStringLiteral("--stats"), QStringLiteral("--json"), quantized} << 0
+                                                << QStringLiteral("\"dequantized\": true") << QString();
+        QTest::newRow("dequantized statistics in the table")
+            << QStringList{QStringLiteral("inspect"), QStringLiteral("--stats"), quantized} << 0 << QStringLiteral("(dequantized)") << QString();
     }
 
     void exitCodesAndMessages()
@@ -157,13 +151,13 @@ private slots:
         QTest::newRow("inspect") << QStringList{QStringLiteral("inspect"), training};
         QTest::newRow("inspect --stats") << QStringList{QStringLiteral("inspect"), QStringLiteral("--stats"), dtypes};
         QTest::newRow("inspect --stats --json") << QStringList{QStringLiteral("inspect"), QStringLiteral("--stats"), QStringLiteral("--json"), dtypes};
-        QTest::newRow("inspect quantized --json") << QStringList{QStringLiteral("inspect"), QStringLiteral("--stats"), QStringLiteral("--json"),
-                                                                 fixtureDir() + QStringLiteral("/quantized_checkpoint.pt")};
+        QTest::newRow("inspect quantized --json") << QStringList{
+            QStringLiteral("inspect"), QStringLiteral("--stats"), QStringLiteral("--json"), fixtureDir() + QStringLiteral("/quantized_checkpoint.pt")};
         QTest::newRow("diff") << QStringList{QStringLiteral("diff"), diffA, diffB};
         QTest::newRow("diff --json") << QStringList{QStringLiteral("diff"), QStringLiteral("--json"), diffA, diffB};
         QTest::newRow("diff --csv") << QStringList{QStringLiteral("diff"), QStringLiteral("--csv"), diffA, diffB};
-        QTest::newRow("transplant --json") << QStringList{QStringLiteral("transplant"), QStringLiteral("--from"), diffA, QStringLiteral("--into"), diffB,
-                                                          QStringLiteral("--json")};
+        QTest::newRow("transplant --json") << QStringList{
+            QStringLiteral("transplant"), QStringLiteral("--from"), diffA, QStringLiteral("--into"), diffB, QStringLiteral("--json")};
         QTest::newRow("scan --json") << QStringList{QStringLiteral("scan"), QStringLiteral("--json"), training};
     }
 
@@ -173,8 +167,9 @@ private slots:
         static QTemporaryDir locales;
         static bool made = false;
         if (!made) {
-            const ProcessResult r = runProcess(QStringLiteral("localedef"), {QStringLiteral("-i"), QStringLiteral("de_DE"), QStringLiteral("-f"),
-                                                                            QStringLiteral("UTF-8"), locales.filePath(QStringLiteral("de_DE.UTF-8"))});
+            const ProcessResult r = runProcess(QStringLiteral("localedef"),
+                {QStringLiteral("-i"), QStringLiteral("de_DE"), QStringLiteral("-f"), QStringLiteral("UTF-8"),
+                    locales.filePath(QStringLiteral("de_DE.UTF-8"))});
             QVERIFY2(QFileInfo(locales.filePath(QStringLiteral("de_DE.UTF-8"))).isDir(), r.err.constData());
             made = true;
         }
@@ -222,7 +217,7 @@ private slots:
         r = runCkpt({QStringLiteral("diff"), deflated, saved, QStringLiteral("--all")});
         QVERIFY2(r.exitCode == 0, (r.out + r.err).constData()); // 0: identical
         r = runCkpt({QStringLiteral("transplant"), QStringLiteral("--from"), deflated, QStringLiteral("--into"), saved, QStringLiteral("-o"),
-                     dir.filePath(QStringLiteral("transplanted.pt"))});
+            dir.filePath(QStringLiteral("transplanted.pt"))});
         QVERIFY2(r.exitCode == 0, (r.out + r.err).constData());
         QVERIFY2(r.out.contains("Copied: 5 tensors"), r.out.constData());
     }

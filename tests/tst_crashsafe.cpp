@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Saving is crash-safe: a writer killed with SIGKILL part-way (while writing, or written but not yet
 // verified and renamed) never damages the original file and never leaves anything at the target path but
 // the old file or a complete, valid checkpoint. The writer runs in a forked child that kills itself once
@@ -65,8 +66,8 @@ class TestCrashSafe : public QObject
     Q_OBJECT
 private:
     QTemporaryDir m_dir;
-    QString m_source;      // a 47 MB checkpoint (resnet18), so that kills land mid-write
-    QString m_other;       // another checkpoint, the previous content of an existing target
+    QString m_source; // a 47 MB checkpoint (resnet18), so that kills land mid-write
+    QString m_other; // another checkpoint, the previous content of an existing target
     QHash<QString, QString> m_sourceTensors;
 
 private slots:
@@ -132,8 +133,7 @@ private slots:
             QVERIFY2(exists, "the target disappeared although the save was killed before its rename");
         // A killed writer cannot clean up: its temporary file may stay beside the target, never at it.
         for (const QString &f : QDir(dir.path()).entryList(QDir::Files | QDir::Hidden))
-            QVERIFY2(f == QLatin1String("input.pth") || f == QLatin1String("output.pth") || f.contains(QStringLiteral(".partial-")),
-                     qPrintable(f));
+            QVERIFY2(f == QLatin1String("input.pth") || f == QLatin1String("output.pth") || f.contains(QStringLiteral(".partial-")), qPrintable(f));
     }
 
     // Without a kill the same save completes and equals the input: the rows above do stop mid-way.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Diffing checkpoints: pairing, classification, and metrics equal to numpy's on the same tensors;
 // ckpt diff's exit codes, JSON and CSV.
 #include "testsupport.h"
@@ -149,8 +150,8 @@ private slots:
     void cliExitCodesAndJson()
     {
         QFETCH(QJsonObject, diffCase);
-        QStringList args{QStringLiteral("diff"), diffCase.value(QStringLiteral("a")).toString(), diffCase.value(QStringLiteral("b")).toString(),
-                         QStringLiteral("--json")};
+        QStringList args{
+            QStringLiteral("diff"), diffCase.value(QStringLiteral("a")).toString(), diffCase.value(QStringLiteral("b")).toString(), QStringLiteral("--json")};
         for (const auto &a : diffCase.value(QStringLiteral("args")).toArray())
             args << a.toString();
         const ProcessResult r = runCkpt(args);
@@ -176,9 +177,10 @@ private slots:
         for (const auto &e : expected) {
             const QString status = e.toObject().value(QStringLiteral("status")).toString();
             const QString name = e.toObject().value(QStringLiteral("name")).toString();
-            const QString marker = status == QLatin1String("only_a") ? QStringLiteral("- ") : status == QLatin1String("only_b") ? QStringLiteral("+ ")
-                                   : status == QLatin1String("identical")                                                   ? QString()
-                                                                                                                             : QStringLiteral("! ");
+            const QString marker = status == QLatin1String("only_a") ? QStringLiteral("- ")
+                : status == QLatin1String("only_b")                  ? QStringLiteral("+ ")
+                : status == QLatin1String("identical")               ? QString()
+                                                                     : QStringLiteral("! ");
             if (!marker.isEmpty())
                 QVERIFY2(text.out.contains((QLatin1Char('\n') + marker + name + QStringLiteral("  ")).toUtf8()), qPrintable(name));
         }
@@ -212,9 +214,9 @@ private slots:
             QFAIL("the diff ran to its end although cancellation was requested");
         } catch (const ckpt::Error &e) {
             QVERIFY2(e.kind() == ckpt::ErrorKind::Cancelled,
-                     qPrintable(QStringLiteral("not a cancellation but %1: %2")
-                                    .arg(QString::fromUtf8(ckpt::errorKindName(e.kind()).data(), qsizetype(ckpt::errorKindName(e.kind()).size())),
-                                         QString::fromUtf8(e.what()))));
+                qPrintable(QStringLiteral("not a cancellation but %1: %2")
+                               .arg(QString::fromUtf8(ckpt::errorKindName(e.kind()).data(), qsizetype(ckpt::errorKindName(e.kind()).size())),
+                                   QString::fromUtf8(e.what()))));
         }
         // Cancelling part-way (after the first progress report) is a cancellation too.
         std::atomic<bool> later{false};

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The diff tree model over real checkpoint pairs: one leaf per pair with its status, group totals equal
 // to numpy's per-module figures, status and name filters, the flat list, sorting that keeps persistent
 // indexes, all under QAbstractItemModelTester; and the off-thread DiffRunner (progress, cancel, errors).
@@ -10,9 +11,12 @@
 #include "parameterfilter.h"
 
 #include <QAbstractItemModelTester>
+#include <QHeaderView>
 #include <QSignalSpy>
 #include <QTest>
+#include <QTreeView>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace testsupport;
@@ -42,7 +46,7 @@ std::shared_ptr<const DiffSession> compare(const QJsonObject &c)
     QSignalSpy finished(&runner, &DiffRunner::finished);
     QSignalSpy failed(&runner, &DiffRunner::failed);
     runner.run({c.value(QStringLiteral("a")).toString(), nullptr}, {c.value(QStringLiteral("b")).toString(), nullptr},
-               settingsFrom(c.value(QStringLiteral("args")).toArray()));
+        settingsFrom(c.value(QStringLiteral("args")).toArray()));
     if (!finished.wait(60000))
         qFatal("diff did not finish: %s", failed.isEmpty() ? "timeout" : qPrintable(failed.first().at(0).toString()));
     return finished.first().at(0).value<std::shared_ptr<const DiffSession>>();
@@ -214,6 +218,50 @@ private slots:
         // Hidden by a filter, the persistent index becomes invalid rather than pointing elsewhere.
         model.setStatusFilter(diffstyle::bit(DiffStatus::Identical));
         QVERIFY(!tracked.isValid());
+    }
+
+    // Issue 14: a header's first click sorts by the column's own first order (Qt::InitialSortOrderRole): the
+    // largest first for the metrics and the changed shapes and dtypes, the least similar first for cosine,
+    // the most severe status first, names in model order.
+    void firstClickOrderPerColumn()
+    {
+        const auto session = compare(diffCases().at(0).toObject()); // fine-tuned with frozen layers
+        DiffTreeModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setSession(session);
+        model.setFlat(true);
+        QTreeView view;
+        view.setModel(&model);
+        view.setSortingEnabled(true);
+        view.sortByColumn(-1, Qt::AscendingOrder);
+        view.header()->setSortIndicatorClearable(true);
+        view.resize(1600, 400);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        const QHash<int, Qt::SortOrder> expected{{DiffTreeModel::Name, Qt::AscendingOrder}, {DiffTreeModel::Status, Qt::AscendingOrder},
+            {DiffTreeModel::Shape, Qt::DescendingOrder}, {DiffTreeModel::DType, Qt::DescendingOrder}, {DiffTreeModel::Parameters, Qt::DescendingOrder},
+            {DiffTreeModel::RelL2, Qt::DescendingOrder}, {DiffTreeModel::Cosine, Qt::AscendingOrder}, {DiffTreeModel::MaxAbs, Qt::DescendingOrder},
+            {DiffTreeModel::MeanAbs, Qt::DescendingOrder}, {DiffTreeModel::ChangedPercent, Qt::DescendingOrder}};
+        QCOMPARE(int(expected.size()), int(DiffTreeModel::ColumnCount));
+        QHeaderView *header = view.header();
+        for (int column = 0; column < DiffTreeModel::ColumnCount; ++column) {
+            const QString name = model.headerData(column, Qt::Horizontal).toString();
+            QTest::mouseClick(header->viewport(), Qt::LeftButton, {},
+                QPoint(header->sectionViewportPosition(column) + header->sectionSize(column) / 2, header->height() / 2));
+            QCOMPARE(header->sortIndicatorSection(), column);
+            QVERIFY2(header->sortIndicatorOrder() == expected.value(column), qPrintable(name));
+            // Every pair in that order: the first row holds the extreme.
+            QList<double> keys;
+            for (int r = 0; r < model.rowCount(); ++r)
+                keys << model.index(r, column).data(DiffTreeModel::SortRole).toDouble();
+            if (column != DiffTreeModel::Name)
+                QVERIFY2(expected.value(column) == Qt::DescendingOrder ? std::is_sorted(keys.rbegin(), keys.rend()) : std::is_sorted(keys.begin(), keys.end()),
+                    qPrintable(name));
+        }
+        // The most changed pair tops the first click on Rel. change.
+        QTest::mouseClick(header->viewport(), Qt::LeftButton, {},
+            QPoint(header->sectionViewportPosition(DiffTreeModel::RelL2) + header->sectionSize(DiffTreeModel::RelL2) / 2, header->height() / 2));
+        QCOMPARE(model.index(0, 0).data(DiffTreeModel::EntryRole).toInt(), int(session->result.summary.mostChanged.front()));
     }
 
     void nameFilter()

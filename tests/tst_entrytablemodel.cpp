@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The table of a checkpoint's non-tensor content (epoch, hyper-parameters, optimizer param_groups, objects)
 // under QAbstractItemModelTester: for real checkpoints, its rows are the entries torch.load shows (names, types
 // and the scalars' values from the oracle), long values are shortened on screen but whole in the tooltip, and
@@ -46,13 +47,12 @@ private slots:
     {
         QVERIFY(m_dir.isValid());
         m_long = m_dir.filePath(QStringLiteral("long_values.pt"));
-        const ProcessResult r = runProcess(
-            QStringLiteral(CKPT_TEST_PYTHON),
+        const ProcessResult r = runProcess(QStringLiteral(CKPT_TEST_PYTHON),
             {QStringLiteral("-c"),
-             QStringLiteral("import sys, torch\n"
-                            "torch.save({'w': torch.ones(2), 'exactly_300': 'a' * 300, 'long_note': 'x' * 299 + 'yz' + 'w' * 200,\n"
-                            "            'unicode': '\\u00e9\\u5c42' * 200, 'lr': 0.001, 'names': ['n%d' % i for i in range(500)]}, sys.argv[1])\n"),
-             m_long});
+                QStringLiteral("import sys, torch\n"
+                               "torch.save({'w': torch.ones(2), 'exactly_300': 'a' * 300, 'long_note': 'x' * 299 + 'yz' + 'w' * 200,\n"
+                               "            'unicode': '\\u00e9\\u5c42' * 200, 'lr': 0.001, 'names': ['n%d' % i for i in range(500)]}, sys.argv[1])\n"),
+                m_long});
         QVERIFY2(r.exitCode == 0, r.err.constData());
     }
 
@@ -84,8 +84,8 @@ private slots:
         QTest::newRow("training_checkpoint.pt") << fixtureDir() + QStringLiteral("/training_checkpoint.pt")
                                                 << fixtureDir() + QStringLiteral("/training_checkpoint.expected.json");
         const QString chemprop = QStringLiteral("chemprop__example_model_v2_regression_mol.ckpt");
-        QTest::newRow("chemprop Lightning checkpoint") << realworldDir() + QLatin1Char('/') + chemprop
-                                                       << oracleDir() + QLatin1Char('/') + chemprop + QStringLiteral(".expected.json");
+        QTest::newRow("chemprop Lightning checkpoint")
+            << realworldDir() + QLatin1Char('/') + chemprop << oracleDir() + QLatin1Char('/') + chemprop + QStringLiteral(".expected.json");
     }
 
     void rowsAreTheOraclesEntries()
@@ -109,9 +109,8 @@ private slots:
             QCOMPARE(display(model, row, EntryTableModel::Name), name.isEmpty() ? QStringLiteral("(root)") : name);
             QCOMPARE(display(model, row, EntryTableModel::Type), e.value(QStringLiteral("type")).toString());
             // Scalars: torch.load's exact value; other objects: the reader's short description.
-            const QString value = e.value(QStringLiteral("value")).isString()
-                                      ? e.value(QStringLiteral("value")).toString()
-                                      : QString::fromStdString(checkpoint->entries()[std::size_t(row)].value);
+            const QString value = e.value(QStringLiteral("value")).isString() ? e.value(QStringLiteral("value")).toString()
+                                                                              : QString::fromStdString(checkpoint->entries()[std::size_t(row)].value);
             scalars += e.value(QStringLiteral("value")).isString();
             QCOMPARE(display(model, row, EntryTableModel::Value), shortened(value));
             // The tooltip is the whole text of the cell.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Every fixture written by real torch.save / torch.jit.save reads back exactly as torch.load returns it.
 #include "testsupport.h"
 

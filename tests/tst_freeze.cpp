@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Freeze state operations (the seed's templates), index lists, and freeze list files in every accepted form.
 #include "testsupport.h"
 
@@ -17,9 +18,8 @@ using namespace testsupport;
 
 namespace {
 // cnn_state_dict.pt's parameters in model order (BatchNorm buffers excluded).
-const QStringList kCnnParameters{QStringLiteral("conv.weight"), QStringLiteral("conv.bias"), QStringLiteral("bn.weight"),
-                                 QStringLiteral("bn.bias"), QStringLiteral("fc.weight"), QStringLiteral("fc.bias"),
-                                 QStringLiteral("embed.weight")};
+const QStringList kCnnParameters{QStringLiteral("conv.weight"), QStringLiteral("conv.bias"), QStringLiteral("bn.weight"), QStringLiteral("bn.bias"),
+    QStringLiteral("fc.weight"), QStringLiteral("fc.bias"), QStringLiteral("embed.weight")};
 
 QStringList frozen(const ckpt::FreezeState &s)
 {
@@ -39,8 +39,7 @@ QJsonValue python(const char *code, const QJsonValue &input, const QString &fold
     if (!f.open(QIODevice::WriteOnly) || f.write(QJsonDocument(QJsonArray{input}).toJson()) <= 0)
         qFatal("cannot write %s", qPrintable(in));
     f.close();
-    const QString script = QStringLiteral("import json, sys\ninput = json.load(open(sys.argv[1], encoding='utf-8'))[0]\n")
-                           + QString::fromUtf8(code);
+    const QString script = QStringLiteral("import json, sys\ninput = json.load(open(sys.argv[1], encoding='utf-8'))[0]\n") + QString::fromUtf8(code);
     const ProcessResult r = runProcess(QStringLiteral(CKPT_TEST_PYTHON), {QStringLiteral("-c"), script, in, folder});
     if (r.exitCode != 0)
         qFatal("python failed: %s", r.err.constData());
@@ -96,17 +95,22 @@ private slots:
         QTest::newRow("first 3") << QStringLiteral("first") << QStringLiteral("3") << kCnnParameters.mid(0, 3);
         QTest::newRow("first 0") << QStringLiteral("first") << QStringLiteral("0") << QStringList();
         QTest::newRow("first more than there are") << QStringLiteral("first") << QStringLiteral("100") << kCnnParameters;
-        QTest::newRow("indices list") << QStringLiteral("indices") << QStringLiteral("0,2,6") << QStringList{kCnnParameters[0], kCnnParameters[2], kCnnParameters[6]};
+        QTest::newRow("indices list") << QStringLiteral("indices") << QStringLiteral("0,2,6")
+                                      << QStringList{kCnnParameters[0], kCnnParameters[2], kCnnParameters[6]};
         QTest::newRow("indices range") << QStringLiteral("indices") << QStringLiteral("4-5") << kCnnParameters.mid(4, 2);
-        QTest::newRow("indices mixed") << QStringLiteral("indices") << QStringLiteral(" 1, 3-4 ") << QStringList{kCnnParameters[1], kCnnParameters[3], kCnnParameters[4]};
+        QTest::newRow("indices mixed") << QStringLiteral("indices") << QStringLiteral(" 1, 3-4 ")
+                                       << QStringList{kCnnParameters[1], kCnnParameters[3], kCnnParameters[4]};
         QTest::newRow("glob prefix") << QStringLiteral("glob") << QStringLiteral("bn.*") << kCnnParameters.mid(2, 2);
-        QTest::newRow("glob suffix") << QStringLiteral("glob") << QStringLiteral("*.bias") << QStringList{kCnnParameters[1], kCnnParameters[3], kCnnParameters[5]};
+        QTest::newRow("glob suffix") << QStringLiteral("glob") << QStringLiteral("*.bias")
+                                     << QStringList{kCnnParameters[1], kCnnParameters[3], kCnnParameters[5]};
         QTest::newRow("glob class") << QStringLiteral("glob") << QStringLiteral("[cf]*.weight") << QStringList{kCnnParameters[0], kCnnParameters[4]};
         QTest::newRow("glob negated class") << QStringLiteral("glob") << QStringLiteral("[!cfb]*") << QStringList{kCnnParameters[6]};
         QTest::newRow("glob question mark") << QStringLiteral("glob") << QStringLiteral("?c.*") << kCnnParameters.mid(4, 2);
         QTest::newRow("glob matching nothing") << QStringLiteral("glob") << QStringLiteral("layer9.*") << QStringList();
-        QTest::newRow("regex search") << QStringLiteral("regex") << QStringLiteral("weight$") << QStringList{kCnnParameters[0], kCnnParameters[2], kCnnParameters[4], kCnnParameters[6]};
-        QTest::newRow("regex anchored") << QStringLiteral("regex") << QStringLiteral("^(conv|fc)\\.") << QStringList{kCnnParameters[0], kCnnParameters[1], kCnnParameters[4], kCnnParameters[5]};
+        QTest::newRow("regex search") << QStringLiteral("regex") << QStringLiteral("weight$")
+                                      << QStringList{kCnnParameters[0], kCnnParameters[2], kCnnParameters[4], kCnnParameters[6]};
+        QTest::newRow("regex anchored") << QStringLiteral("regex") << QStringLiteral("^(conv|fc)\\.")
+                                        << QStringList{kCnnParameters[0], kCnnParameters[1], kCnnParameters[4], kCnnParameters[5]};
         QTest::newRow("names") << QStringLiteral("names") << QStringLiteral("fc.bias,conv.weight") << QStringList{kCnnParameters[0], kCnnParameters[5]};
         QTest::newRow("invert of first 5") << QStringLiteral("invert-first") << QStringLiteral("5") << kCnnParameters.mid(5);
     }
@@ -184,9 +188,9 @@ private slots:
         std::string note;
         const ckpt::FreezeState s = ckpt::FreezeState::initial(*c, &note);
         QCOMPARE(frozen(s), (QStringList{QStringLiteral("conv.weight"), QStringLiteral("fc.weight")}));
-        QVERIFY2(note.find("frozen_layers.json") != std::string::npos && note.find("2 of 7") != std::string::npos
-                     && note.find("gone.weight") != std::string::npos,
-                 note.c_str());
+        QVERIFY2(
+            note.find("frozen_layers.json") != std::string::npos && note.find("2 of 7") != std::string::npos && note.find("gone.weight") != std::string::npos,
+            note.c_str());
         // ckpt inspect shows it too.
         const QString text = QString::fromUtf8(runCkpt({QStringLiteral("inspect"), file}).out);
         QVERIFY2(text.contains(QStringLiteral("Freeze:        applied")), qPrintable(text));
@@ -270,7 +274,7 @@ private slots:
                "    with open(os.path.join(sys.argv[2], '%d.json' % i), 'w') as f:\n"
                "        json.dump({name: 0 for name in names}, f)\n"
                "print('null')\n",
-               input, dir.path());
+            input, dir.path());
         for (qsizetype i = 0; i < rows.size(); ++i)
             QTest::newRow(rows[i].first) << rows[i].second << readBytes(dir.filePath(QStringLiteral("%1.json").arg(i)));
     }
@@ -300,9 +304,9 @@ private slots:
                "with open(os.path.join(sys.argv[2], 'frozen_layers.json'), 'w') as f:\n"
                "    json.dump({name: 0 for name in input}, f)\n"
                "print('null')\n",
-               names, dir.path());
+            names, dir.path());
         QCOMPARE(QByteArray::fromStdString(ckpt::formatFreezeList(s, ckpt::FreezeListFormat::Json, "cnn_state_dict.pt")),
-                 readBytes(dir.filePath(QStringLiteral("frozen_layers.json"))));
+            readBytes(dir.filePath(QStringLiteral("frozen_layers.json"))));
     }
 
     // ckpt::globMatch is fnmatch.fnmatchcase (what the seed's freeze-by-pattern used): every name against every
@@ -313,29 +317,86 @@ private slots:
         QTest::addColumn<QString>("name");
         QTest::addColumn<bool>("match");
         const QStringList names{
-            QStringLiteral("layer1.0.conv1.weight"), QStringLiteral("layer2.x"), QStringLiteral("layer3.x"), QStringLiteral("fc.bias"),
-            QStringLiteral("fc"), QStringLiteral("FC.bias"), QStringLiteral("xaxxaxb"), QStringLiteral("a[b"), QStringLiteral("a]b"),
-            QStringLiteral("a-b"), QStringLiteral("a!b"), QStringLiteral("a^b"), QStringLiteral("a*b"), QStringLiteral("a?b"),
-            QStringLiteral("a\\b"), QStringLiteral("[ab]"), QStringLiteral("b"), QStringLiteral("]"), QStringLiteral("-"),
-            QString(), QStringLiteral("embed.weight"), QStringLiteral("module.encoder.layers.10.attn.in_proj_weight"),
-            QStringLiteral("é.weight"), QStringLiteral("层.权重"),
+            QStringLiteral("layer1.0.conv1.weight"),
+            QStringLiteral("layer2.x"),
+            QStringLiteral("layer3.x"),
+            QStringLiteral("fc.bias"),
+            QStringLiteral("fc"),
+            QStringLiteral("FC.bias"),
+            QStringLiteral("xaxxaxb"),
+            QStringLiteral("a[b"),
+            QStringLiteral("a]b"),
+            QStringLiteral("a-b"),
+            QStringLiteral("a!b"),
+            QStringLiteral("a^b"),
+            QStringLiteral("a*b"),
+            QStringLiteral("a?b"),
+            QStringLiteral("a\\b"),
+            QStringLiteral("[ab]"),
+            QStringLiteral("b"),
+            QStringLiteral("]"),
+            QStringLiteral("-"),
+            QString(),
+            QStringLiteral("embed.weight"),
+            QStringLiteral("module.encoder.layers.10.attn.in_proj_weight"),
+            QStringLiteral("é.weight"),
+            QStringLiteral("层.权重"),
         };
         const QStringList patterns{
-            QStringLiteral("layer1*"), QStringLiteral("fc.bias"), QStringLiteral("fc"), QStringLiteral("*.0.*.weight"), QStringLiteral("*a*b"),
-            QStringLiteral("layer[1-2].*"), QStringLiteral("a[b"), QString(), QStringLiteral("*"), QStringLiteral("**"), QStringLiteral("?"),
-            QStringLiteral("*?*"), QStringLiteral("?c.*"), QStringLiteral("[cf]*.weight"), QStringLiteral("[!cfb]*"), QStringLiteral("[!a-c]*"),
-            QStringLiteral("[]]*"), QStringLiteral("[!]]*"), QStringLiteral("[]-]"), QStringLiteral("[a-]*"), QStringLiteral("a[-]b"),
-            QStringLiteral("[z-a]*"), QStringLiteral("a[!]b"), QStringLiteral("a[]]b"), QStringLiteral("a[^]b"), QStringLiteral("a[*]b"),
-            QStringLiteral("a[?]b"), QStringLiteral("a\\b"), QStringLiteral("a\\*"), QStringLiteral("[[]ab]"), QStringLiteral("[ab"),
-            QStringLiteral("a*b*"), QStringLiteral("*.bias"), QStringLiteral("*bias"), QStringLiteral("*.*.*"), QStringLiteral("*[0-9]*"),
-            QStringLiteral("*[!0-9]"), QStringLiteral("layer?.*"), QStringLiteral("*layers.1?.*"), QStringLiteral("[A-Z]*"),
-            QStringLiteral("[f-]c*"), QStringLiteral("[!]"), QStringLiteral("[]"), QStringLiteral("a[!-]b"), QStringLiteral("*["),
-            QStringLiteral("?.weight"), QStringLiteral("[é]*"), QStringLiteral("*.权重"), QStringLiteral("??.??"),
+            QStringLiteral("layer1*"),
+            QStringLiteral("fc.bias"),
+            QStringLiteral("fc"),
+            QStringLiteral("*.0.*.weight"),
+            QStringLiteral("*a*b"),
+            QStringLiteral("layer[1-2].*"),
+            QStringLiteral("a[b"),
+            QString(),
+            QStringLiteral("*"),
+            QStringLiteral("**"),
+            QStringLiteral("?"),
+            QStringLiteral("*?*"),
+            QStringLiteral("?c.*"),
+            QStringLiteral("[cf]*.weight"),
+            QStringLiteral("[!cfb]*"),
+            QStringLiteral("[!a-c]*"),
+            QStringLiteral("[]]*"),
+            QStringLiteral("[!]]*"),
+            QStringLiteral("[]-]"),
+            QStringLiteral("[a-]*"),
+            QStringLiteral("a[-]b"),
+            QStringLiteral("[z-a]*"),
+            QStringLiteral("a[!]b"),
+            QStringLiteral("a[]]b"),
+            QStringLiteral("a[^]b"),
+            QStringLiteral("a[*]b"),
+            QStringLiteral("a[?]b"),
+            QStringLiteral("a\\b"),
+            QStringLiteral("a\\*"),
+            QStringLiteral("[[]ab]"),
+            QStringLiteral("[ab"),
+            QStringLiteral("a*b*"),
+            QStringLiteral("*.bias"),
+            QStringLiteral("*bias"),
+            QStringLiteral("*.*.*"),
+            QStringLiteral("*[0-9]*"),
+            QStringLiteral("*[!0-9]"),
+            QStringLiteral("layer?.*"),
+            QStringLiteral("*layers.1?.*"),
+            QStringLiteral("[A-Z]*"),
+            QStringLiteral("[f-]c*"),
+            QStringLiteral("[!]"),
+            QStringLiteral("[]"),
+            QStringLiteral("a[!-]b"),
+            QStringLiteral("*["),
+            QStringLiteral("?.weight"),
+            QStringLiteral("[é]*"),
+            QStringLiteral("*.权重"),
+            QStringLiteral("??.??"),
         };
         QTemporaryDir dir;
         const QJsonArray answers = python("import fnmatch\n"
                                           "print(json.dumps([[fnmatch.fnmatchcase(n, p) for n in input[0]] for p in input[1]]))\n",
-                                          QJsonArray{QJsonArray::fromStringList(names), QJsonArray::fromStringList(patterns)}, dir.path())
+            QJsonArray{QJsonArray::fromStringList(names), QJsonArray::fromStringList(patterns)}, dir.path())
                                        .toArray();
         if (answers.size() != patterns.size())
             qFatal("fnmatch gave %d answers", int(answers.size()));

@@ -1,8 +1,11 @@
+// SPDX-License-Identifier: MIT
 // Running out of memory is an error, not an abort: `ckpt` under an address-space limit (RLIMIT_AS, set in the
 // child only) exits 2 with one line, and the GUI's workers turn any std::exception into their error path so
 // the window keeps its document. And waiting for a worker does not spin: the GUI thread sleeps in its event
 // loop until the work ends (counted by the event dispatcher's wake-ups, not by time).
 #include "testsupport.h"
+
+#include "mainwindowdriver.h"
 
 #include "checkpointdocument.h"
 #include "checkpointloader.h"
@@ -36,30 +39,30 @@
 #include <sys/resource.h>
 
 using namespace testsupport;
+using mainwindowdriver::openAndWait;
 
 namespace {
 ProcessResult runWithAddressSpaceLimit(const QString &program, const QStringList &args, qint64 bytes)
 {
     return runProcess(program, args, [bytes](QProcess &p) {
         p.setChildProcessModifier([bytes] {
-            const struct rlimit limit {static_cast<rlim_t>(bytes), static_cast<rlim_t>(bytes)};
+            const struct rlimit limit
+            {
+                static_cast<rlim_t>(bytes), static_cast<rlim_t>(bytes)
+            };
             ::setrlimit(RLIMIT_AS, &limit);
         });
     });
-}
-
-bool openAndWait(MainWindow &window, const QString &path)
-{
-    QSignalSpy loaded(window.loader(), &CheckpointLoader::loaded);
-    window.openFile(path);
-    return loaded.wait(60000);
 }
 
 // Counts how often the GUI thread's event dispatcher wakes up.
 class WakeUps : public QObject
 {
 public:
-    WakeUps() { connect(QAbstractEventDispatcher::instance(), &QAbstractEventDispatcher::awake, this, [this] { ++count; }); }
+    WakeUps()
+    {
+        connect(QAbstractEventDispatcher::instance(), &QAbstractEventDispatcher::awake, this, [this] { ++count; });
+    }
     int count = 0;
 };
 
@@ -101,9 +104,9 @@ private slots:
         const QString training = fixtureDir() + QStringLiteral("/training_checkpoint.pt");
         QTest::newRow("inspect --stats") << QStringList{QStringLiteral("inspect"), QStringLiteral("--stats"), dtypes} << 32 << 1024 << 16;
         QTest::newRow("save") << QStringList{QStringLiteral("save"), training, QStringLiteral("OUT")} << 16 << 160 << 2;
-        QTest::newRow("freeze -o") << QStringList{QStringLiteral("freeze"), training, QStringLiteral("--first"), QStringLiteral("2"),
-                                                  QStringLiteral("-o"), QStringLiteral("OUT")}
-                                   << 16 << 160 << 2;
+        QTest::newRow("freeze -o") << QStringList{QStringLiteral("freeze"), training, QStringLiteral("--first"), QStringLiteral("2"), QStringLiteral("-o"),
+            QStringLiteral("OUT")} << 16
+                                   << 160 << 2;
     }
 
     void ckptReportsRunningOutOfMemory()

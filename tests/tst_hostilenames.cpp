@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Issue 13: hostile names meet user patterns. A name of 200,000 characters or of 50,000 segments goes
 // through ckpt freeze --regex / --glob, ckpt save --rename and ckpt transplant --rename without a crash and
 // with the right result (std::regex recursed per character and died with SIGSEGV); globs do not backtrack
@@ -59,7 +60,7 @@ QString writeSafetensors(const QString &path, const std::vector<std::string> &na
     std::size_t offset = 0;
     for (std::size_t i = 0; i < names.size(); ++i) {
         header += (i ? ",\"" : "\"") + names[i] + "\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[" + std::to_string(offset) + ","
-                  + std::to_string(offset + 4) + "]}";
+            + std::to_string(offset + 4) + "]}";
         offset += 4;
     }
     header += "}";
@@ -127,8 +128,8 @@ private slots:
         QTest::newRow("50,000 segments, --regex s.*s") << s << QStringLiteral("--regex") << QStringLiteral("s.*s") << true;
         QTest::newRow("50,000 segments, --glob *.s.*.s") << s << QStringLiteral("--glob") << QStringLiteral("*.s.*.s") << true;
         QTest::newRow("50,000 segments, --glob *s*s*s*s*s*s*x") << s << QStringLiteral("--glob") << QStringLiteral("*s*s*s*s*s*s*x") << false;
-        QTest::newRow("64 KiB of a, --glob *a*a*a*a*a*a*b") << std::string(ckpt::kMaxNameSegment, 'a') << QStringLiteral("--glob")
-                                                            << QStringLiteral("*a*a*a*a*a*a*b") << false;
+        QTest::newRow("64 KiB of a, --glob *a*a*a*a*a*a*b")
+            << std::string(ckpt::kMaxNameSegment, 'a') << QStringLiteral("--glob") << QStringLiteral("*a*a*a*a*a*a*b") << false;
     }
 
     void freezeByPattern()
@@ -203,7 +204,7 @@ private slots:
         const QString into = file(QStringLiteral("into.safetensors"), {target, "y.weight"});
         const QString out = m_dir.filePath(QStringLiteral("transplanted.safetensors"));
         const ProcessResult r = runCkpt({QStringLiteral("transplant"), QStringLiteral("--from"), from, QStringLiteral("--into"), into,
-                                         QStringLiteral("--rename"), rename, QStringLiteral("-o"), out, QStringLiteral("--json")});
+            QStringLiteral("--rename"), rename, QStringLiteral("-o"), out, QStringLiteral("--json")});
         QVERIFY2(r.exitCode == 0, head(r.err).constData());
         QVERIFY2(r.out.contains("\"copied\""), head(r.out).constData());
         QCOMPARE(sortedNames(out), sorted({target, "y.weight"}));
@@ -290,8 +291,8 @@ private slots:
         QTemporaryDir dir; // no frozen_layers.json next to the file
         const QString path = writeSafetensors(dir.filePath(QStringLiteral("small.safetensors")), {"a.weight"});
         for (const QStringList &args : {QStringList{QStringLiteral("freeze"), path, QStringLiteral("--regex"), pattern},
-                                        QStringList{QStringLiteral("save"), path, dir.filePath(QStringLiteral("bad.pt")),
-                                                    QStringLiteral("--rename"), pattern + QStringLiteral("=x")}}) {
+                 QStringList{
+                     QStringLiteral("save"), path, dir.filePath(QStringLiteral("bad.pt")), QStringLiteral("--rename"), pattern + QStringLiteral("=x")}}) {
             const ProcessResult r = runCkpt(args);
             QCOMPARE(r.exitCode, 2);
             QVERIFY2(r.err.startsWith("ckpt: ") && r.err.count('\n') == 1, r.err.constData());
@@ -335,8 +336,8 @@ private slots:
         writeSafetensors(m_dir.filePath(QStringLiteral("model-00001-of-00001.safetensors")), {name});
         QFile f(index);
         QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(QJsonDocument(QJsonObject{{QStringLiteral("weight_map"),
-                                           QJsonObject{{QString::fromStdString(name), QStringLiteral("model-00001-of-00001.safetensors")}}}})
+        f.write(QJsonDocument(
+            QJsonObject{{QStringLiteral("weight_map"), QJsonObject{{QString::fromStdString(name), QStringLiteral("model-00001-of-00001.safetensors")}}}})
                     .toJson());
         f.close();
         try {
@@ -361,10 +362,10 @@ private slots:
     {
         const QString path = m_dir.filePath(QStringLiteral("long_key.pt"));
         const ProcessResult py = runProcess(QStringLiteral(CKPT_TEST_PYTHON),
-                                            {QStringLiteral("-c"),
-                                             QStringLiteral("import sys, torch\n"
-                                                            "torch.save({'a' * 65537: torch.zeros(1), 'ok': torch.zeros(1)}, sys.argv[1])\n"),
-                                             path});
+            {QStringLiteral("-c"),
+                QStringLiteral("import sys, torch\n"
+                               "torch.save({'a' * 65537: torch.zeros(1), 'ok': torch.zeros(1)}, sys.argv[1])\n"),
+                path});
         QVERIFY2(py.exitCode == 0, py.err.constData());
         try {
             ckpt::Checkpoint::open(path.toStdString());

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Hostile and broken files: each gives a typed error naming the file, never a crash, hang or huge allocation.
 #include "testsupport.h"
 

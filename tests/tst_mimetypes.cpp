@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The shared-mime-info XML the package installs recognises each checkpoint format by its content (the
 // .pt extension is shared by all of them): a MIME database is built from it with update-mime-database
 // and asked through QMimeDatabase, as a file manager asks.
@@ -26,8 +27,7 @@ private slots:
         QVERIFY(QDir().mkpath(packages));
         // The freedesktop types are the parents of ours (application/zip).
         QVERIFY(QFile::copy(QStringLiteral("/usr/share/mime/packages/freedesktop.org.xml"), packages + QStringLiteral("/freedesktop.org.xml")));
-        QVERIFY(QFile::copy(sourceDir() + QStringLiteral("/../packaging/checkpoint-studio-mime.xml"),
-                            packages + QStringLiteral("/checkpoint-studio.xml")));
+        QVERIFY(QFile::copy(sourceDir() + QStringLiteral("/../packaging/checkpoint-studio-mime.xml"), packages + QStringLiteral("/checkpoint-studio.xml")));
         qputenv("XDG_DATA_DIRS", m_dir.path().toLocal8Bit());
         qputenv("XDG_DATA_HOME", m_dir.path().toLocal8Bit());
         const ProcessResult r = runProcess(QStringLiteral("update-mime-database"), {m_dir.filePath(QStringLiteral("mime"))});
@@ -54,8 +54,7 @@ private slots:
                                      << QStringLiteral("application/x-torchscript");
         QTest::newRow("TorchScript, real") << rw + QStringLiteral("tch-rs__foo1.pt") << QStringLiteral("foo1.bin")
                                            << QStringLiteral("application/x-torchscript");
-        QTest::newRow("safetensors") << f + QStringLiteral("safetensors_plain.safetensors") << QString()
-                                     << QStringLiteral("application/x-safetensors");
+        QTest::newRow("safetensors") << f + QStringLiteral("safetensors_plain.safetensors") << QString() << QStringLiteral("application/x-safetensors");
     }
 
     void recognisedByContent()

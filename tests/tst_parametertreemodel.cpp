@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The parameter tree: module hierarchy, numeric order, totals, tristate freeze propagation, undo,
 // and filtering, all under QAbstractItemModelTester.
 #include "testsupport.h"
@@ -35,8 +36,8 @@ QString writeSafetensors(const QString &dir, const QStringList &names)
     QByteArray header = "{";
     qsizetype offset = 0;
     for (int i = 0; i < names.size(); ++i) {
-        header += (i ? "," : "") + QByteArray("\"") + names[i].toUtf8() + "\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":["
-                  + QByteArray::number(offset) + "," + QByteArray::number(offset + 16) + "]}";
+        header += (i ? "," : "") + QByteArray("\"") + names[i].toUtf8() + "\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[" + QByteArray::number(offset)
+            + "," + QByteArray::number(offset + 16) + "]}";
         offset += 16;
     }
     header += "}";
@@ -112,8 +113,8 @@ private slots:
         Fixture f(fixtureDir() + QStringLiteral("/cnn_state_dict.pt"));
         QCOMPARE(childNames(f.model, {}), (QStringList{QStringLiteral("conv"), QStringLiteral("bn"), QStringLiteral("fc"), QStringLiteral("embed")}));
         QCOMPARE(childNames(f.model, find(f.model, QStringLiteral("bn"))),
-                 (QStringList{QStringLiteral("weight"), QStringLiteral("bias"), QStringLiteral("running_mean"), QStringLiteral("running_var"),
-                              QStringLiteral("num_batches_tracked")}));
+            (QStringList{QStringLiteral("weight"), QStringLiteral("bias"), QStringLiteral("running_mean"), QStringLiteral("running_var"),
+                QStringLiteral("num_batches_tracked")}));
         // conv: weight [4,3,3,3] + bias [4]
         QCOMPARE(find(f.model, QStringLiteral("conv"), ParameterTreeModel::Parameters).data().toString(), QStringLiteral("112"));
         QCOMPARE(find(f.model, QStringLiteral("conv.weight"), ParameterTreeModel::Shape).data().toString(), QStringLiteral("[4, 3, 3, 3]"));
@@ -128,11 +129,10 @@ private slots:
     void numericSegmentsSortNumerically()
     {
         QTemporaryDir dir;
-        Fixture f(writeSafetensors(dir.path(), {QStringLiteral("blocks.10.w"), QStringLiteral("blocks.2.w"), QStringLiteral("head.w"),
-                                                QStringLiteral("blocks.1.w")}));
+        Fixture f(writeSafetensors(
+            dir.path(), {QStringLiteral("blocks.10.w"), QStringLiteral("blocks.2.w"), QStringLiteral("head.w"), QStringLiteral("blocks.1.w")}));
         QCOMPARE(childNames(f.model, {}), (QStringList{QStringLiteral("blocks"), QStringLiteral("head")}));
-        QCOMPARE(childNames(f.model, find(f.model, QStringLiteral("blocks"))),
-                 (QStringList{QStringLiteral("1"), QStringLiteral("2"), QStringLiteral("10")}));
+        QCOMPARE(childNames(f.model, find(f.model, QStringLiteral("blocks"))), (QStringList{QStringLiteral("1"), QStringLiteral("2"), QStringLiteral("10")}));
     }
 
     void tensorsOutsideTheModelStateAreGroupedByPath()
@@ -161,8 +161,7 @@ private slots:
         QVERIFY(best.isValid());
         QCOMPARE(f.model.rowCount(best), 1);
         const QModelIndex leaf = f.model.index(0, 0, best);
-        QVERIFY2(leaf.data().toString().endsWith(QLatin1String("/checkpoints/best-epoch=0-val_loss=0.87.ckpt")),
-                 qPrintable(leaf.data().toString()));
+        QVERIFY2(leaf.data().toString().endsWith(QLatin1String("/checkpoints/best-epoch=0-val_loss=0.87.ckpt")), qPrintable(leaf.data().toString()));
         QVERIFY(leaf.data().toString().startsWith(QLatin1Char('/')));
         QCOMPARE(f.model.rowCount(leaf), 0);
         QCOMPARE(f.model.data(leaf.siblingAtColumn(ParameterTreeModel::Shape)).toString(), QStringLiteral("[]"));
@@ -174,11 +173,12 @@ private slots:
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("loss_weight.pt"));
         const ProcessResult r = runProcess(QStringLiteral("/usr/bin/python3"),
-            {QStringLiteral("-c"), QStringLiteral("import torch,sys; torch.manual_seed(0); "
-                                                  "m=torch.nn.Linear(3,2); "
-                                                  "torch.save({'state_dict': m.state_dict(), "
-                                                  "'loss_weight': torch.nn.Parameter(torch.ones(2))}, sys.argv[1])"),
-             path});
+            {QStringLiteral("-c"),
+                QStringLiteral("import torch,sys; torch.manual_seed(0); "
+                               "m=torch.nn.Linear(3,2); "
+                               "torch.save({'state_dict': m.state_dict(), "
+                               "'loss_weight': torch.nn.Parameter(torch.ones(2))}, sys.argv[1])"),
+                path});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         Fixture f(path);
         const QModelIndex loss = find(f.model, QStringLiteral("loss_weight"), ParameterTreeModel::Frozen);
@@ -190,25 +190,26 @@ private slots:
 
     void tristatePropagation_data()
     {
-        QTest::addColumn<QStringList>("tick");     // nodes ticked in order
-        QTest::addColumn<QStringList>("untick");   // then unticked
+        QTest::addColumn<QStringList>("tick"); // nodes ticked in order
+        QTest::addColumn<QStringList>("untick"); // then unticked
         QTest::addColumn<QStringList>("checked");
         QTest::addColumn<QStringList>("partial");
         QTest::addColumn<QStringList>("unchecked");
         QTest::addColumn<int>("frozenCount");
         const QString conv = QStringLiteral("conv"), bn = QStringLiteral("bn"), fc = QStringLiteral("fc");
-        QTest::newRow("a leaf makes its group partial") << QStringList{QStringLiteral("conv.weight")} << QStringList()
-                                                        << QStringList{QStringLiteral("conv.weight")} << QStringList{conv}
-                                                        << QStringList{QStringLiteral("conv.bias"), bn} << 1;
-        QTest::newRow("all leaves make the group checked") << QStringList{QStringLiteral("conv.weight"), QStringLiteral("conv.bias")}
-                                                           << QStringList() << QStringList{conv} << QStringList() << QStringList{bn} << 2;
-        QTest::newRow("a group freezes its subtree") << QStringList{bn} << QStringList() << QStringList{bn, QStringLiteral("bn.weight"), QStringLiteral("bn.bias")}
-                                                     << QStringList() << QStringList{conv, fc} << 2;
-        QTest::newRow("buffers do not count") << QStringList{QStringLiteral("bn.weight"), QStringLiteral("bn.bias")} << QStringList()
-                                              << QStringList{bn} << QStringList() << QStringList() << 2;
-        QTest::newRow("unticking a leaf of a frozen group") << QStringList{fc} << QStringList{QStringLiteral("fc.bias")}
-                                                            << QStringList{QStringLiteral("fc.weight")} << QStringList{fc}
-                                                            << QStringList{QStringLiteral("fc.bias")} << 1;
+        QTest::newRow("a leaf makes its group partial")
+            << QStringList{QStringLiteral("conv.weight")} << QStringList() << QStringList{QStringLiteral("conv.weight")} << QStringList{conv}
+            << QStringList{QStringLiteral("conv.bias"), bn} << 1;
+        QTest::newRow("all leaves make the group checked") << QStringList{QStringLiteral("conv.weight"), QStringLiteral("conv.bias")} << QStringList()
+                                                           << QStringList{conv} << QStringList() << QStringList{bn} << 2;
+        QTest::newRow("a group freezes its subtree") << QStringList{bn} << QStringList()
+                                                     << QStringList{bn, QStringLiteral("bn.weight"), QStringLiteral("bn.bias")} << QStringList()
+                                                     << QStringList{conv, fc} << 2;
+        QTest::newRow("buffers do not count") << QStringList{QStringLiteral("bn.weight"), QStringLiteral("bn.bias")} << QStringList() << QStringList{bn}
+                                              << QStringList() << QStringList() << 2;
+        QTest::newRow("unticking a leaf of a frozen group")
+            << QStringList{fc} << QStringList{QStringLiteral("fc.bias")} << QStringList{QStringLiteral("fc.weight")} << QStringList{fc}
+            << QStringList{QStringLiteral("fc.bias")} << 1;
         QTest::newRow("unticking a group") << QStringList{conv, bn} << QStringList{conv} << QStringList{bn} << QStringList()
                                            << QStringList{conv, QStringLiteral("conv.weight")} << 2;
     }
@@ -373,6 +374,34 @@ private slots:
         QCOMPARE(f.model.indexOfTensor(1, ParameterTreeModel::Mean).data().toString(), QStringLiteral("0.5"));
         QCOMPARE(f.model.indexOfTensor(1, ParameterTreeModel::Max).data().toString(), QStringLiteral("2"));
         QVERIFY(!f.model.indexOfTensor(0, ParameterTreeModel::Mean).data().isValid());
+    }
+
+    // Issue 14, item 12: a group counts parameters only (bn = 4 + 4, not its 9 buffer elements), and the top
+    // level adds up to the status bar's total, a tied weight counted once.
+    void groupsCountParametersOnly_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::newRow("batch norm buffers") << QStringLiteral("cnn_state_dict.pt");
+        QTest::newRow("tied weights") << QStringLiteral("tied_weights.pt");
+    }
+
+    void groupsCountParametersOnly()
+    {
+        QFETCH(QString, file);
+        Fixture f(fixtureDir() + QLatin1Char('/') + file);
+        if (file == QLatin1String("cnn_state_dict.pt")) {
+            QCOMPARE(find(f.model, QStringLiteral("bn"), ParameterTreeModel::Parameters).data().toString(), QStringLiteral("8"));
+            QCOMPARE(find(f.model, QStringLiteral("bn.running_mean"), ParameterTreeModel::Parameters).data().toString(), QStringLiteral("4"));
+            QVERIFY(find(f.model, QStringLiteral("bn"), ParameterTreeModel::Parameters).data(Qt::ToolTipRole).toString().contains(QStringLiteral("buffers")));
+        }
+        std::uint64_t total = 0;
+        for (int r = 0; r < f.model.rowCount(); ++r) {
+            const QModelIndex top = f.model.index(r, ParameterTreeModel::Parameters);
+            const QString text = top.data().toString().remove(QLatin1Char(','));
+            if (f.model.hasChildren(top.siblingAtColumn(0)) || top.siblingAtColumn(0).data(ParameterTreeModel::FreezableRole).toBool())
+                total += text.toULongLong();
+        }
+        QCOMPARE(total, f.document->freeze().totalElements());
     }
 
     void tiedWeightsShareTheirBox()

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Writing over an existing file keeps its mode and (where the process may set it) its owner, whoever writes
 // it: core, `ckpt save`, `ckpt freeze -o`, the main window's freeze list and Save Checkpoint As, the diff
 // window's export and a TorchScript re-save through LibTorch. A private 0600 frozen_layers.json must not
@@ -46,9 +47,8 @@ QString writeWith(const QString &writer, const QString &path)
     }
     if (writer == QLatin1String("ckpt save") || writer == QLatin1String("ckpt freeze -o")) {
         const QStringList args = writer == QLatin1String("ckpt save")
-                                     ? QStringList{QStringLiteral("save"), cnn(), path}
-                                     : QStringList{QStringLiteral("freeze"), cnn(), QStringLiteral("--first"), QStringLiteral("2"),
-                                                   QStringLiteral("-o"), path};
+            ? QStringList{QStringLiteral("save"), cnn(), path}
+            : QStringList{QStringLiteral("freeze"), cnn(), QStringLiteral("--first"), QStringLiteral("2"), QStringLiteral("-o"), path};
         const ProcessResult r = runCkpt(args);
         return r.exitCode == 0 ? QString() : QString::fromUtf8(r.err);
     }
@@ -93,13 +93,8 @@ QString writeWith(const QString &writer, const QString &path)
 
 QStringList writers()
 {
-    return {QStringLiteral("core"),
-            QStringLiteral("ckpt save"),
-            QStringLiteral("ckpt freeze -o"),
-            QStringLiteral("torchscript save"),
-            QStringLiteral("gui freeze list"),
-            QStringLiteral("gui save checkpoint"),
-            QStringLiteral("gui diff export")};
+    return {QStringLiteral("core"), QStringLiteral("ckpt save"), QStringLiteral("ckpt freeze -o"), QStringLiteral("torchscript save"),
+        QStringLiteral("gui freeze list"), QStringLiteral("gui save checkpoint"), QStringLiteral("gui diff export")};
 }
 
 QString fileName(const QString &writer)
@@ -113,7 +108,8 @@ QString fileName(const QString &writer)
 
 struct stat statOf(const QString &path)
 {
-    struct stat st {};
+    struct stat st
+    { };
     if (::stat(QFile::encodeName(path).constData(), &st) != 0)
         st.st_mode = 0;
     return st;
@@ -128,7 +124,9 @@ QString octal(unsigned mode)
 class UmaskScope
 {
 public:
-    explicit UmaskScope(mode_t mask) : m_old(::umask(mask)) {}
+    explicit UmaskScope(mode_t mask)
+        : m_old(::umask(mask))
+    { }
     ~UmaskScope() { ::umask(m_old); }
 
 private:

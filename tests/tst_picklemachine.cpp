@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The data-only pickle VM: every protocol Python writes, and every limit a hostile pickle can hit.
 #include "testsupport.h"
 
@@ -87,12 +88,14 @@ private slots:
     {
         QTest::addColumn<QByteArray>("pickle");
         QTest::addColumn<int>("kind");
-        const int malformed = int(ErrorKind::Malformed), truncated = int(ErrorKind::Truncated),
-                  limit = int(ErrorKind::LimitExceeded), unsupported = int(ErrorKind::Unsupported);
+        const int malformed = int(ErrorKind::Malformed), truncated = int(ErrorKind::Truncated), limit = int(ErrorKind::LimitExceeded),
+                  unsupported = int(ErrorKind::Unsupported);
         QTest::newRow("empty") << QByteArray() << truncated;
         QTest::newRow("no STOP") << raw("\x80\x02]") << truncated;
         QTest::newRow("STOP on empty stack") << raw("\x80\x02.") << malformed;
-        QTest::newRow("stack underflow") << raw("\x80\x02" "a.") << malformed;
+        QTest::newRow("stack underflow") << raw("\x80\x02"
+                                                "a.")
+                                         << malformed;
         QTest::newRow("pop below a mark") << raw("\x80\x02](a.") << malformed;
         QTest::newRow("mark underflow") << raw("\x80\x02t.") << malformed;
         QTest::newRow("memo read before write") << raw("\x80\x02h\x05.") << malformed;
@@ -103,14 +106,20 @@ private slots:
         QTest::newRow("NEXT_BUFFER") << raw("\x80\x05\x97.") << unsupported;
         QTest::newRow("LONG4 of 2 GiB") << raw("\x80\x02\x8b\xff\xff\xff\x7f") << truncated;
         QTest::newRow("LONG4 negative") << raw("\x80\x02\x8b\xff\xff\xff\xff") << malformed;
-        QTest::newRow("BINUNICODE past end") << raw("\x80\x02X\xff\xff\xff\xff" "abc") << truncated;
+        QTest::newRow("BINUNICODE past end") << raw("\x80\x02X\xff\xff\xff\xff"
+                                                    "abc")
+                                             << truncated;
         QTest::newRow("BINBYTES8 past end") << raw("\x80\x04\x8e\xff\xff\xff\xff\xff\xff\xff\xff") << truncated;
         QTest::newRow("FRAME past end") << raw("\x80\x04\x95\xff\x00\x00\x00\x00\x00\x00\x00N.") << truncated;
         QTest::newRow("odd SETITEMS") << raw("\x80\x02}(K\x01u.") << malformed;
-        QTest::newRow("APPEND to a tuple") << raw("\x80\x02)K\x01" "a.") << malformed;
+        QTest::newRow("APPEND to a tuple") << raw("\x80\x02)K\x01"
+                                                  "a.")
+                                           << malformed;
         QTest::newRow("SETITEM on a list") << raw("\x80\x02]K\x01K\x02s.") << malformed;
         QTest::newRow("BUILD on an int") << raw("\x80\x02K\x01}b.") << malformed;
-        QTest::newRow("REDUCE args not a tuple") << raw("\x80\x02" "cos\nsystem\nK\x01R.") << malformed;
+        QTest::newRow("REDUCE args not a tuple") << raw("\x80\x02"
+                                                        "cos\nsystem\nK\x01R.")
+                                                 << malformed;
         QTest::newRow("STACK_GLOBAL of ints") << raw("\x80\x04K\x01K\x02\x93.") << malformed;
         QTest::newRow("persistent id without loader") << raw("\x80\x02NQ.") << malformed;
         QTest::newRow("STRING unquoted") << raw("Sabc\n.") << malformed;
@@ -121,7 +130,9 @@ private slots:
         QByteArray manyPushes("\x80\x02", 2);
         manyPushes += QByteArray(1100000, 'N');
         QTest::newRow("stack of 1.1M entries") << manyPushes << limit;
-        QByteArray tensor = raw("\x80\x02" "ctorch._utils\n_rebuild_tensor_v2\n(X\x03\x00\x00\x00" "abcK\x00))\x89NtR.");
+        QByteArray tensor = raw("\x80\x02"
+                                "ctorch._utils\n_rebuild_tensor_v2\n(X\x03\x00\x00\x00"
+                                "abcK\x00))\x89NtR.");
         QTest::newRow("tensor storage not a storage") << tensor << malformed;
     }
 
@@ -181,7 +192,9 @@ private slots:
     void stackGlobalIsRecorded()
     {
         // STACK_GLOBAL with module and name built from memoised strings.
-        const QByteArray p = raw("\x80\x04\x8c\x08" "builtins\x94\x8c\x04" "exec\x94h\x00h\x01\x93\x94.");
+        const QByteArray p = raw("\x80\x04\x8c\x08"
+                                 "builtins\x94\x8c\x04"
+                                 "exec\x94h\x00h\x01\x93\x94.");
         Arena arena(1000);
         PickleMachine vm(arena, nullptr);
         vm.load(bytesOf(p));
@@ -193,7 +206,9 @@ private slots:
     void repeatedDictKeysReplaceValues()
     {
         // {'a': 1, 'a': 2} built with SETITEMS, and a big dict with a repeat: Python keeps one key.
-        QByteArray p = raw("\x80\x02}(X\x01\x00\x00\x00" "aK\x01X\x01\x00\x00\x00" "aK\x02u.");
+        QByteArray p = raw("\x80\x02}(X\x01\x00\x00\x00"
+                           "aK\x01X\x01\x00\x00\x00"
+                           "aK\x02u.");
         Arena arena(1000);
         PickleMachine vm(arena, nullptr);
         QCOMPARE(shortRepr(vm.load(bytesOf(p))), std::string("{'a': 2}"));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Checkpoints that real projects committed to their repositories (tests/data/realworld/README.md).
 #include "testsupport.h"
 
@@ -41,8 +42,8 @@ private slots:
         if (QFileInfo::exists(oracle))
             compareWithOracle(*c, readJsonObject(oracle));
         else
-            QVERIFY2(file.endsWith(QLatin1String(".tar.gz")) || file.endsWith(QLatin1String(".tar")),
-                     "torch.load read every other file; its oracle is missing");
+            QVERIFY2(
+                file.endsWith(QLatin1String(".tar.gz")) || file.endsWith(QLatin1String(".tar")), "torch.load read every other file; its oracle is missing");
     }
 
     void brokenFileGivesClearError()

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Hostile files: every payload make_malicious.py writes (each proven to run in Python) is reported dangerous
 // by ckpt scan and by the main window's banner, and none runs here (its sentinel file never appears). Benign
 // files: none is dangerous, and every file PyTorch loads with weights_only=True is weights-only here too.
@@ -156,8 +157,8 @@ class TestSafety : public QObject
     Q_OBJECT
 private:
     QJsonObject m_weightsOnly; // file -> torch.load(weights_only=True) worked
-    QTemporaryDir m_made;      // files kVerdictFiles wrote
-    QJsonObject m_oracle;      // file -> {"torchscript", "weights_only"}, see kVerdictFiles
+    QTemporaryDir m_made; // files kVerdictFiles wrote
+    QJsonObject m_oracle; // file -> {"torchscript", "weights_only"}, see kVerdictFiles
 
     QString made(const char *name) const { return m_made.filePath(QString::fromLatin1(name)); }
     // Every TorchScript archive among the test files, as PyTorch tells them apart.
@@ -178,8 +179,8 @@ private slots:
         sentinelsAbsent();
         QTemporaryDir dir;
         const QString out = dir.filePath(QStringLiteral("weights_only.json"));
-        const ProcessResult r = runProcess(QStringLiteral(CKPT_TEST_PYTHON),
-                                           QStringList{sourceDir() + QStringLiteral("/fixtures/weights_only_oracle.py"), out} + benignFiles());
+        const ProcessResult r
+            = runProcess(QStringLiteral(CKPT_TEST_PYTHON), QStringList{sourceDir() + QStringLiteral("/fixtures/weights_only_oracle.py"), out} + benignFiles());
         QVERIFY2(r.exitCode == 0, r.err.constData());
         m_weightsOnly = readJsonObject(out);
         QVERIFY(m_weightsOnly.size() > 50);
@@ -191,8 +192,7 @@ private slots:
         QFile f(script);
         QVERIFY(f.open(QIODevice::WriteOnly) && f.write(kVerdictFiles) > 0);
         f.close();
-        const ProcessResult made = runProcess(QStringLiteral(CKPT_TEST_PYTHON),
-                                              QStringList{script, m_made.path(), hostileTorchScript} + benignFiles());
+        const ProcessResult made = runProcess(QStringLiteral(CKPT_TEST_PYTHON), QStringList{script, m_made.path(), hostileTorchScript} + benignFiles());
         QVERIFY2(made.exitCode == 0, made.err.constData());
         m_oracle = readJsonObject(m_made.filePath(QStringLiteral("oracle.json")));
         QVERIFY(m_oracle.value(hostileTorchScript).toObject().value(QStringLiteral("torchscript")).toBool());
@@ -207,26 +207,72 @@ private slots:
         QTest::addColumn<QString>("name");
         QTest::addColumn<int>("safety");
         const int d = int(ckpt::Safety::Dangerous), n = int(ckpt::Safety::NeedsFullUnpickle), w = int(ckpt::Safety::WeightsOnly);
-        const struct { const char *m, *n; int s; } rows[] = {
-            {"os", "system", d}, {"posix", "system", d}, {"nt", "system", d}, {"os.path", "join", d},
-            {"subprocess", "Popen", d}, {"subprocess", "check_output", d}, {"builtins", "eval", d}, {"builtins", "exec", d},
-            {"__builtin__", "eval", d}, {"builtins", "compile", d}, {"builtins", "getattr", d}, {"builtins", "__import__", d},
-            {"builtins", "open", d}, {"runpy", "_run_code", d}, {"socket", "create_connection", d}, {"shutil", "rmtree", d},
-            {"pickle", "loads", d}, {"_pickle", "loads", d}, {"sys", "modules", d}, {"torch.hub", "load", d},
-            {"operator", "attrgetter", d}, {"ctypes", "CDLL", d}, {"importlib", "import_module", d}, {"torch", "load", d},
-            {"numpy.testing._private.utils", "runstring", d}, {"webbrowser", "open", d},
-            {"collections", "OrderedDict", w}, {"torch._utils", "_rebuild_tensor_v2", w}, {"torch._utils", "_rebuild_parameter", w},
-            {"torch", "FloatStorage", w}, {"torch", "BFloat16Storage", w}, {"torch", "float32", w}, {"torch", "Size", w},
-            {"torch.nn.parameter", "Parameter", w}, {"builtins", "set", w}, {"_codecs", "encode", w},
-            {"argparse", "Namespace", n}, {"numpy.core.multiarray", "_reconstruct", n}, {"builtins", "print", n},
-            {"collections", "defaultdict", n}, {"torch.nn.modules.linear", "Linear", n}, {"__torch__", "MyModule", n},
-            {"operatorx", "attrgetter", n}, {"osx", "system", n},
+        const struct
+        {
+            const char *m, *n;
+            int s;
+        } rows[] = {
+            {"os", "system", d},
+            {"posix", "system", d},
+            {"nt", "system", d},
+            {"os.path", "join", d},
+            {"subprocess", "Popen", d},
+            {"subprocess", "check_output", d},
+            {"builtins", "eval", d},
+            {"builtins", "exec", d},
+            {"__builtin__", "eval", d},
+            {"builtins", "compile", d},
+            {"builtins", "getattr", d},
+            {"builtins", "__import__", d},
+            {"builtins", "open", d},
+            {"runpy", "_run_code", d},
+            {"socket", "create_connection", d},
+            {"shutil", "rmtree", d},
+            {"pickle", "loads", d},
+            {"_pickle", "loads", d},
+            {"sys", "modules", d},
+            {"torch.hub", "load", d},
+            {"operator", "attrgetter", d},
+            {"ctypes", "CDLL", d},
+            {"importlib", "import_module", d},
+            {"torch", "load", d},
+            {"numpy.testing._private.utils", "runstring", d},
+            {"webbrowser", "open", d},
+            {"collections", "OrderedDict", w},
+            {"torch._utils", "_rebuild_tensor_v2", w},
+            {"torch._utils", "_rebuild_parameter", w},
+            {"torch", "FloatStorage", w},
+            {"torch", "BFloat16Storage", w},
+            {"torch", "float32", w},
+            {"torch", "Size", w},
+            {"torch.nn.parameter", "Parameter", w},
+            {"builtins", "set", w},
+            {"_codecs", "encode", w},
+            {"argparse", "Namespace", n},
+            {"numpy.core.multiarray", "_reconstruct", n},
+            {"builtins", "print", n},
+            {"collections", "defaultdict", n},
+            {"torch.nn.modules.linear", "Linear", n},
+            {"__torch__", "MyModule", n},
+            {"operatorx", "attrgetter", n},
+            {"osx", "system", n},
             // PyTorch >= 2.6's allowlist: quantized tensors, Counter, device ...; but no dtype aliases or layouts
-            {"torch._utils", "_rebuild_qtensor", w}, {"torch", "per_tensor_affine", w}, {"torch", "per_channel_affine", w},
-            {"torch", "qint8", w}, {"torch", "QInt8Storage", w}, {"torch", "bfloat16", w}, {"collections", "Counter", w},
-            {"torch", "device", w}, {"torch._utils", "_rebuild_parameter_with_state", w}, {"torch.cuda", "FloatStorage", w},
-            {"torch.storage", "UntypedStorage", w}, {"torch", "half", n}, {"torch", "strided", n}, {"torch", "FooStorage", n},
-            {"torch", "UntypedStorage", n}, {"torch.sparse", "ComplexFloatTensor", n},
+            {"torch._utils", "_rebuild_qtensor", w},
+            {"torch", "per_tensor_affine", w},
+            {"torch", "per_channel_affine", w},
+            {"torch", "qint8", w},
+            {"torch", "QInt8Storage", w},
+            {"torch", "bfloat16", w},
+            {"collections", "Counter", w},
+            {"torch", "device", w},
+            {"torch._utils", "_rebuild_parameter_with_state", w},
+            {"torch.cuda", "FloatStorage", w},
+            {"torch.storage", "UntypedStorage", w},
+            {"torch", "half", n},
+            {"torch", "strided", n},
+            {"torch", "FooStorage", n},
+            {"torch", "UntypedStorage", n},
+            {"torch.sparse", "ComplexFloatTensor", n},
         };
         for (const auto &r : rows)
             QTest::addRow("%s.%s", r.m, r.n) << QString::fromLatin1(r.m) << QString::fromLatin1(r.n) << r.s;
@@ -293,16 +339,15 @@ private slots:
         QTest::addColumn<QString>("names");
         const QString m = fixtureDir() + QStringLiteral("/malicious/");
         QTest::newRow("os.system") << m + QStringLiteral("reduce_os_system.pt") << int(ckpt::Safety::Dangerous) << QStringLiteral("os.system");
-        QTest::newRow("STACK_GLOBAL") << m + QStringLiteral("stack_global_memo.pt") << int(ckpt::Safety::Dangerous)
-                                      << QStringLiteral("os.system");
+        QTest::newRow("STACK_GLOBAL") << m + QStringLiteral("stack_global_memo.pt") << int(ckpt::Safety::Dangerous) << QStringLiteral("os.system");
         QTest::newRow("Lightning checkpoint") << realworldDir() + QStringLiteral("/chemprop__example_model_v2_regression_mol.ckpt")
                                               << int(ckpt::Safety::NeedsFullUnpickle) << QStringLiteral("chemprop.nn");
         QTest::newRow("state_dict") << fixtureDir() + QStringLiteral("/cnn_state_dict.pt") << int(ckpt::Safety::WeightsOnly) << QString();
         QTest::newRow("TorchScript") << realworldDir() + QStringLiteral("/tch-rs__foo.pt") << int(ckpt::Safety::NeedsFullUnpickle)
                                      << QStringLiteral("__torch__.Foo");
         // only pickle opcodes the weights-only unpickler lacks (protocol 5): the allowlisted globals Python then calls
-        QTest::newRow("protocol 5") << realworldDir() + QStringLiteral("/gopickle__tensor_float32_proto5.pt")
-                                    << int(ckpt::Safety::NeedsFullUnpickle) << QStringLiteral("torch._utils._rebuild_tensor_v2");
+        QTest::newRow("protocol 5") << realworldDir() + QStringLiteral("/gopickle__tensor_float32_proto5.pt") << int(ckpt::Safety::NeedsFullUnpickle)
+                                    << QStringLiteral("torch._utils._rebuild_tensor_v2");
     }
 
     void mainWindowShowsTheVerdict()
@@ -365,7 +410,7 @@ private slots:
         QVERIFY(m_weightsOnly.contains(file) || m_oracle.value(file).toObject().contains(QStringLiteral("weights_only")));
         const ckpt::SafetyReport report = ckpt::scanFile(file.toStdString());
         const QByteArray text = QByteArray::fromStdString(ckpt::safetyText(report, file.toStdString()))
-                                + (torchLoads ? "\nPyTorch 1.13 loads it with weights_only=True" : "\nPyTorch 1.13 refuses weights_only=True");
+            + (torchLoads ? "\nPyTorch 1.13 loads it with weights_only=True" : "\nPyTorch 1.13 refuses weights_only=True");
         QVERIFY2(report.verdict != ckpt::Safety::Dangerous, text.constData());
         // PyTorch 1.13 hands TorchScript to torch.jit.load even with weights_only=True; >= 2.6 refuses it.
         const bool torchScript = m_oracle.value(file).toObject().value(QStringLiteral("torchscript")).toBool();
@@ -386,8 +431,7 @@ private slots:
         std::unique_ptr<ckpt::Checkpoint> c;
         try {
             c = ckpt::Checkpoint::open(file.toStdString());
-        } catch (const ckpt::Error &) {
-        }
+        } catch (const ckpt::Error &) { }
         if (c && (!c->raw().member.empty() || c->format() == ckpt::Format::Sharded)) {
             QVERIFY2(!torchLoads, text.constData());
             return;
@@ -429,8 +473,7 @@ private slots:
         QCOMPARE(json.exitCode, exitCode);
         const QJsonObject report = jsonOf(json.out);
         QCOMPARE(report.value(QStringLiteral("torchscript")).toBool(), true);
-        QCOMPARE(report.value(QStringLiteral("verdict")).toString(),
-                 exitCode == 3 ? QStringLiteral("dangerous") : QStringLiteral("needs-full-unpickle"));
+        QCOMPARE(report.value(QStringLiteral("verdict")).toString(), exitCode == 3 ? QStringLiteral("dangerous") : QStringLiteral("needs-full-unpickle"));
         const QString wording = report.value(QStringLiteral("summary")).toString() + notesOf(report);
         QVERIFY2(wording.contains(QString::fromLatin1(sentence)), qPrintable(wording));
     }
@@ -441,9 +484,9 @@ private slots:
     {
         QTest::addColumn<QString>("file");
         QTest::addColumn<QStringList>("mentions"); // in the text and in the JSON notes; empty: no note at all
-        QTest::addColumn<QString>("pytorch113");   // what 1.13's torch.load(weights_only=True) says ("ok": loads)
-        const QStringList quantized{QStringLiteral("PyTorch 1.13 to 2.3 refuses weights_only=True"),
-                                    QStringLiteral("torch._utils._rebuild_qtensor"), QStringLiteral("in 2.4")};
+        QTest::addColumn<QString>("pytorch113"); // what 1.13's torch.load(weights_only=True) says ("ok": loads)
+        const QStringList quantized{
+            QStringLiteral("PyTorch 1.13 to 2.3 refuses weights_only=True"), QStringLiteral("torch._utils._rebuild_qtensor"), QStringLiteral("in 2.4")};
         const QStringList binFloat{QStringLiteral("PyTorch 1.13 refuses weights_only=True"), QStringLiteral("BINFLOAT")};
         for (const char *name : {"quantized.pt", "quantized_tensors.pt", "quantized_state_dict.pt", "quantized_checkpoint.pt"})
             QTest::newRow(name) << fixtureDir() + QLatin1Char('/') + QLatin1String(name) << quantized << QStringLiteral("_rebuild_qtensor");
@@ -517,8 +560,8 @@ private slots:
         if (complete) {
             QVERIFY2(text.out.contains("note: the tensor data could not be read ("), text.out.constData());
             QVERIFY2(notesOf(report).contains(QStringLiteral("the tensor data could not be read")), json.out.constData());
-            QCOMPARE(report.value(QStringLiteral("verdict")).toString(),
-                     exitCode == 1 ? QStringLiteral("needs-full-unpickle") : QStringLiteral("weights-only"));
+            QCOMPARE(
+                report.value(QStringLiteral("verdict")).toString(), exitCode == 1 ? QStringLiteral("needs-full-unpickle") : QStringLiteral("weights-only"));
         } else {
             QVERIFY2(text.out.contains("not readable as a checkpoint"), text.out.constData());
         }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ckpt save and ckpt freeze, checked by what PyTorch itself reads: round trips, model-only, dtype,
 // renames, the seed's freeze templates, TorchScript requires_grad, and failures that leave nothing behind.
 #include "testsupport.h"
@@ -181,8 +182,8 @@ private slots:
     {
         const QString source = fixtureDir() + QStringLiteral("/cnn_state_dict.pt");
         const QString target = out(QStringLiteral("all_dropped.pt"));
-        const ProcessResult save = runCkpt({QStringLiteral("save"), source, target, QStringLiteral("--model-only"), QStringLiteral("--drop"),
-                                            QStringLiteral("*")});
+        const ProcessResult save
+            = runCkpt({QStringLiteral("save"), source, target, QStringLiteral("--model-only"), QStringLiteral("--drop"), QStringLiteral("*")});
         QCOMPARE(save.exitCode, 2);
         QVERIFY2(save.err.contains("no tensors") && save.err.contains("dropped"), save.err.constData());
         QVERIFY(!QFileInfo::exists(target));
@@ -232,10 +233,9 @@ private slots:
         QTest::addColumn<QString>("fixture");
         QTest::addColumn<QStringList>("options");
         QTest::addColumn<QStringList>("keys");
-        const QStringList cnn{QStringLiteral("conv.weight"), QStringLiteral("conv.bias"), QStringLiteral("bn.weight"),
-                              QStringLiteral("bn.bias"), QStringLiteral("bn.running_mean"), QStringLiteral("bn.running_var"),
-                              QStringLiteral("bn.num_batches_tracked"), QStringLiteral("fc.weight"), QStringLiteral("fc.bias"),
-                              QStringLiteral("embed.weight")};
+        const QStringList cnn{QStringLiteral("conv.weight"), QStringLiteral("conv.bias"), QStringLiteral("bn.weight"), QStringLiteral("bn.bias"),
+            QStringLiteral("bn.running_mean"), QStringLiteral("bn.running_var"), QStringLiteral("bn.num_batches_tracked"), QStringLiteral("fc.weight"),
+            QStringLiteral("fc.bias"), QStringLiteral("embed.weight")};
         QStringList noTracked = cnn;
         noTracked.removeAll(QStringLiteral("bn.num_batches_tracked"));
         QStringList prefixed;
@@ -247,8 +247,8 @@ private slots:
         headless << QStringLiteral("embed.weight");
         QTest::newRow("strip module.") << QStringLiteral("cnn_state_dict_module_prefix.pth")
                                        << QStringList{QStringLiteral("--strip-prefix"), QStringLiteral("module.")} << cnn;
-        QTest::newRow("drop by glob") << QStringLiteral("cnn_state_dict.pt")
-                                      << QStringList{QStringLiteral("--drop"), QStringLiteral("*.num_batches_tracked")} << noTracked;
+        QTest::newRow("drop by glob") << QStringLiteral("cnn_state_dict.pt") << QStringList{QStringLiteral("--drop"), QStringLiteral("*.num_batches_tracked")}
+                                      << noTracked;
         QTest::newRow("drop two globs") << QStringLiteral("cnn_state_dict.pt")
                                         << QStringList{QStringLiteral("--drop"), QStringLiteral("fc.*"), QStringLiteral("--drop"), QStringLiteral("zz*")}
                                         << headless;
@@ -258,7 +258,7 @@ private slots:
                                                    << QStringList{QStringLiteral("--rename"), QStringLiteral("^bn\\.(.*)=norm.\\1")} << renamed;
         QTest::newRow("renames in order") << QStringLiteral("cnn_state_dict.pt")
                                           << QStringList{QStringLiteral("--rename"), QStringLiteral("^bn\\.=tmp."), QStringLiteral("--rename"),
-                                                         QStringLiteral("^tmp\\.=norm.")}
+                                                 QStringLiteral("^tmp\\.=norm.")}
                                           << renamed;
     }
 
@@ -283,8 +283,7 @@ private slots:
     {
         QTest::addColumn<QStringList>("ours");
         QTest::addColumn<QStringList>("seed");
-        QTest::newRow("first 10") << QStringList{QStringLiteral("--first"), QStringLiteral("10")}
-                                  << QStringList{QStringLiteral("first"), QStringLiteral("10")};
+        QTest::newRow("first 10") << QStringList{QStringLiteral("--first"), QStringLiteral("10")} << QStringList{QStringLiteral("first"), QStringLiteral("10")};
         QTest::newRow("glob layer1.*") << QStringList{QStringLiteral("--glob"), QStringLiteral("layer1.*")}
                                        << QStringList{QStringLiteral("glob"), QStringLiteral("layer1.*")};
         QTest::newRow("glob *.bias") << QStringList{QStringLiteral("--glob"), QStringLiteral("*.bias")}
@@ -315,8 +314,8 @@ private slots:
         if (!QFile::exists(resnet))
             QCOMPARE(python({QStringLiteral("save-state-dict"), QStringLiteral("resnet18"), resnet}).exitCode, 0);
         const QString snippet = out(QStringLiteral("freeze.py"));
-        const ProcessResult freeze = runCkpt({QStringLiteral("freeze"), resnet, QStringLiteral("--glob"), QStringLiteral("fc.*"), QStringLiteral("--invert"),
-                                 QStringLiteral("-o"), snippet});
+        const ProcessResult freeze = runCkpt(
+            {QStringLiteral("freeze"), resnet, QStringLiteral("--glob"), QStringLiteral("fc.*"), QStringLiteral("--invert"), QStringLiteral("-o"), snippet});
         QVERIFY2(freeze.exitCode == 0, freeze.err.constData());
         const ProcessResult applied = python({QStringLiteral("apply-snippet"), snippet, QStringLiteral("resnet18")});
         QVERIFY2(applied.exitCode == 0, applied.err.constData());
@@ -332,8 +331,8 @@ private slots:
     {
         const QString source = fixtureDir() + QStringLiteral("/torchscript_model.pt");
         const QString list = out(QStringLiteral("ts_frozen.json"));
-        const ProcessResult freeze = runCkpt({QStringLiteral("freeze"), source, QStringLiteral("--clear"), QStringLiteral("--first"), QStringLiteral("3"),
-                                 QStringLiteral("-o"), list});
+        const ProcessResult freeze = runCkpt(
+            {QStringLiteral("freeze"), source, QStringLiteral("--clear"), QStringLiteral("--first"), QStringLiteral("3"), QStringLiteral("-o"), list});
         QVERIFY2(freeze.exitCode == 0, freeze.err.constData());
         const QString target = out(QStringLiteral("ts_frozen.pt"));
         const ProcessResult save = runCkpt({QStringLiteral("save"), source, target, QStringLiteral("--freeze"), list});
@@ -400,8 +399,7 @@ private slots:
             args[2] = dir.filePath(QStringLiteral("missing/out.pt"));
         } else if (kind == QLatin1String("readonly")) {
             QVERIFY(QDir(dir.path()).mkdir(QStringLiteral("locked")));
-            QFile::setPermissions(dir.filePath(QStringLiteral("locked")), QFile::ReadOwner | QFile::ExeOwner | QFile::ReadOther
-                                                                             | QFile::ExeOther);
+            QFile::setPermissions(dir.filePath(QStringLiteral("locked")), QFile::ReadOwner | QFile::ExeOwner | QFile::ReadOther | QFile::ExeOther);
             QFile::setPermissions(dir.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadOther | QFile::ExeOther);
             QFile::setPermissions(source, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadOther);
             args[2] = dir.filePath(QStringLiteral("locked/out.pt"));
@@ -428,7 +426,8 @@ private slots:
             QStringList quoted;
             for (const QString &a : args)
                 quoted << QLatin1Char('\'') + a + QLatin1Char('\'');
-            r = runProcess(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), prefix + QStringLiteral("exec '") + program + QStringLiteral("' ") + quoted.join(QLatin1Char(' '))});
+            r = runProcess(QStringLiteral("/bin/sh"),
+                {QStringLiteral("-c"), prefix + QStringLiteral("exec '") + program + QStringLiteral("' ") + quoted.join(QLatin1Char(' '))});
         } else {
             r = runCkpt(args);
         }
@@ -449,10 +448,9 @@ private slots:
         QVERIFY(QFile::copy(fixtureDir() + QStringLiteral("/training_checkpoint.pt"), source));
         const ProcessResult r = runCkpt({QStringLiteral("save"), source, source, QStringLiteral("--model-only"), QStringLiteral("--force")});
         QVERIFY2(r.exitCode == 0, r.err.constData());
-        QCOMPARE(python({QStringLiteral("model-state"), fixtureDir() + QStringLiteral("/training_checkpoint.pt"), source,
-                         QStringLiteral("model_state")})
-                     .exitCode,
-                 0);
+        QCOMPARE(
+            python({QStringLiteral("model-state"), fixtureDir() + QStringLiteral("/training_checkpoint.pt"), source, QStringLiteral("model_state")}).exitCode,
+            0);
         QCOMPARE(strayFiles(dir.path(), {QStringLiteral("model.pt")}), QStringList());
     }
 };

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the application keeps between runs: preferences (statistics on request, the freeze-list format),
 // window size and splitters, the name column, and the choices of Save Checkpoint As, each checked by
 // closing a window and opening a new one as a person would see it next time.

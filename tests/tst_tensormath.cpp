@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Tensor statistics computed by the LibTorch plugin over the mapped bytes equal torch's own.
 #include "testsupport.h"
 
@@ -15,10 +16,7 @@ class TestTensorMath : public QObject
 {
     Q_OBJECT
 private slots:
-    void pluginLoads()
-    {
-        QCOMPARE(QString::fromStdString(ckpt::tensorMath().libtorchVersion()).left(4), QStringLiteral("1.13"));
-    }
+    void pluginLoads() { QCOMPARE(QString::fromStdString(ckpt::tensorMath().libtorchVersion()).left(4), QStringLiteral("1.13")); }
 
     // The rows below do cover what torch gives as NaN (the std of one value: 0-d tensors, num_batches_tracked)
     // and tensors with no finite value at all.
@@ -75,7 +73,8 @@ private slots:
                 return std::abs(ours - v) <= 1e-9 * std::max(1.0, std::abs(v)); // false for a NaN of ours
             };
             auto says = [](double ours, const QJsonValue &theirs) {
-                return QByteArray(": ") + QByteArray::number(ours, 'g', 17) + " here, torch " + QJsonDocument(QJsonArray{theirs}).toJson(QJsonDocument::Compact);
+                return QByteArray(": ") + QByteArray::number(ours, 'g', 17) + " here, torch "
+                    + QJsonDocument(QJsonArray{theirs}).toJson(QJsonDocument::Compact);
             };
             QVERIFY2(close(s.mean, e.value(QStringLiteral("mean"))), where + " mean" + says(s.mean, e.value(QStringLiteral("mean"))));
             QVERIFY2(close(s.std, e.value(QStringLiteral("std"))), where + " std" + says(s.std, e.value(QStringLiteral("std"))));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The Chinese translation is complete and current: every string of the interface goes through tr(), every
 // one has a translation that keeps its placeholders and accelerators, the terms are used consistently, and
 // the application actually comes up in Chinese (with Qt's own dialogs) when asked to.
@@ -101,9 +102,9 @@ private slots:
         QVERIFY(QFile::copy(tsFile(), ts));
         QFile::setPermissions(ts, QFile::ReadOwner | QFile::WriteOwner);
         const QString root = sourceDir() + QStringLiteral("/..");
-        const ProcessResult r = runProcess(QStringLiteral(CKPT_LUPDATE), {QStringLiteral("-locations"), QStringLiteral("none"),
-                                                                          root + QStringLiteral("/ui"), root + QStringLiteral("/app/studio"),
-                                                                          QStringLiteral("-ts"), ts});
+        const ProcessResult r = runProcess(QStringLiteral(CKPT_LUPDATE),
+            {QStringLiteral("-locations"), QStringLiteral("none"), root + QStringLiteral("/ui"), root + QStringLiteral("/app/studio"), QStringLiteral("-ts"),
+                ts});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QStringList stale;
         for (const Message &m : readTs(ts))
@@ -167,8 +168,8 @@ private slots:
             // Code, file names and file filters keep the English word: only prose is checked.
             QString prose = QString(m.source).remove(QRegularExpression(QStringLiteral("\\w*\\.json|\\(\\*[^)]*\\)|requires_grad\\S*")));
             // Whole words: "tensor" is not in "safetensors", nor "freeze" in "unfreeze".
-            const QRegularExpression word(QStringLiteral("\\b") + QRegularExpression::escape(english) + QStringLiteral("s?\\b"),
-                                          QRegularExpression::CaseInsensitiveOption);
+            const QRegularExpression word(
+                QStringLiteral("\\b") + QRegularExpression::escape(english) + QStringLiteral("s?\\b"), QRegularExpression::CaseInsensitiveOption);
             if (!word.match(prose).hasMatch())
                 continue;
             ++checked;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Transplanting weights: the report equals what the seed's template (name and shape match, then
 // load_state_dict(strict=False)) does in PyTorch, and the written checkpoint equals PyTorch's result,
 // tensor by tensor, bitwise; through core and through ckpt transplant.
@@ -19,7 +20,7 @@ namespace {
 QString outputName(const QJsonObject &c)
 {
     return c.value(QStringLiteral("name")).toString()
-           + (c.value(QStringLiteral("format")).toString() == QLatin1String("torchscript") ? QStringLiteral(".pt") : QStringLiteral(".pth"));
+        + (c.value(QStringLiteral("format")).toString() == QLatin1String("torchscript") ? QStringLiteral(".pt") : QStringLiteral(".pth"));
 }
 
 QString str(const QJsonObject &c, const char *key)
@@ -78,9 +79,9 @@ class TestTransplant : public QObject
     Q_OBJECT
 private:
     QTemporaryDir m_dir;
-    QHash<QString, QString> m_writeErrors;      // "core/<case>" or "cli/<case>" -> what went wrong
-    QHash<QString, QStringList> m_pytorch;      // the same keys -> what PyTorch saw differ
-    QHash<QString, QJsonObject> m_cliJson;      // case -> ckpt transplant --json
+    QHash<QString, QString> m_writeErrors; // "core/<case>" or "cli/<case>" -> what went wrong
+    QHash<QString, QStringList> m_pytorch; // the same keys -> what PyTorch saw differ
+    QHash<QString, QJsonObject> m_cliJson; // case -> ckpt transplant --json
 
     QString out(const QString &side, const QJsonObject &c) const { return m_dir.filePath(side + QLatin1Char('/') + outputName(c)); }
 
@@ -88,8 +89,8 @@ private:
     {
         const QString results = m_dir.filePath(side + QStringLiteral("-results.json"));
         const ProcessResult r = runProcess(QStringLiteral(CKPT_TEST_PYTHON),
-                                           {sourceDir() + QStringLiteral("/fixtures/transplant_cases.py"), QStringLiteral("check"),
-                                            fixtureDir() + QStringLiteral("/transplant/transplant_cases.json"), m_dir.filePath(side), results});
+            {sourceDir() + QStringLiteral("/fixtures/transplant_cases.py"), QStringLiteral("check"),
+                fixtureDir() + QStringLiteral("/transplant/transplant_cases.json"), m_dir.filePath(side), results});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const QJsonObject o = readJsonObject(results);
         for (auto it = o.begin(); it != o.end(); ++it)
@@ -114,10 +115,9 @@ private slots:
             } catch (const ckpt::Error &e) {
                 m_writeErrors.insert(QStringLiteral("core/") + name, QString::fromUtf8(e.what()));
             }
-            const ProcessResult r = runCkpt(QStringList{QStringLiteral("transplant"), QStringLiteral("--from"), str(c, "source"),
-                                                        QStringLiteral("--into"), str(c, "target"), QStringLiteral("-o"),
-                                                        out(QStringLiteral("cli"), c), QStringLiteral("--json")}
-                                            + transplantArguments(c.value(QStringLiteral("rules")).toObject()));
+            const ProcessResult r = runCkpt(QStringList{QStringLiteral("transplant"), QStringLiteral("--from"), str(c, "source"), QStringLiteral("--into"),
+                                                str(c, "target"), QStringLiteral("-o"), out(QStringLiteral("cli"), c), QStringLiteral("--json")}
+                + transplantArguments(c.value(QStringLiteral("rules")).toObject()));
             if (r.exitCode != 0)
                 m_writeErrors.insert(QStringLiteral("cli/") + name, QString::fromUtf8(r.err));
             m_cliJson.insert(name, QJsonDocument::fromJson(r.out).object());
@@ -147,16 +147,14 @@ private slots:
         QStringList ours, theirs;
         for (const auto &e : o.report.entries)
             if (e.status == S::ShapeMismatch)
-                ours << QString::fromStdString(e.name) + QLatin1Char(' ') + shapeString(e.source->shape()) + QLatin1Char(' ')
-                            + shapeString(e.target->shape());
+                ours << QString::fromStdString(e.name) + QLatin1Char(' ') + shapeString(e.source->shape()) + QLatin1Char(' ') + shapeString(e.target->shape());
         for (const auto &m : expected.value(QStringLiteral("shape_mismatch")).toArray())
             theirs << m.toArray().at(0).toString() + QLatin1Char(' ') + shapeString(m.toArray().at(1).toArray()) + QLatin1Char(' ')
-                          + shapeString(m.toArray().at(2).toArray());
+                    + shapeString(m.toArray().at(2).toArray());
         QCOMPARE(ours, theirs);
         // Totals add up: every target tensor is copied, mismatched or missing.
         QCOMPARE(o.report.count(S::Copied) + o.report.count(S::ShapeMismatch) + o.report.count(S::Missing),
-                 std::size_t(std::count_if(o.target->tensors().begin(), o.target->tensors().end(),
-                                           [](const ckpt::TensorInfo &t) { return t.inModelState; })));
+            std::size_t(std::count_if(o.target->tensors().begin(), o.target->tensors().end(), [](const ckpt::TensorInfo &t) { return t.inModelState; })));
     }
 
     void outputEqualsPyTorch_data()
@@ -221,7 +219,7 @@ private slots:
         }
         const QJsonObject totals = json.value(QStringLiteral("totals")).toObject();
         QCOMPARE(totals.value(QStringLiteral("copied")).toObject().value(QStringLiteral("tensors")).toInt(),
-                 expected.value(QStringLiteral("copied")).toArray().size());
+            expected.value(QStringLiteral("copied")).toArray().size());
     }
 
     void dtypeCastsAreReported()
@@ -244,10 +242,9 @@ private slots:
                 notIncluded += e.reason == "matches no include pattern";
             }
             if (e.status == ckpt::TransplantStatus::Missing && e.name == "stage4.0.conv1.weight")
-                QCOMPARE(QString::fromStdString(e.reason),
-                         QStringLiteral("the source's 'layer4.0.conv1.weight' is left out: excluded by 'stage4.*'"));
+                QCOMPARE(QString::fromStdString(e.reason), QStringLiteral("the source's 'layer4.0.conv1.weight' is left out: excluded by 'stage4.*'"));
         }
-        QCOMPARE(excluded, std::size_t(30));   // layer4's tensors
+        QCOMPARE(excluded, std::size_t(30)); // layer4's tensors
         QCOMPARE(notIncluded, std::size_t(2)); // fc.weight, fc.bias
         const Opened first = plan(transplantCase(QStringLiteral("first_n")));
         QCOMPARE(first.report.count(ckpt::TransplantStatus::Skipped), std::size_t(122 - 20));
@@ -273,8 +270,7 @@ private slots:
         QVERIFY(o.report.suggestion.has_value());
         QCOMPARE(o.report.suggestion->sideA, strip);
         QCOMPARE(QString::fromStdString(o.report.suggestion->prefix), prefix);
-        const ProcessResult r = runCkpt({QStringLiteral("transplant"), QStringLiteral("--from"), str(c, "source"), QStringLiteral("--into"),
-                                         str(c, "target")});
+        const ProcessResult r = runCkpt({QStringLiteral("transplant"), QStringLiteral("--from"), str(c, "source"), QStringLiteral("--into"), str(c, "target")});
         QCOMPARE(r.exitCode, 0);
         const QString hint = (strip ? QStringLiteral("--strip-prefix ") : QStringLiteral("--add-prefix ")) + prefix;
         QVERIFY2(r.out.contains(hint.toUtf8()), r.out.constData());
@@ -292,8 +288,8 @@ private slots:
         QFETCH(QString, option);
         const QJsonObject c = transplantCase(QStringLiteral("resnet18_into_10_classes"));
         const QString list = m_dir.filePath(QStringLiteral("frozen_layers_%1.json").arg(option.mid(9)));
-        const ProcessResult r = runCkpt({QStringLiteral("transplant"), QStringLiteral("--from"), str(c, "source"), QStringLiteral("--into"),
-                                         str(c, "target"), QStringLiteral("-o"), m_dir.filePath(QStringLiteral("frozen_out.pth")), option, list});
+        const ProcessResult r = runCkpt({QStringLiteral("transplant"), QStringLiteral("--from"), str(c, "source"), QStringLiteral("--into"), str(c, "target"),
+            QStringLiteral("-o"), m_dir.filePath(QStringLiteral("frozen_out.pth")), option, list});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const QStringList frozen = readJsonObject(list).keys();
         QStringList expected = strings(c.value(QStringLiteral("freeze_copied")).toArray());
@@ -317,8 +313,8 @@ private slots:
     {
         const QJsonObject c = transplantCase(QStringLiteral("nothing_matches"));
         const QString target = m_dir.filePath(QStringLiteral("nothing.pth"));
-        const ProcessResult r = runCkpt({QStringLiteral("transplant"), QStringLiteral("--from"), str(c, "source"), QStringLiteral("--into"),
-                                         str(c, "target"), QStringLiteral("-o"), target});
+        const ProcessResult r = runCkpt({QStringLiteral("transplant"), QStringLiteral("--from"), str(c, "source"), QStringLiteral("--into"), str(c, "target"),
+            QStringLiteral("-o"), target});
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains("nothing was copied"), r.err.constData());
         QVERIFY(r.out.contains("Unexpected in source (unused): 122 tensors"));
@@ -332,8 +328,7 @@ private slots:
         const QJsonObject c = transplantCase(QStringLiteral("resnet18_into_10_classes"));
         const QString src = str(c, "source"), tgt = str(c, "target");
         const QString from = QStringLiteral("--from"), into = QStringLiteral("--into");
-        QTest::newRow("missing source") << QStringList{from, m_dir.filePath(QStringLiteral("nope.pth")), into, tgt}
-                                        << QStringLiteral("nope.pth");
+        QTest::newRow("missing source") << QStringList{from, m_dir.filePath(QStringLiteral("nope.pth")), into, tgt} << QStringLiteral("nope.pth");
         QTest::newRow("no --into") << QStringList{from, src} << QStringLiteral("needs --from SRC and --into TARGET");
         QTest::newRow("bad regex") << QStringList{from, src, into, tgt, QStringLiteral("--rename"), QStringLiteral("(=x")}
                                    << QStringLiteral("invalid regular expression '('");
@@ -343,10 +338,9 @@ private slots:
                                              << QStringLiteral("the checkpoint has no entry 'ema'");
         QTest::newRow("bad --first") << QStringList{from, src, into, tgt, QStringLiteral("--first"), QStringLiteral("-3")}
                                      << QStringLiteral("--first needs a count >= 0");
-        QTest::newRow("overwrite target") << QStringList{from, src, into, tgt, QStringLiteral("-o"), tgt}
-                                          << QStringLiteral("refusing to overwrite it");
+        QTest::newRow("overwrite target") << QStringList{from, src, into, tgt, QStringLiteral("-o"), tgt} << QStringLiteral("refusing to overwrite it");
         QTest::newRow("both freeze lists") << QStringList{from, src, into, tgt, QStringLiteral("--freeze-copied"), QStringLiteral("a.json"),
-                                                          QStringLiteral("--freeze-rest"), QStringLiteral("b.json")}
+            QStringLiteral("--freeze-rest"), QStringLiteral("b.json")}
                                            << QStringLiteral("exclude each other");
     }
 

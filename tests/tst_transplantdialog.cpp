@@ -1,11 +1,18 @@
+// SPDX-License-Identifier: MIT
 // The transplant dialog used as a person would: open a pretrained source and a target (by path, by drop,
 // or from the main window's open checkpoint), follow the prefix hint, edit rules and watch the report
 // change, filter it, and write the result and a freeze list; the planner and the report model alone.
+// Issue 14: Enter in a path field opens that path and no file dialog, the progress of reading ends when
+// the reading does, and the freeze list lands beside the output.
 #include "testsupport.h"
 
-#include "dropfiles.h"
+#include "mainwindowdriver.h"
+
+#include "checkpoint.h"
 #include "checkpointdocument.h"
 #include "checkpointloader.h"
+#include "dropfiles.h"
+#include "freezestate.h"
 #include "mainwindow.h"
 #include "transplantdialog.h"
 #include "transplantplanner.h"
@@ -13,13 +20,22 @@
 #include "transplantstatusstyle.h"
 
 #include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
 #include <QPlainTextEdit>
+#include <QPointer>
+#include <QProgressBar>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -27,9 +43,12 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThreadPool>
+#include <QTimer>
 
 using namespace testsupport;
 using ckpt::TransplantStatus;
+using mainwindowdriver::clickMenuItem;
 
 Q_DECLARE_METATYPE(std::shared_ptr<const TransplantPlan>)
 
@@ -47,18 +66,16 @@ std::shared_ptr<const TransplantPlan> nextPlan(TransplantPlanner *planner, const
     if (!planned.wait(30000))
         return nullptr;
     // Rules edited quickly may plan twice; the last one counts.
-    while (planned.wait(300)) {
-    }
+    while (planned.wait(300)) { }
     return planned.last().at(0).value<std::shared_ptr<const TransplantPlan>>();
 }
 
 bool bothOpen(TransplantDialog &dialog, const QString &source, const QString &target)
 {
     return nextPlan(dialog.planner(), [&] {
-               dialog.openSource(source);
-               dialog.openTarget(target);
-           })
-           != nullptr;
+        dialog.openSource(source);
+        dialog.openTarget(target);
+    }) != nullptr;
 }
 
 std::size_t copied(const TransplantDialog &dialog)
@@ -66,6 +83,42 @@ std::size_t copied(const TransplantDialog &dialog)
     const auto &plan = dialog.model()->plan();
     return plan ? plan->report.count(TransplantStatus::Copied) : 0;
 }
+
+// Replaces a field's text as a person does: click into it, select all, type.
+void retype(QLineEdit *edit, const QString &text)
+{
+    QTest::mouseClick(edit, Qt::LeftButton);
+    QTest::keyClick(edit, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClicks(edit, text);
+}
+
+// Records and dismisses every modal window that opens while it lives, as a person closing a dialog they did
+// not ask for would; a modal dialog's exec() would otherwise never return in a test.
+class ModalGuard
+{
+public:
+    ModalGuard()
+    {
+        m_timer.setInterval(10);
+        QObject::connect(&m_timer, &QTimer::timeout, [this] {
+            QWidget *modal = QApplication::activeModalWidget();
+            if (!modal)
+                return;
+            m_seen << QStringLiteral("%1 \"%2\"").arg(QString::fromLatin1(modal->metaObject()->className()), modal->windowTitle());
+            if (auto *dialog = qobject_cast<QDialog *>(modal))
+                dialog->reject();
+            else
+                modal->close();
+        });
+        m_timer.start();
+    }
+    const QStringList &seen() const { return m_seen; }
+    void clear() { m_seen.clear(); }
+
+private:
+    QTimer m_timer;
+    QStringList m_seen;
+};
 
 } // namespace
 
@@ -80,6 +133,164 @@ private slots:
     {
         qRegisterMetaType<std::shared_ptr<const TransplantPlan>>();
         QVERIFY(m_dir.isValid());
+    }
+
+    // Issue 14.8: with Browse… the default button, Enter in a path field opened a file dialog as well, and
+    // the path typed next went into that dialog and replaced the source.
+    void enterInAPathFieldOpensNoDialog_data()
+    {
+        QTest::addColumn<int>("field"); // a side, or -1 for the output
+        QTest::addColumn<QString>("before"); // what the person did first
+        for (const auto &[name, field] : {std::pair{"source", int(TransplantPlanner::Source)}, {"target", int(TransplantPlanner::Target)}, {"output", -1}})
+            for (const char *before : {"nothing", "tabbed through", "used Browse"})
+                QTest::addRow("%s, %s", name, before) << field << QString::fromLatin1(before);
+    }
+
+    void enterInAPathFieldOpensNoDialog()
+    {
+        QFETCH(int, field);
+        QFETCH(QString, before);
+        TransplantDialog dialog;
+        dialog.show();
+        dialog.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&dialog));
+        ModalGuard guard;
+        const auto side = field < 0 ? TransplantPlanner::Source : static_cast<TransplantPlanner::Side>(field);
+        QLineEdit *edit = field < 0 ? dialog.outputEdit() : dialog.pathEdit(side);
+        if (before == QLatin1String("tabbed through")) {
+            // From the field to its Browse… and back, as the keyboard moves through the form.
+            QTest::mouseClick(dialog.pathEdit(side), Qt::LeftButton);
+            QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+            QCOMPARE(QApplication::focusWidget(), dialog.browseButton(side));
+            QTest::keyClick(QApplication::focusWidget(), Qt::Key_Backtab);
+        } else if (before == QLatin1String("used Browse")) {
+            QTest::mouseClick(dialog.browseButton(side), Qt::LeftButton); // the file dialog, dismissed
+            QCOMPARE(guard.seen().size(), 1);
+            guard.clear();
+        }
+        QSignalSpy opened(dialog.planner(), &TransplantPlanner::opened);
+        const QString path
+            = field < 0 ? m_dir.filePath(QStringLiteral("typed_output.pth")) : caseFile("resnet18_into_10_classes", field == 0 ? "source" : "target");
+        retype(edit, path);
+        QTest::keyClick(edit, Qt::Key_Return);
+        QTest::qWait(100); // the guard looks every 10 ms
+        QVERIFY2(guard.seen().isEmpty(), qPrintable(guard.seen().join(QStringLiteral(", "))));
+        QCOMPARE(edit->text(), path);
+        if (field >= 0) { // Enter opens the path typed
+            QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 1, 30000);
+            QCOMPARE(opened.last().at(0).value<TransplantPlanner::Side>(), side);
+            QCOMPARE(opened.last().at(1).toString(), path);
+            QCOMPARE(QString::fromStdString(dialog.planner()->checkpoint(side)->path()), path);
+        }
+        for (QPushButton *b : dialog.findChildren<QPushButton *>())
+            QVERIFY2(!b->isDefault() && !b->autoDefault(), qPrintable(b->text()));
+    }
+
+    // Issue 14.9: Help > Transplant Example Weights with a document open showed the report, but "90%" and
+    // Cancel Reading stayed on screen for ever, also after Write Output, and Cancel did nothing.
+    void exampleTransplantWithADocumentOpenEndsItsProgress()
+    {
+        // One pool thread orders the work as a busy machine may: the source is read, and its plan against the
+        // open checkpoint waits behind the read of the example target, which ends while that plan runs.
+        QThreadPool *pool = QThreadPool::globalInstance();
+        const int threads = pool->maxThreadCount();
+        pool->setMaxThreadCount(1);
+        const auto restore = qScopeGuard([&] { pool->setMaxThreadCount(threads); });
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QSignalSpy loaded(window.loader(), &CheckpointLoader::loaded);
+        window.openFile(caseFile("resnet18_into_10_classes", "target"));
+        QVERIFY(loaded.wait(30000));
+        QVERIFY(clickMenuItem(window, QStringLiteral("&Help"), QStringLiteral("&Transplant Example Weights")));
+        QPointer<TransplantDialog> dialog = window.findChild<TransplantDialog *>();
+        QVERIFY(dialog);
+        // The full report, of the two examples.
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog->planner()->isBusy(), 30000);
+        QVERIFY(dialog->model()->plan());
+        QVERIFY(dialog->model()->plan()->target->path().ends_with("example_new_task.pt"));
+        QVERIFY(copied(*dialog) > 0);
+        QTest::qWait(100);
+        QVERIFY(!dialog->progressBar()->isVisible());
+        QVERIFY(!dialog->cancelButton()->isVisible());
+
+        // Write Output, to a folder of this test's, keeping the dialog open.
+        const QString output = m_dir.filePath(QStringLiteral("example_transplanted.pt"));
+        retype(dialog->outputEdit(), output);
+        QTest::mouseClick(dialog->openResultCheck(), Qt::LeftButton);
+        QVERIFY(!dialog->openResultCheck()->isChecked());
+        QSignalSpy written(dialog.data(), &TransplantDialog::written);
+        QTest::mouseClick(dialog->writeButton(), Qt::LeftButton);
+        QCOMPARE(written.size(), 1);
+        QVERIFY(QFileInfo::exists(output));
+        QVERIFY(dialog->isVisible());
+        QVERIFY(!dialog->progressBar()->isVisible());
+        QVERIFY(!dialog->cancelButton()->isVisible());
+        dialog->close();
+    }
+
+    // Issue 14.10: the freeze list was suggested beside the target, so the result, written elsewhere, opened
+    // without it. It follows the output's folder unless the user chose where it goes.
+    void freezeListLandsBesideTheOutput_data()
+    {
+        QTest::addColumn<bool>("choose");
+        QTest::newRow("follows the output") << false;
+        QTest::newRow("chosen by the user") << true;
+    }
+
+    void freezeListLandsBesideTheOutput()
+    {
+        QFETCH(bool, choose);
+        // Copies, so that nothing is ever written beside the shared fixtures.
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        for (const char *sub : {"in", "out", "lists"})
+            QVERIFY(QDir(dir.path()).mkpath(QString::fromLatin1(sub)));
+        const QString source = dir.filePath(QStringLiteral("in/pretrained.pth")), target = dir.filePath(QStringLiteral("in/new_model.pth"));
+        QVERIFY(QFile::copy(caseFile("resnet18_into_10_classes", "source"), source));
+        QVERIFY(QFile::copy(caseFile("resnet18_into_10_classes", "target"), target));
+        TransplantDialog dialog;
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        QVERIFY(bothOpen(dialog, source, target));
+        // Suggested beside the target, the list beside the output.
+        QCOMPARE(dialog.outputEdit()->text(), dir.filePath(QStringLiteral("in/new_model_transplanted.pth")));
+        QCOMPARE(dialog.freezePathEdit()->text(), dir.filePath(QStringLiteral("in/frozen_layers.json")));
+        QTest::keyClick(dialog.freezeChoice(), Qt::Key_Down);
+        QCOMPARE(dialog.freezeChoice()->currentData().toInt(), int(ckpt::TransplantFreeze::Copied));
+        const QString chosen = dir.filePath(QStringLiteral("lists/frozen.json"));
+        if (choose)
+            retype(dialog.freezePathEdit(), chosen);
+        const QString output = dir.filePath(QStringLiteral("out/result.pth"));
+        retype(dialog.outputEdit(), output);
+        const QString freezeList = choose ? chosen : dir.filePath(QStringLiteral("out/frozen_layers.json"));
+        QCOMPARE(dialog.freezePathEdit()->text(), freezeList);
+        if (qEnvironmentVariableIsSet("CKPT_TEST_SCREENSHOTS"))
+            dialog.grab().save(qEnvironmentVariable("CKPT_TEST_SCREENSHOTS")
+                + QStringLiteral("/freeze-list-%1.png").arg(choose ? QStringLiteral("chosen") : QStringLiteral("follows")));
+
+        QSignalSpy open(&dialog, &TransplantDialog::openRequested);
+        QTest::mouseClick(dialog.writeButton(), Qt::LeftButton);
+        QCOMPARE(open.size(), 1);
+        QCOMPARE(open.first().at(0).toString(), output);
+        QVERIFY(QFileInfo::exists(freezeList));
+        QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("in/frozen_layers.json"))));
+        const int listed = int(readJsonObject(freezeList).size());
+        QVERIFY(listed > 0);
+
+        // Opened as the main window opens the result: the list beside it applies.
+        CheckpointLoader loader;
+        QSignalSpy loaded(&loader, &CheckpointLoader::loaded);
+        loader.load(output);
+        QVERIFY(loaded.wait(30000));
+        const auto result = loaded.first().at(1).value<std::shared_ptr<LoadedCheckpoint>>();
+        if (choose) {
+            QCOMPARE(result->freeze->frozenCount(), std::size_t(0));
+            QCOMPARE(result->freezeNote, QString());
+        } else {
+            QCOMPARE(int(result->freeze->frozenCount()), listed);
+            QVERIFY2(result->freezeNote.contains(QStringLiteral("frozen_layers.json")), qPrintable(result->freezeNote));
+        }
     }
 
     void modelFiltersByStatusAndName_data()
@@ -305,7 +516,9 @@ private slots:
     {
         TransplantDialog dialog;
         dialog.show();
-        const QString twoStates = transplantCase(QStringLiteral("resnet18_into_10_classes")).value(QStringLiteral("source")).toString()
+        const QString twoStates = transplantCase(QStringLiteral("resnet18_into_10_classes"))
+                                      .value(QStringLiteral("source"))
+                                      .toString()
                                       .replace(QStringLiteral("resnet18_pretrained.pth"), QStringLiteral("two_states.pth"));
         QVERIFY(bothOpen(dialog, twoStates, caseFile("resnet18_into_10_classes", "target")));
         QComboBox *states = dialog.stateCombo(TransplantPlanner::Source);
@@ -364,8 +577,7 @@ private slots:
         dialog->resize(1180, 820);
         QSignalSpy planned(dialog->planner(), &TransplantPlanner::planned);
         QVERIFY(planned.wait(30000)); // queued from the planner's thread: not delivered before the spy exists
-        while (planned.wait(300)) {
-        }
+        while (planned.wait(300)) { }
         QTest::qWait(300);
         const int rows = std::min(6, dialog->table()->model()->rowCount());
         QVERIFY(rows >= 2);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "appsettings.h"
 
 #include <QMainWindow>
@@ -27,7 +28,7 @@ ckpt::FreezeListFormat freezeListFormat()
 {
     const int v = QSettings().value(QStringLiteral("preferences/freezeListFormat"), int(ckpt::FreezeListFormat::Json)).toInt();
     return v == int(ckpt::FreezeListFormat::Text) || v == int(ckpt::FreezeListFormat::Python) ? static_cast<ckpt::FreezeListFormat>(v)
-                                                                                             : ckpt::FreezeListFormat::Json;
+                                                                                              : ckpt::FreezeListFormat::Json;
 }
 
 void setFreezeListFormat(ckpt::FreezeListFormat format)

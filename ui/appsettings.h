@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Everything the application keeps between runs, in one place: typed values over QSettings (the keys
 // live only here), and saving / restoring window geometry, splitters and column widths.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "checkpointfiles.h"
 
 #include "appsettings.h"
@@ -9,8 +10,7 @@
 
 QString chooseCheckpoint(QWidget *parent, const QString &title)
 {
-    const QString path = QFileDialog::getOpenFileName(
-        parent, title, appsettings::lastFolder(QStringLiteral("open")),
+    QString path = QFileDialog::getOpenFileName(parent, title, appsettings::lastFolder(QStringLiteral("open")),
         QFileDialog::tr("Checkpoints (*.pt *.pth *.bin *.ckpt *.th *.tar *.gz *.safetensors *.json);;All files (*)"));
     if (!path.isEmpty())
         appsettings::setLastFolder(QStringLiteral("open"), QFileInfo(path).absolutePath());

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Where checkpoints come from in the UI: the open dialog (remembering its folder) and drag and drop.
 #pragma once
 

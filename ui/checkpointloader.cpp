@@ -1,13 +1,12 @@
+// SPDX-License-Identifier: MIT
 #include "checkpointloader.h"
 
+#include "backgroundjob.h"
 #include "checkpoint.h"
 #include "errorbox.h"
-#include "format/error.h"
 #include "freezestate.h"
-#include "progressrelay.h"
 
-#include <QPointer>
-#include <QtConcurrent/QtConcurrentRun>
+#include <new>
 
 namespace {
 // Where the freeze state a checkpoint opens with came from, in the interface language.
@@ -33,87 +32,61 @@ QString describeOrigin(const ckpt::FreezeState::Origin &origin, const ckpt::Free
 }
 } // namespace
 
-struct CheckpointLoader::Job
-{
-    std::shared_ptr<LoadedCheckpoint> result;
-    QString error;
-    bool cancelled = false;
-};
-
 CheckpointLoader::CheckpointLoader(QObject *parent)
     : QObject(parent)
+    , m_job(new BackgroundJob(this))
 {
+    connect(m_job, &BackgroundJob::progress, this, &CheckpointLoader::progress);
 }
 
-CheckpointLoader::~CheckpointLoader()
-{
-    cancel();
-    // Workers report to watchers parented to this object: let them finish first.
-    for (auto *w : findChildren<QFutureWatcherBase *>())
-        w->waitForFinished();
-}
+// The job, a child, waits for its run when it is destroyed.
+CheckpointLoader::~CheckpointLoader() = default;
 
 void CheckpointLoader::cancel()
 {
-    if (m_cancel)
-        m_cancel->store(true);
+    m_job->cancel();
+}
+
+void CheckpointLoader::discard()
+{
+    m_job->discard();
+}
+
+bool CheckpointLoader::isLoading() const
+{
+    return m_job->isRunning();
 }
 
 void CheckpointLoader::load(const QString &path, const std::optional<std::string> &modelState)
 {
-    cancel();
-    const quint64 generation = ++m_generation;
-    m_loading = true;
-    auto cancelFlag = std::make_shared<std::atomic<bool>>(false);
-    m_cancel = cancelFlag;
-    auto *watcher = new QFutureWatcher<std::shared_ptr<Job>>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, path, generation] {
-        watcher->deleteLater();
-        if (generation != m_generation)
-            return; // superseded by a later load
-        m_loading = false;
-        const auto job = watcher->result();
-        if (job->result)
-            emit loaded(path, job->result);
-        else if (job->cancelled)
-            emit cancelled(path);
-        else
-            emit failed(path, job->error);
-    });
     const std::string file = path.toStdString();
-    QPointer<CheckpointLoader> self(this);
-    watcher->setFuture(QtConcurrent::run([file, modelState, checkpointOnly = m_checkpointOnly, cancelFlag, self, generation] {
-        auto job = std::make_shared<Job>();
-        ProgressRelay relay(self.data(), cancelFlag, [self, generation](int percent) {
-            if (self && generation == self->m_generation)
-                emit self->progress(percent);
-        });
-        const ckpt::Progress &progress = relay.progress();
-        try {
+    m_job->start(
+        [file, modelState, checkpointOnly = m_checkpointOnly](const ProgressRelay &relay) {
+            const ckpt::Progress &progress = relay.progress();
             ckpt::ReadLimits limits;
             limits.progress = &progress;
             auto result = std::make_shared<LoadedCheckpoint>();
             std::shared_ptr<const ckpt::Checkpoint> checkpoint = ckpt::Checkpoint::open(file, limits, modelState);
-            if (checkpointOnly) {
-                result->checkpoint = std::move(checkpoint);
-                job->result = std::move(result);
-                return job;
+            if (!checkpointOnly) {
+                ckpt::FreezeState::Origin origin;
+                result->freeze = std::make_unique<ckpt::FreezeState>(ckpt::FreezeState::initial(*checkpoint, &origin));
+                result->freezeNote = describeOrigin(origin, *result->freeze);
+                progress.update(0.95);
+                result->tree = ParameterTree::build(*checkpoint, *result->freeze);
             }
-            ckpt::FreezeState::Origin origin;
-            result->freeze = std::make_unique<ckpt::FreezeState>(ckpt::FreezeState::initial(*checkpoint, &origin));
-            result->freezeNote = describeOrigin(origin, *result->freeze);
-            progress.update(0.95);
-            result->tree = ParameterTree::build(*checkpoint, *result->freeze);
             result->checkpoint = std::move(checkpoint);
-            job->result = std::move(result);
-        } catch (const ckpt::Error &e) {
-            job->cancelled = e.kind() == ckpt::ErrorKind::Cancelled;
-            job->error = QString::fromStdString(e.what());
-        } catch (const std::bad_alloc &) {
-            job->error = CheckpointLoader::tr("%1: out of memory while reading").arg(QString::fromStdString(file));
-        } catch (const std::exception &e) { // e.g. a thread that cannot start: an error like any other
-            job->error = QStringLiteral("%1: %2").arg(QString::fromStdString(file), exceptionText(e));
-        }
-        return job;
-    }));
+            return result;
+        },
+        [this, path](const JobOutcome<std::shared_ptr<LoadedCheckpoint>> &outcome) {
+            switch (outcome.status) {
+            case JobStatus::Finished: emit loaded(path, outcome.value); break;
+            case JobStatus::Cancelled: emit cancelled(path); break;
+            case JobStatus::Failed: emit failed(path, outcome.error); break;
+            }
+        },
+        [path](const std::exception &e) {
+            if (dynamic_cast<const std::bad_alloc *>(&e))
+                return CheckpointLoader::tr("%1: out of memory while reading").arg(path);
+            return QStringLiteral("%1: %2").arg(path, exceptionText(e)); // e.g. a thread that cannot start
+        });
 }

@@ -1,17 +1,18 @@
+// SPDX-License-Identifier: MIT
 // Opens checkpoints off the GUI thread (reading, naming, the freeze state and the tree), reports
 // progress and can be cancelled; results come back through queued signals.
 #pragma once
 
 #include "parametertree.h"
 
-#include <QFutureWatcher>
 #include <QObject>
 #include <QString>
 
-#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
+
+class BackgroundJob;
 
 namespace ckpt {
 class Checkpoint;
@@ -37,7 +38,9 @@ public:
     // model state is (dict keys joined by '/'), instead of finding it.
     void load(const QString &path, const std::optional<std::string> &modelState = std::nullopt);
     void cancel();
-    bool isLoading() const { return m_loading; }
+    // Cancels the load going and drops it: none of the signals below follow for it.
+    void discard();
+    bool isLoading() const;
     // Read only the checkpoint, without the freeze state and tree a document needs (the transplant planner).
     void setCheckpointOnly(bool on) { m_checkpointOnly = on; }
 
@@ -48,9 +51,6 @@ signals:
     void cancelled(const QString &path);
 
 private:
-    struct Job;
-    quint64 m_generation = 0;
-    bool m_loading = false;
+    BackgroundJob *m_job;
     bool m_checkpointOnly = false;
-    std::shared_ptr<std::atomic<bool>> m_cancel;
 };

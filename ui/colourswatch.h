@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The small filled square that stands for a status in legends, and the legend's checkable filter button.
 #pragma once
 

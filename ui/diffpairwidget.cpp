@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "diffpairwidget.h"
 
 #include "chartclear.h"
@@ -35,7 +36,7 @@ QString side(const ckpt::TensorInfo *t)
         return DiffPairWidget::tr("absent");
     return DiffPairWidget::tr("%1 %2, %3 elements")
         .arg(QString::fromStdString(ckpt::shapeText(t->shape())), QString::fromLatin1(ckpt::dtypeName(t->dtype())),
-             QString::fromStdString(ckpt::groupThousands(t->numel())));
+            QString::fromStdString(ckpt::groupThousands(t->numel())));
 }
 
 PairHistograms computeHistograms(const std::shared_ptr<const DiffSession> &session, int entry)
@@ -72,7 +73,7 @@ PairHistograms computeHistograms(const std::shared_ptr<const DiffSession> &sessi
             h.a = math.histogramInRange(ckpt::TensorView::of(*e.a->value), DiffPairWidget::kBins, lo, hi);
         if (e.b)
             h.b = math.histogramInRange(ckpt::TensorView::of(*e.b->value), DiffPairWidget::kBins, lo, hi);
-        if (e.status == DiffStatus::Changed || e.status == DiffStatus::DType)
+        if ((e.status == DiffStatus::Changed || e.status == DiffStatus::DType) && e.a && e.b) // both sides exist for these statuses
             h.difference = math.differenceHistogram(ckpt::TensorView::of(*e.a->value), ckpt::TensorView::of(*e.b->value), DiffPairWidget::kBins);
     } catch (const ckpt::Error &err) {
         h.error = QString::fromStdString(err.detail());
@@ -226,7 +227,8 @@ void DiffPairWidget::showGroup(int node)
         if (const int c = n.counts[static_cast<std::size_t>(s)])
             counts << QStringLiteral("%1 %2").arg(c).arg(diffstyle::label(s).toLower());
     m_title->setText(QStringLiteral("<b>%1</b>").arg(n.name.toHtmlEscaped()));
-    m_sides->setText(tr("%1 pairs: %2").arg(n.counts[0] + n.counts[1] + n.counts[2] + n.counts[3] + n.counts[4] + n.counts[5]).arg(counts.join(QStringLiteral(", "))));
+    m_sides->setText(
+        tr("%1 pairs: %2").arg(n.counts[0] + n.counts[1] + n.counts[2] + n.counts[3] + n.counts[4] + n.counts[5]).arg(counts.join(QStringLiteral(", "))));
     m_metrics->setText(n.change.parameters ? tr("Parameter-weighted relative change %1 over %2 compared parameters; largest |a − b| %3.")
                                                  .arg(g(n.change.mean()), QString::fromStdString(ckpt::groupThousands(n.change.parameters)), g(n.maxAbs))
                                            : tr("No values compared in this group."));
@@ -247,10 +249,10 @@ void DiffPairWidget::showEntry(int entry)
         return;
     }
     const ckpt::DiffEntry &e = m_session->result.entries[static_cast<std::size_t>(entry)];
-    m_title->setText(QStringLiteral("<b>%1</b> &nbsp;<span style=\"background:%2\">&nbsp;%3&nbsp;</span>") // untranslated: markup
-                         .arg(QString::fromStdString(e.name).toHtmlEscaped(),
-                              (diffstyle::colour(e.status).isValid() ? diffstyle::colour(e.status) : QColor(0xe4, 0xe4, 0xe4)).name(),
-                              diffstyle::label(e.status)));
+    m_title->setText(
+        QStringLiteral("<b>%1</b> &nbsp;<span style=\"background:%2\">&nbsp;%3&nbsp;</span>") // untranslated: markup
+            .arg(QString::fromStdString(e.name).toHtmlEscaped(),
+                (diffstyle::colour(e.status).isValid() ? diffstyle::colour(e.status) : QColor(0xe4, 0xe4, 0xe4)).name(), diffstyle::label(e.status)));
     m_sides->setText(tr("A: %1\nB: %2").arg(side(e.a), side(e.b)));
     const auto &m = e.metrics;
     if (m.valid)

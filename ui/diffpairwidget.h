@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The selected pair of a diff: both sides' shape and dtype, the metrics, both histograms overlaid on one
 // axis and the histogram of a - b (computed off the GUI thread by the LibTorch plugin). A selected
 // group shows its totals instead.
@@ -19,7 +20,7 @@ struct DiffSession;
 struct PairHistograms
 {
     int entry = -1;
-    ckpt::Histogram a, b;   // over one common range
+    ckpt::Histogram a, b; // over one common range
     ckpt::Histogram difference; // a - b; empty when the shapes differ
     QString error;
 };
@@ -35,7 +36,7 @@ public:
 
     void setSession(std::shared_ptr<const DiffSession> session);
     void showEntry(int entry); // -1: nothing
-    void showGroup(int node);  // a DiffTree group node
+    void showGroup(int node); // a DiffTree group node
     int entry() const { return m_entry; }
     bool isComputing() const;
     const PairHistograms *histograms() const; // of the shown entry, once computed

@@ -1,23 +1,13 @@
+// SPDX-License-Identifier: MIT
 #include "diffrunner.h"
 
+#include "backgroundjob.h"
 #include "checkpoint.h"
 #include "errorbox.h"
-#include "format/error.h"
-#include "progressrelay.h"
 
 #include <QElapsedTimer>
-#include <QFutureWatcher>
-#include <QPointer>
-#include <QtConcurrent/QtConcurrentRun>
 
-namespace {
-struct Outcome
-{
-    std::shared_ptr<DiffSession> session;
-    QString error;
-    bool cancelled = false;
-};
-} // namespace
+#include <new>
 
 ckpt::DiffOptions DiffSettings::options() const
 {
@@ -33,59 +23,36 @@ ckpt::DiffOptions DiffSettings::options() const
 
 DiffRunner::DiffRunner(QObject *parent)
     : QObject(parent)
+    , m_job(new BackgroundJob(this))
 {
+    connect(m_job, &BackgroundJob::progress, this, &DiffRunner::progress);
 }
 
-DiffRunner::~DiffRunner()
-{
-    cancel();
-    for (auto *w : findChildren<QFutureWatcherBase *>())
-        w->waitForFinished();
-}
+// The job, a child, waits for its run when it is destroyed.
+DiffRunner::~DiffRunner() = default;
 
 void DiffRunner::cancel()
 {
-    if (m_cancel)
-        m_cancel->store(true);
+    m_job->cancel();
+}
+
+bool DiffRunner::isRunning() const
+{
+    return m_job->isRunning();
 }
 
 void DiffRunner::run(const DiffInput &a, const DiffInput &b, const DiffSettings &settings)
 {
-    cancel();
-    const quint64 generation = ++m_generation;
-    m_running = true;
-    auto cancelFlag = std::make_shared<std::atomic<bool>>(false);
-    m_cancel = cancelFlag;
-    auto *watcher = new QFutureWatcher<Outcome>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation] {
-        watcher->deleteLater();
-        if (generation != m_generation)
-            return;
-        m_running = false;
-        const Outcome outcome = watcher->result();
-        if (outcome.session)
-            emit finished(outcome.session);
-        else if (outcome.cancelled)
-            emit cancelled();
-        else
-            emit failed(outcome.error);
-    });
-    QPointer<DiffRunner> self(this);
-    watcher->setFuture(QtConcurrent::run([a, b, settings, cancelFlag, self, generation] {
-        Outcome outcome;
-        QElapsedTimer timer;
-        timer.start();
-        // Stages: reading A, reading B (each only when not open yet), comparing.
-        const double readShare = (a.checkpoint ? 0.0 : 0.15) + (b.checkpoint ? 0.0 : 0.15);
-        ProgressRelay relay(self.data(), cancelFlag, [self, generation](int percent) {
-            if (self && generation == self->m_generation)
-                emit self->progress(percent);
-        });
-        auto session = std::make_shared<DiffSession>();
-        session->a = a;
-        session->b = b;
-        session->settings = settings;
-        try {
+    m_job->start(
+        [a, b, settings](const ProgressRelay &relay) {
+            QElapsedTimer timer;
+            timer.start();
+            // Stages: reading A, reading B (each only when not open yet), comparing.
+            const double readShare = (a.checkpoint ? 0.0 : 0.15) + (b.checkpoint ? 0.0 : 0.15);
+            auto session = std::make_shared<DiffSession>();
+            session->a = a;
+            session->b = b;
+            session->settings = settings;
             double base = 0;
             for (DiffInput *side : {&session->a, &session->b}) {
                 if (side->checkpoint)
@@ -106,15 +73,18 @@ void DiffRunner::run(const DiffInput &a, const DiffInput &b, const DiffSettings 
                 session->modules[static_cast<std::size_t>(depth)] = ckpt::moduleChanges(session->result, depth);
             relay.progress().update(1.0);
             session->seconds = static_cast<double>(timer.nsecsElapsed()) / 1e9;
-            outcome.session = std::move(session);
-        } catch (const ckpt::Error &e) {
-            outcome.cancelled = e.kind() == ckpt::ErrorKind::Cancelled;
-            outcome.error = QString::fromStdString(e.what());
-        } catch (const std::bad_alloc &) {
-            outcome.error = DiffRunner::tr("out of memory while comparing %1 and %2").arg(a.path, b.path);
-        } catch (const std::exception &e) {
-            outcome.error = QStringLiteral("%1, %2: %3").arg(a.path, b.path, exceptionText(e));
-        }
-        return outcome;
-    }));
+            return std::shared_ptr<const DiffSession>(std::move(session));
+        },
+        [this](const JobOutcome<std::shared_ptr<const DiffSession>> &outcome) {
+            switch (outcome.status) {
+            case JobStatus::Finished: emit finished(outcome.value); break;
+            case JobStatus::Cancelled: emit cancelled(); break;
+            case JobStatus::Failed: emit failed(outcome.error); break;
+            }
+        },
+        [a, b](const std::exception &e) {
+            if (dynamic_cast<const std::bad_alloc *>(&e))
+                return DiffRunner::tr("out of memory while comparing %1 and %2").arg(a.path, b.path);
+            return QStringLiteral("%1, %2: %3").arg(a.path, b.path, exceptionText(e));
+        });
 }

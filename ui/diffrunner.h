@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Compares two checkpoints off the GUI thread: opens whichever side is not open yet, runs the core diff
 // and builds the tree, with progress and cancellation; results come back through queued signals.
 #pragma once
@@ -8,11 +9,11 @@
 #include <QString>
 
 #include <array>
-#include <vector>
-
-#include <atomic>
 #include <memory>
 #include <optional>
+#include <vector>
+
+class BackgroundJob;
 
 namespace ckpt {
 class Checkpoint;
@@ -27,8 +28,8 @@ struct DiffInput
 
 struct DiffSettings
 {
-    bool all = false;   // every tensor by its full path, not just the model states
-    QString stripA;     // prefix removed from A's names before pairing ("module.")
+    bool all = false; // every tensor by its full path, not just the model states
+    QString stripA; // prefix removed from A's names before pairing ("module.")
     QString stripB;
     double atol = 0.0;
 
@@ -37,7 +38,7 @@ struct DiffSettings
 
 struct DiffSession
 {
-    DiffInput a, b;     // both open
+    DiffInput a, b; // both open
     DiffSettings settings;
     ckpt::DiffResult result;
     DiffTree tree;
@@ -57,7 +58,7 @@ public:
     // A comparison already running is cancelled and its result dropped.
     void run(const DiffInput &a, const DiffInput &b, const DiffSettings &settings);
     void cancel();
-    bool isRunning() const { return m_running; }
+    bool isRunning() const;
 
 signals:
     void progress(int percent);
@@ -66,7 +67,5 @@ signals:
     void cancelled();
 
 private:
-    quint64 m_generation = 0;
-    bool m_running = false;
-    std::shared_ptr<std::atomic<bool>> m_cancel;
+    BackgroundJob *m_job;
 };

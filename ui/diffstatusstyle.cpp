@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "diffstatusstyle.h"
 
 #include "colourswatch.h"
@@ -11,8 +12,8 @@ namespace diffstyle {
 
 const std::array<DiffStatus, kStatusCount> &bySeverity()
 {
-    static const std::array<DiffStatus, kStatusCount> order{DiffStatus::Shape, DiffStatus::OnlyA, DiffStatus::OnlyB,
-                                                            DiffStatus::DType, DiffStatus::Changed, DiffStatus::Identical};
+    static const std::array<DiffStatus, kStatusCount> order{
+        DiffStatus::Shape, DiffStatus::OnlyA, DiffStatus::OnlyB, DiffStatus::DType, DiffStatus::Changed, DiffStatus::Identical};
     return order;
 }
 
@@ -41,8 +42,7 @@ QString description(DiffStatus s)
     case DiffStatus::OnlyA: return QCoreApplication::translate("DiffStatus", "The name exists in A only (removed in B).");
     case DiffStatus::OnlyB: return QCoreApplication::translate("DiffStatus", "The name exists in B only (added in B).");
     case DiffStatus::Shape: return QCoreApplication::translate("DiffStatus", "Both have the name, with different shapes: values are not compared.");
-    case DiffStatus::DType:
-        return QCoreApplication::translate("DiffStatus", "Different dtypes: values are compared after rounding both to float32.");
+    case DiffStatus::DType: return QCoreApplication::translate("DiffStatus", "Different dtypes: values are compared after rounding both to float32.");
     case DiffStatus::Identical: return QCoreApplication::translate("DiffStatus", "Same shape, dtype and bytes.");
     case DiffStatus::Changed: return QCoreApplication::translate("DiffStatus", "Same shape and dtype, different values.");
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "difftree.h"
 
 #include "diffstatusstyle.h"
@@ -15,7 +16,7 @@ DiffTree DiffTree::build(const ckpt::DiffResult &diff)
     tree.nodes.emplace_back();
     tree.leafOfEntry.assign(diff.entries.size(), -1);
     QHash<QPair<int, QString>, int> groupByName;
-    groupByName.reserve(static_cast<qsizetype>(diff.entries.size() * 2));
+    groupByName.reserve(static_cast<qsizetype>(diff.entries.size()) * 2);
     for (std::size_t i = 0; i < diff.entries.size(); ++i) {
         const ckpt::DiffEntry &e = diff.entries[i];
         const auto segments = ckpt::diffNameSegments(e.name);

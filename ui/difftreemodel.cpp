@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "difftreemodel.h"
 
 #include "checkpoint.h"
@@ -64,8 +65,7 @@ DiffTreeModel::DiffTreeModel(QObject *parent)
     , m_children(1)
     , m_parent(1, -1)
     , m_row(1, 0)
-{
-}
+{ }
 
 DiffTreeModel::~DiffTreeModel() = default;
 
@@ -79,7 +79,6 @@ void DiffTreeModel::setSession(std::shared_ptr<const DiffSession> session)
     m_visiblePairs = 0;
     if (m_session) {
         relayoutNow(); // the reset covers the layout
-
     }
     endResetModel();
 }
@@ -136,9 +135,9 @@ double DiffTreeModel::sortKey(int node, int column) const
         return n.change.parameters ? n.change.mean() : kNone;
     case Cosine: // ascending: the least similar first; nothing to show sorts last
         if (e)
-            return metrics ? (std::isnan(e->metrics.cosine) ? std::numeric_limits<double>::infinity() : e->metrics.cosine)
-                   : identical ? 1.0
-                               : std::numeric_limits<double>::infinity();
+            return metrics  ? (std::isnan(e->metrics.cosine) ? std::numeric_limits<double>::infinity() : e->metrics.cosine)
+                : identical ? 1.0
+                            : std::numeric_limits<double>::infinity();
         return std::numeric_limits<double>::infinity();
     case MaxAbs: return n.hasValues ? clean(n.maxAbs) : kNone;
     case MeanAbs: return n.hasValues ? clean(n.meanAbs()) : kNone;
@@ -410,5 +409,19 @@ QVariant DiffTreeModel::headerData(int section, Qt::Orientation orientation, int
     }
     if (role == Qt::TextAlignmentRole && section >= Parameters)
         return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+    if (role == Qt::InitialSortOrderRole) {
+        // QHeaderView sorts a newly clicked section ascending unless told otherwise; the first click should
+        // rank what one looks for first: the most changed, the largest, the most severe.
+        switch (section) {
+        case Shape: // changed shapes have key 1
+        case DType:
+        case Parameters:
+        case RelL2:
+        case MaxAbs:
+        case MeanAbs:
+        case ChangedPercent: return int(Qt::DescendingOrder);
+        default: return int(Qt::AscendingOrder); // names in model order, the most severe status, the least similar
+        }
+    }
     return {};
 }

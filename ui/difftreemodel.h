@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The diff of two checkpoints as an item model of our own: the union of names as a module tree (or a
 // flat list of pairs), rows coloured by status, metrics as sortable columns, filtered by status and name.
 #pragma once
@@ -18,8 +19,8 @@ public:
     enum Column { Name, Status, Shape, DType, Parameters, RelL2, Cosine, MaxAbs, MeanAbs, ChangedPercent, ColumnCount };
     enum Role {
         StatusRole = Qt::UserRole + 1, // int ckpt::DiffStatus (groups: their most severe)
-        EntryRole,                     // index into DiffResult::entries, -1 for groups
-        SortRole,                      // the number the column sorts by
+        EntryRole, // index into DiffResult::entries, -1 for groups
+        SortRole, // the number the column sorts by
     };
 
     explicit DiffTreeModel(QObject *parent = nullptr);
@@ -39,7 +40,7 @@ public:
 
     QModelIndex indexOfEntry(int entry, int column = 0) const; // invalid when filtered out
     QModelIndex indexOfNode(int node, int column = 0) const;
-    int nodeOf(const QModelIndex &index) const;               // 0 (the root) for an invalid index
+    int nodeOf(const QModelIndex &index) const; // 0 (the root) for an invalid index
 
     QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
     QModelIndex parent(const QModelIndex &child) const override;
@@ -62,7 +63,7 @@ private:
     int m_sortColumn = -1;
     Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
     std::vector<std::vector<int>> m_children; // shown children per node, in display order
-    std::vector<int> m_parent;                // shown parent per node (0: the root), -1 when hidden
+    std::vector<int> m_parent; // shown parent per node (0: the root), -1 when hidden
     std::vector<int> m_row;
     int m_visiblePairs = 0;
 };

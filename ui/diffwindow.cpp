@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "diffwindow.h"
 
 #include "appsettings.h"
@@ -69,6 +70,30 @@ const std::vector<Preset> &presets()
 QString fileLabel(const QString &path)
 {
     return QFileInfo(path).fileName().isEmpty() ? path : QFileInfo(path).fileName();
+}
+
+constexpr int kMessageMs = 6000;
+
+// A tree node's full name as the chart names modules: the leading segments of a pair's name below it,
+// with their separators (model_state/blocks.0).
+QString nodePath(const DiffSession &session, int node)
+{
+    const auto &nodes = session.tree.nodes;
+    int leaf = node;
+    while (nodes[static_cast<std::size_t>(leaf)].entry < 0 && !nodes[static_cast<std::size_t>(leaf)].children.empty())
+        leaf = nodes[static_cast<std::size_t>(leaf)].children.front();
+    const int entry = nodes[static_cast<std::size_t>(leaf)].entry;
+    if (entry < 0)
+        return nodes[static_cast<std::size_t>(node)].name;
+    const std::string &name = session.result.entries[static_cast<std::size_t>(entry)].name;
+    if (leaf == node)
+        return QString::fromStdString(name);
+    std::size_t depth = 0;
+    for (int n = node; n > 0; n = nodes[static_cast<std::size_t>(n)].parent)
+        ++depth;
+    const auto segments = ckpt::diffNameSegments(name);
+    const std::string_view last = segments[depth - 1];
+    return QString::fromUtf8(name.data(), static_cast<qsizetype>(last.data() + last.size() - name.data()));
 }
 } // namespace
 
@@ -279,6 +304,12 @@ void DiffWindow::createWidgets()
     setCentralWidget(central);
     connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this, &DiffWindow::onCurrentChanged);
     connect(m_chart, &DiffChartWidget::moduleActivated, this, &DiffWindow::selectEntries);
+    // The tree's selection is the one selection of the window: the chart highlights the bars of the selected
+    // rows, whoever changed them (a click on a row or a bar, the keyboard, a filter, another grouping).
+    connect(m_tree->selectionModel(), &QItemSelectionModel::selectionChanged, this, &DiffWindow::onSelectionChanged);
+    connect(m_chart, &DiffChartWidget::rebuilt, this, &DiffWindow::highlightSelectedBars);
+    connect(m_model, &QAbstractItemModel::layoutChanged, this, &DiffWindow::highlightSelectedBars);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &DiffWindow::highlightSelectedBars);
     connect(m_pair, &DiffPairWidget::histogramsShown, this, [this] {
         if (m_screenshotPending) {
             m_screenshotPending = false;
@@ -324,14 +355,12 @@ void DiffWindow::createActions()
     find->setShortcut(QKeySequence::Find);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
-    QAction *differences = view->addAction(tr("&Differences Only"), this, [this](bool on) {
-        setStatusFilter(on ? diffstyle::kDifferences : diffstyle::kAllStatuses);
-    });
+    QAction *differences
+        = view->addAction(tr("&Differences Only"), this, [this](bool on) { setStatusFilter(on ? diffstyle::kDifferences : diffstyle::kAllStatuses); });
     differences->setCheckable(true);
     differences->setShortcut(QKeySequence(tr("Ctrl+D")));
-    connect(m_preset, &QComboBox::currentIndexChanged, differences, [this, differences] {
-        differences->setChecked(statusFilter() == diffstyle::kDifferences);
-    });
+    connect(
+        m_preset, &QComboBox::currentIndexChanged, differences, [this, differences] { differences->setChecked(statusFilter() == diffstyle::kDifferences); });
     QAction *flat = view->addAction(tr("&Flat List"), m_flat, &QCheckBox::setChecked);
     flat->setCheckable(true);
     flat->setShortcut(QKeySequence(tr("Ctrl+L")));
@@ -511,16 +540,15 @@ void DiffWindow::updateSummary()
     const std::size_t total = m_session->result.entries.size();
     QString text = s.identical() ? tr("The compared tensors are identical.") : tr("The checkpoints differ.");
     text += QLatin1Char(' ')
-            + (total == 1 ? tr("1 name, %2 shown; %3 compared in %4.") : tr("%1 names, %2 shown; %3 compared in %4.").arg(total))
-                  .arg(m_model->visiblePairs())
-                  .arg(QString::fromStdString(ckpt::humanBytes(s.comparedBytes)))
-                  .arg(m_session->seconds < 1 ? tr("%1 ms").arg(qRound(m_session->seconds * 1000))
-                                              : tr("%1 s").arg(m_session->seconds, 0, 'f', 2));
+        + (total == 1 ? tr("1 name, %2 shown; %3 compared in %4.") : tr("%1 names, %2 shown; %3 compared in %4.").arg(total))
+              .arg(m_model->visiblePairs())
+              .arg(QString::fromStdString(ckpt::humanBytes(s.comparedBytes)))
+              .arg(m_session->seconds < 1 ? tr("%1 ms").arg(qRound(m_session->seconds * 1000)) : tr("%1 s").arg(m_session->seconds, 0, 'f', 2));
     if (!s.mostChanged.empty())
         text += QLatin1Char(' ')
-                + tr("Most changed: %1 (%2).")
-                      .arg(QString::fromStdString(m_session->result.entries[s.mostChanged.front()].name))
-                      .arg(m_session->result.entries[s.mostChanged.front()].metrics.relL2, 0, 'g', 3);
+            + tr("Most changed: %1 (%2).")
+                  .arg(QString::fromStdString(m_session->result.entries[s.mostChanged.front()].name))
+                  .arg(m_session->result.entries[s.mostChanged.front()].metrics.relL2, 0, 'g', 3);
     m_summary->setText(text);
 }
 
@@ -586,6 +614,66 @@ void DiffWindow::onCurrentChanged()
         m_pair->showGroup(node);
 }
 
+void DiffWindow::onSelectionChanged()
+{
+    highlightSelectedBars();
+    // A message about an earlier selection (a bar's module) would now be wrong: say what is selected.
+    const QModelIndexList rows = m_tree->selectionModel()->selectedRows();
+    if (rows.isEmpty() || !m_session) {
+        statusBar()->clearMessage();
+        return;
+    }
+    if (rows.size() > 1) {
+        statusBar()->showMessage(tr("%1 rows selected").arg(rows.size()), kMessageMs);
+        return;
+    }
+    const int node = m_model->nodeOf(rows.front());
+    const DiffTreeNode &n = m_session->tree.nodes[static_cast<std::size_t>(node)];
+    const QString path = nodePath(*m_session, node);
+    if (n.entry < 0) {
+        int pairs = 0;
+        for (const int c : n.counts)
+            pairs += c;
+        statusBar()->showMessage(tr("%1 selected: %2 pairs").arg(path, QString::number(pairs)), kMessageMs);
+        return;
+    }
+    const int bar = m_chart->barOfEntry(static_cast<std::size_t>(n.entry));
+    statusBar()->showMessage(bar < 0
+            ? tr("%1 selected").arg(path)
+            : tr("%1 selected; its bar on the chart: %2").arg(path, QString::fromStdString(m_chart->bars()[static_cast<std::size_t>(bar)].module)),
+        kMessageMs);
+}
+
+void DiffWindow::highlightSelectedBars()
+{
+    std::vector<int> bars;
+    if (m_session && !m_chart->bars().empty()) {
+        // The bars of every pair in or under a selected row: a pair's layer, a group's layers.
+        const auto &nodes = m_session->tree.nodes;
+        std::vector<char> seen(nodes.size(), 0), marked(m_chart->bars().size(), 0);
+        std::vector<int> pending;
+        for (const QModelIndex &row : m_tree->selectionModel()->selectedRows())
+            pending.push_back(m_model->nodeOf(row));
+        while (!pending.empty()) {
+            const auto node = static_cast<std::size_t>(pending.back());
+            pending.pop_back();
+            if (node == 0 || seen[node])
+                continue;
+            seen[node] = 1;
+            if (nodes[node].entry >= 0) {
+                if (const int bar = m_chart->barOfEntry(static_cast<std::size_t>(nodes[node].entry)); bar >= 0)
+                    marked[static_cast<std::size_t>(bar)] = 1;
+            } else {
+                pending.insert(pending.end(), nodes[node].children.begin(), nodes[node].children.end());
+            }
+        }
+        for (std::size_t i = 0; i < marked.size(); ++i)
+            if (marked[i])
+                bars.push_back(static_cast<int>(i));
+    }
+    m_chart->highlightBars(bars);
+}
+
 void DiffWindow::selectEntries(const QString &module, const std::vector<std::size_t> &entries)
 {
     if (!m_session)
@@ -640,7 +728,7 @@ void DiffWindow::selectEntries(const QString &module, const std::vector<std::siz
     }
     statusBar()->showMessage(selectPairs ? tr("%1: %2 of its %3 pairs selected").arg(module).arg(selected).arg(entries.size())
                                          : tr("%1: %2 pairs, selected as a group").arg(module).arg(entries.size()),
-                             6000);
+        kMessageMs);
 }
 
 bool DiffWindow::exportDiff(const QString &path)
@@ -650,8 +738,8 @@ bool DiffWindow::exportDiff(const QString &path)
     try {
         ckpt::checkNotAnInput(path.toStdString(), {m_session->a.path.toStdString(), m_session->b.path.toStdString()}, false);
         const bool csv = path.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive);
-        ckpt::writeFileAtomically(path.toStdString(), csv ? ckpt::diffCsv(m_session->result)
-                                                          : ckpt::diffJson(m_session->result, *m_session->a.checkpoint, *m_session->b.checkpoint));
+        ckpt::writeFileAtomically(
+            path.toStdString(), csv ? ckpt::diffCsv(m_session->result) : ckpt::diffJson(m_session->result, *m_session->a.checkpoint, *m_session->b.checkpoint));
     } catch (const ckpt::Error &e) {
         showError(tr("Cannot export the diff"), QString::fromStdString(e.what()));
         return false;
@@ -670,8 +758,8 @@ void DiffWindow::exportDialog(const QString &suffix)
     QString folder = appsettings::lastFolder(QStringLiteral("export"));
     if (folder.isEmpty())
         folder = QFileInfo(m_b.path).absolutePath();
-    const QString name = QStringLiteral("%1/diff_%2_vs_%3.%4")
-                             .arg(folder, QFileInfo(m_a.path).completeBaseName(), QFileInfo(m_b.path).completeBaseName(), suffix);
+    const QString name
+        = QStringLiteral("%1/diff_%2_vs_%3.%4").arg(folder, QFileInfo(m_a.path).completeBaseName(), QFileInfo(m_b.path).completeBaseName(), suffix);
     const QString filter = suffix == QLatin1String("csv") ? tr("CSV table (*.csv)") : tr("JSON (*.json)");
     const QString path = QFileDialog::getSaveFileName(this, tr("Export Diff"), name, filter);
     if (path.isEmpty())
@@ -735,4 +823,5 @@ void DiffWindow::prepareScreenshot()
     m_screenshotPending = true;
     m_tree->scrollTo(index);
     m_tree->setCurrentIndex(index);
+    statusBar()->clearMessage(); // the screenshot shows the summary, not what selecting the pair said
 }

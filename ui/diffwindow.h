@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The visual diff of two checkpoints: one tree of the union of their names coloured by status, with a
 // legend that filters by status, metric columns that sort, a bar chart of change per layer, the
 // selected pair's histograms, and export as JSON or CSV. Comparing runs off the GUI thread.
@@ -37,7 +38,7 @@ public:
     void recompare();
     DiffSettings settings() const;
     void setSettings(const DiffSettings &settings); // and compares again when inputs are set
-    void setStatusFilter(unsigned mask);            // bits of diffstyle::bit()
+    void setStatusFilter(unsigned mask); // bits of diffstyle::bit()
     unsigned statusFilter() const;
     // Selects the rows of these pairs (a bar's module) and shows the group they form.
     void selectEntries(const QString &module, const std::vector<std::size_t> &entries);
@@ -67,6 +68,8 @@ private:
     void onFinished(std::shared_ptr<const DiffSession> session);
     void onFailed(const QString &message);
     void onCurrentChanged();
+    void onSelectionChanged();
+    void highlightSelectedBars();
     void applyStatusButtons();
     void applyNameFilter();
     void updateLegend();

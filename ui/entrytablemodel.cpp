@@ -1,11 +1,11 @@
+// SPDX-License-Identifier: MIT
 #include "entrytablemodel.h"
 
 #include "checkpoint.h"
 
 EntryTableModel::EntryTableModel(QObject *parent)
     : QAbstractTableModel(parent)
-{
-}
+{ }
 
 void EntryTableModel::setCheckpoint(std::shared_ptr<const ckpt::Checkpoint> checkpoint)
 {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The non-tensor content of a checkpoint (epoch, hyper-parameters, optimizer param_groups, objects).
 #pragma once
 

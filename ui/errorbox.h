@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Errors in every window: window-modal and non-blocking, so the work behind stays usable and visible.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "mainwindow.h"
 
 #include "errorbox.h"
@@ -24,9 +25,13 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QClipboard>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDragEnterEvent>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDir>
 #include <QDropEvent>
 #include <QEventLoop>
 #include <QFileDialog>
@@ -66,8 +71,8 @@ QString examplePath(const QString &name = QStringLiteral("example_training_check
 {
     // Installed next to the binary's share folder, or in the source tree when run from a build.
     const QString app = QCoreApplication::applicationDirPath();
-    for (const QString &candidate : {app + QStringLiteral("/../share/checkpoint-studio/examples/") + name,
-                                     QStringLiteral(CKPT_SOURCE_DIR "/resources/examples/") + name})
+    for (const QString &candidate :
+        {app + QStringLiteral("/../share/checkpoint-studio/examples/") + name, QStringLiteral(CKPT_SOURCE_DIR "/resources/examples/") + name})
         if (QFileInfo::exists(candidate))
             return QFileInfo(candidate).canonicalFilePath();
     return {};
@@ -148,6 +153,8 @@ void MainWindow::createWidgets()
     m_tree->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_tree->setAllColumnsShowFocus(true);
     m_tree->installEventFilter(this);
+    m_tree->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_tree, &QWidget::customContextMenuRequested, this, &MainWindow::treeContextMenu);
     m_tree->header()->setStretchLastSection(false);
     m_tree->header()->setSectionResizeMode(ParameterTreeModel::Name, QHeaderView::Interactive);
     leftLayout->addWidget(m_tree, 1);
@@ -204,10 +211,10 @@ void MainWindow::createWidgets()
     connect(m_filterMode, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilter);
     connect(m_tree->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::onSelectionChanged);
 
-    auto *freezeMatchingAction = new QAction(tr("Freeze matching"), this);
+    auto *freezeMatchingAction = m_freezeMatchingAction = new QAction(tr("Freeze matching"), this);
     freezeMatchingAction->setToolTip(tr("Freeze every parameter the filter matches"));
     connect(freezeMatchingAction, &QAction::triggered, this, [this] { setMatchingFrozen(true); });
-    auto *unfreezeMatchingAction = new QAction(tr("Unfreeze matching"), this);
+    auto *unfreezeMatchingAction = m_unfreezeMatchingAction = new QAction(tr("Unfreeze matching"), this);
     unfreezeMatchingAction->setToolTip(tr("Unfreeze every parameter the filter matches"));
     connect(unfreezeMatchingAction, &QAction::triggered, this, [this] { setMatchingFrozen(false); });
     freezeMatching->setDefaultAction(freezeMatchingAction);
@@ -220,6 +227,9 @@ void MainWindow::createActions()
     QMenu *file = menuBar()->addMenu(tr("&File"));
     QAction *open = file->addAction(tr("&Open…"), this, &MainWindow::openDialog);
     open->setShortcut(QKeySequence::Open);
+    QAction *openFolder = file->addAction(tr("Open &Folder…"), this, &MainWindow::openFolderDialog);
+    openFolder->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    openFolder->setToolTip(tr("Open a Hugging Face model folder (model.safetensors, sharded indexes, pytorch_model.bin)"));
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     rebuildRecentMenu();
     QAction *compare = file->addAction(tr("Co&mpare With…"), this, &MainWindow::compareDialog);
@@ -246,7 +256,12 @@ void MainWindow::createActions()
     m_undoAction = edit->addAction(tr("&Undo"));
     m_undoAction->setShortcut(QKeySequence::Undo);
     m_redoAction = edit->addAction(tr("&Redo"));
-    m_redoAction->setShortcuts({QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence::Redo});
+    // QKeySequence::Redo is Ctrl+Shift+Z on Linux: listing both made one ambiguous shortcut that never fires.
+    QList<QKeySequence> redoKeys = QKeySequence::keyBindings(QKeySequence::Redo);
+    for (const QKeySequence &extra : {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)})
+        if (!redoKeys.contains(extra))
+            redoKeys << extra;
+    m_redoAction->setShortcuts(redoKeys);
     connect(m_undoAction, &QAction::triggered, this, [this] {
         if (m_document)
             m_document->undoStack()->undo();
@@ -315,9 +330,9 @@ void MainWindow::createActions()
     });
     help->addAction(tr("&About Checkpoint Studio"), this, [this] {
         QMessageBox::about(this, tr("About Checkpoint Studio"),
-                           tr("<b>Checkpoint Studio %1</b><p>Inspect, freeze and save PyTorch checkpoints without Python "
-                              "and without running code from the file.</p>")
-                               .arg(QCoreApplication::applicationVersion()));
+            tr("<b>Checkpoint Studio %1</b><p>Inspect, freeze and save PyTorch checkpoints without Python "
+               "and without running code from the file.</p>")
+                .arg(QCoreApplication::applicationVersion()));
     });
 }
 
@@ -325,12 +340,24 @@ void MainWindow::updateActions()
 {
     for (QAction *a : m_documentActions)
         a->setEnabled(m_document != nullptr);
+    // A pattern that does not compile matches nothing; the tree still shows the last valid one's rows.
+    const bool validFilter = m_filterError->text().isEmpty();
+    m_freezeMatchingAction->setEnabled(m_document && validFilter);
+    m_unfreezeMatchingAction->setEnabled(m_document && validFilter);
+    // Where Ctrl+S writes is in the item itself: "…/run3/frozen_layers.json".
+    if (m_document) {
+        const QFileInfo target(m_document->freezeListTarget());
+        m_saveFreezeAction->setText(
+            tr("&Save Freeze List to %1")
+                .arg(QDir::toNativeSeparators(QStringLiteral("…/") + QFileInfo(target.absolutePath()).fileName() + QLatin1Char('/') + target.fileName())));
+        m_saveFreezeAction->setToolTip(QDir::toNativeSeparators(target.absoluteFilePath()));
+    } else {
+        m_saveFreezeAction->setText(tr("&Save Freeze List"));
+    }
     m_undoAction->setEnabled(m_document && m_document->undoStack()->canUndo());
     m_redoAction->setEnabled(m_document && m_document->undoStack()->canRedo());
-    m_undoAction->setText(m_document && m_document->undoStack()->canUndo() ? tr("&Undo %1").arg(m_document->undoStack()->undoText())
-                                                                            : tr("&Undo"));
-    m_redoAction->setText(m_document && m_document->undoStack()->canRedo() ? tr("&Redo %1").arg(m_document->undoStack()->redoText())
-                                                                            : tr("&Redo"));
+    m_undoAction->setText(m_document && m_document->undoStack()->canUndo() ? tr("&Undo %1").arg(m_document->undoStack()->undoText()) : tr("&Undo"));
+    m_redoAction->setText(m_document && m_document->undoStack()->canRedo() ? tr("&Redo %1").arg(m_document->undoStack()->redoText()) : tr("&Redo"));
 }
 
 void MainWindow::updateTitle()
@@ -378,8 +405,7 @@ bool MainWindow::maybeDiscardChanges()
 {
     if (!m_document || !m_document->isModified())
         return true;
-    const auto answer = QMessageBox::question(
-        this, tr("Unsaved freeze changes"),
+    const auto answer = QMessageBox::question(this, tr("Unsaved freeze changes"),
         tr("The freeze state of %1 has changes that are not saved.").arg(QFileInfo(m_document->path()).fileName()),
         QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
     if (answer == QMessageBox::Cancel)
@@ -407,7 +433,17 @@ void MainWindow::openDialog()
         openFile(path);
 }
 
-void MainWindow::onLoaded(const QString &path, std::shared_ptr<LoadedCheckpoint> result)
+void MainWindow::openFolderDialog()
+{
+    // A Hugging Face model folder: the reader picks model.safetensors(.index.json) or pytorch_model.bin(.index.json) in it.
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open Model Folder"), appsettings::lastFolder(QStringLiteral("open")));
+    if (dir.isEmpty())
+        return;
+    appsettings::setLastFolder(QStringLiteral("open"), dir);
+    openFile(dir);
+}
+
+void MainWindow::onLoaded(const QString &path, const std::shared_ptr<LoadedCheckpoint> &result)
 {
     setBusy(false);
     auto *old = m_document;
@@ -430,16 +466,20 @@ void MainWindow::onLoaded(const QString &path, std::shared_ptr<LoadedCheckpoint>
     const auto &c = m_document->checkpoint();
     const auto &ms = c.modelState();
     QString modelText = !ms.found() ? tr("No model state found: all tensors are shown under their container path.")
-                        : ms.path.empty() ? tr("The model state is the top level of the file.")
-                                          : tr("The model state is <b>%1</b>.").arg(QString::fromStdString(ms.path).toHtmlEscaped());
+        : ms.path.empty()           ? tr("The model state is the top level of the file.")
+                                    : tr("The model state is <b>%1</b>.").arg(QString::fromStdString(ms.path).toHtmlEscaped());
     if (!m_document->freezeNote().isEmpty())
         modelText += QStringLiteral("<br>") + tr("Freeze state: %1").arg(m_document->freezeNote().toHtmlEscaped());
+    modelText += QStringLiteral("<br>")
+        + tr("Save Freeze List (Ctrl+S) writes <b>%1</b>, where opening this checkpoint looks for it.")
+              .arg(QDir::toNativeSeparators(m_document->freezeListTarget()).toHtmlEscaped());
+    if (!m_document->freeze().hasModelOrder())
+        modelText += QStringLiteral("<br>")
+            + tr("This format does not store the model's parameter order: the tree sorts by name, and Freeze First N and Freeze Indices count in the file's "
+                 "order.");
     for (const auto &note : c.raw().notes)
         modelText += QStringLiteral("<br>") + QString::fromStdString(note).toHtmlEscaped();
     m_modelStateLabel->setText(modelText);
-
-    m_freezeListPath = QFileInfo(path).isDir() ? path + QStringLiteral("/frozen_layers.json")
-                                               : QFileInfo(path).absolutePath() + QStringLiteral("/frozen_layers.json");
     m_tree->expandToDepth(0);
     // Column widths from all tensors, not just the rows visible now (most are still collapsed).
     const QFontMetrics fm = m_tree->fontMetrics();
@@ -462,7 +502,8 @@ void MainWindow::onLoaded(const QString &path, std::shared_ptr<LoadedCheckpoint>
         shapeWidth = std::max(shapeWidth, fm.horizontalAdvance(QString::fromStdString(text)));
     for (const auto dt : dtypes)
         dtypeWidth = std::max(dtypeWidth, fm.horizontalAdvance(QString::fromLatin1(ckpt::dtypeName(dt))));
-    paramsWidth = std::max(paramsWidth, fm.horizontalAdvance(QString::fromStdString(ckpt::groupThousands(m_document->freeze().totalElements())) + QStringLiteral("0")));
+    paramsWidth
+        = std::max(paramsWidth, fm.horizontalAdvance(QString::fromStdString(ckpt::groupThousands(m_document->freeze().totalElements())) + QStringLiteral("0")));
     const int pad = 18;
     m_tree->setColumnWidth(ParameterTreeModel::Name, appsettings::columnWidth(QStringLiteral("mainTreeName"), 230));
     m_tree->setColumnWidth(ParameterTreeModel::Frozen, fm.horizontalAdvance(tr("Frozen")) + pad);
@@ -505,6 +546,7 @@ void MainWindow::applyFilter()
     const QString error = filter.set(m_filter->text(), mode);
     m_filterError->setVisible(!error.isEmpty());
     m_filterError->setText(error);
+    updateActions();
     if (!error.isEmpty() || (filter.pattern() == m_model->filter().pattern() && filter.mode() == m_model->filter().mode()))
         return;
     m_model->setFilter(filter);
@@ -519,34 +561,23 @@ void MainWindow::setMatchingFrozen(bool frozen)
     if (!m_document)
         return;
     applyFilter(); // what is typed counts, even before the view caught up
+    if (!m_filterError->text().isEmpty())
+        return; // an invalid pattern matches nothing: the actions are disabled, and a stale filter must not act
     const ParameterFilter &filter = m_model->filter();
     if (filter.isEmpty()) {
         showError(tr("No filter"), tr("Type a glob (layer1.*) or a regular expression in the filter first."));
         return;
     }
-    std::vector<bool> state = m_document->frozen();
-    const auto &params = m_document->freeze().parameters();
-    int matched = 0;
-    for (std::size_t i = 0; i < params.size(); ++i) {
-        if (filter.matches(params[i].name)) {
-            state[i] = frozen;
-            ++matched;
-        }
-    }
-    m_document->setFrozen(state, (frozen ? tr("Freeze matching '%1'") : tr("Unfreeze matching '%1'")).arg(m_filter->text()));
+    const std::size_t matched = m_document->setMatchingFrozen(filter, frozen);
     statusBar()->showMessage(tr("%1 parameters match '%2'").arg(matched).arg(m_filter->text()), 4000);
+    // Ctrl+Z in the filter box would undo its text: after a freeze, the next Ctrl+Z is for the freeze.
+    m_tree->setFocus(Qt::ShortcutFocusReason);
 }
 
 void MainWindow::freezeFirst(int n)
 {
-    if (!m_document)
-        return;
-    ckpt::FreezeState copy = m_document->freeze();
-    copy.setFirst(static_cast<std::size_t>(n));
-    std::vector<bool> state(copy.parameters().size());
-    for (std::size_t i = 0; i < state.size(); ++i)
-        state[i] = copy.isFrozen(i);
-    m_document->setFrozen(state, tr("Freeze the first %1 parameters").arg(n));
+    if (m_document)
+        m_document->freezeFirst(static_cast<std::size_t>(std::max(n, 0)));
 }
 
 bool MainWindow::freezeIndices(const QString &list)
@@ -554,17 +585,21 @@ bool MainWindow::freezeIndices(const QString &list)
     if (!m_document)
         return false;
     try {
-        ckpt::FreezeState copy = m_document->freeze();
-        copy.setByIndices(ckpt::parseIndexList(list.toStdString()));
-        std::vector<bool> state(copy.parameters().size());
-        for (std::size_t i = 0; i < state.size(); ++i)
-            state[i] = copy.isFrozen(i);
-        m_document->setFrozen(state, tr("Freeze indices %1").arg(list));
+        m_document->freezeIndices(list);
         return true;
     } catch (const ckpt::Error &e) {
         showError(tr("Freeze indices"), QString::fromStdString(e.detail()));
         return false;
     }
+}
+
+QString MainWindow::orderNote() const
+{
+    if (!m_document || m_document->freeze().hasModelOrder())
+        return {};
+    return QStringLiteral("\n\n")
+        + tr("Warning: this file stores its tensors in file order (safetensors and sharded checkpoints are usually\n"
+             "sorted by name), not in model order. Counting here follows the file order.");
 }
 
 void MainWindow::freezeFirstDialog()
@@ -573,9 +608,10 @@ void MainWindow::freezeFirstDialog()
         return;
     bool ok = false;
     const int n = QInputDialog::getInt(this, tr("Freeze First N"),
-                                       tr("Freeze the first N parameters in model order (buffers excluded), as\n"
-                                          "for i, (name, p) in enumerate(model.named_parameters()): if i < N: freeze"),
-                                       10, 0, static_cast<int>(m_document->freeze().parameters().size()), 1, &ok);
+        tr("Freeze the first N parameters in model order (buffers excluded), as\n"
+           "for i, (name, p) in enumerate(model.named_parameters()): if i < N: freeze")
+            + orderNote(),
+        10, 0, static_cast<int>(m_document->freeze().parameters().size()), 1, &ok);
     if (ok)
         freezeFirst(n);
 }
@@ -584,29 +620,57 @@ void MainWindow::freezeIndicesDialog()
 {
     if (!m_document)
         return;
-    bool ok = false;
-    const QString list = QInputDialog::getText(this, tr("Freeze Indices"),
-                                               tr("Parameter indices in model order (0 to %1), e.g. 0,1,5-9:")
-                                                   .arg(m_document->freeze().parameters().size() - 1),
-                                               QLineEdit::Normal, QString(), &ok);
-    if (ok && !list.trimmed().isEmpty())
-        freezeIndices(list);
+    // A dialog of its own: an out-of-range entry is marked in place, with the input kept, instead of
+    // closing and losing what was typed.
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Freeze Indices"));
+    auto *layout = new QVBoxLayout(&dialog);
+    auto *label
+        = new QLabel(tr("Parameter indices in model order (0 to %1), e.g. 0,1,5-9:").arg(m_document->freeze().parameters().size() - 1) + orderNote(), &dialog);
+    auto *edit = new QLineEdit(&dialog);
+    edit->setObjectName(QStringLiteral("indices"));
+    auto *error = new QLabel(&dialog);
+    error->setObjectName(QStringLiteral("error"));
+    error->setStyleSheet(QStringLiteral("color: #b00020")); // untranslated: a style
+    error->setWordWrap(true);
+    error->hide();
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    layout->addWidget(label);
+    layout->addWidget(edit);
+    layout->addWidget(error);
+    layout->addWidget(buttons);
+    dialog.setMinimumWidth(dialog.fontMetrics().averageCharWidth() * 60);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, [&] {
+        const QString list = edit->text().trimmed();
+        if (list.isEmpty()) {
+            dialog.reject();
+            return;
+        }
+        try {
+            m_document->freezeIndices(list);
+            dialog.accept();
+        } catch (const ckpt::Error &e) {
+            error->setText(QString::fromStdString(e.detail()));
+            error->show();
+            dialog.adjustSize(); // room for the wrapped message below the input
+            edit->setStyleSheet(QStringLiteral("border: 1px solid #b00020")); // untranslated: a style
+            edit->setFocus();
+        }
+    });
+    dialog.exec();
 }
 
 void MainWindow::invertFreeze()
 {
-    if (!m_document)
-        return;
-    std::vector<bool> state = m_document->frozen();
-    state.flip();
-    m_document->setFrozen(state, tr("Invert the freeze state"));
+    if (m_document)
+        m_document->invert();
 }
 
 void MainWindow::clearFreeze()
 {
-    if (!m_document)
-        return;
-    m_document->setFrozen(std::vector<bool>(m_document->freeze().parameters().size(), false), tr("Unfreeze all"));
+    if (m_document)
+        m_document->clear();
 }
 
 void MainWindow::toggleCurrentFreeze()
@@ -629,8 +693,52 @@ bool MainWindow::eventFilter(QObject *watched, QEvent *event)
             toggleCurrentFreeze();
             return true;
         }
+        if (key->matches(QKeySequence::Copy)) { // the view's own copy takes the leaf's text ("weight")
+            copyName(m_tree->currentIndex());
+            return true;
+        }
     }
     return QMainWindow::eventFilter(watched, event);
+}
+
+QString MainWindow::fullName(const QModelIndex &index) const
+{
+    if (!index.isValid() || !m_document)
+        return {};
+    const int tensor = index.data(ParameterTreeModel::TensorIndexRole).toInt();
+    if (tensor < 0)
+        return index.data(ParameterTreeModel::PathRole).toString();
+    const ckpt::TensorInfo &t = m_document->checkpoint().tensors()[static_cast<std::size_t>(tensor)];
+    return QString::fromStdString(t.inModelState ? t.modelName : t.name); // as model.state_dict() names it
+}
+
+void MainWindow::copyName(const QModelIndex &index)
+{
+    const QString name = fullName(index);
+    if (name.isEmpty())
+        return;
+    QGuiApplication::clipboard()->setText(name);
+    statusBar()->showMessage(tr("Copied %1").arg(name), 3000);
+}
+
+void MainWindow::treeContextMenu(const QPoint &pos)
+{
+    const QModelIndex index = m_tree->indexAt(pos);
+    if (!index.isValid() || !m_document)
+        return;
+    QMenu menu(this);
+    menu.addAction(tr("&Copy Name"), this, [this, index] { copyName(index); })->setShortcut(QKeySequence::Copy);
+    const QModelIndex check = index.siblingAtColumn(ParameterTreeModel::Frozen);
+    if (check.data(ParameterTreeModel::FreezableRole).toBool()) {
+        const bool group = m_model->hasChildren(index.siblingAtColumn(0));
+        menu.addSeparator();
+        menu.addAction(group ? tr("&Freeze This Subtree") : tr("&Freeze"), this, [this, check] { m_model->setData(check, Qt::Checked, Qt::CheckStateRole); });
+        menu.addAction(
+            group ? tr("&Unfreeze This Subtree") : tr("&Unfreeze"), this, [this, check] { m_model->setData(check, Qt::Unchecked, Qt::CheckStateRole); });
+    }
+    menu.addSeparator();
+    menu.addAction(tr("Co&mpare With…"), this, &MainWindow::compareDialog);
+    menu.exec(m_tree->viewport()->mapToGlobal(pos));
 }
 
 void MainWindow::onSelectionChanged()
@@ -677,26 +785,37 @@ bool MainWindow::exportFreezeList(const QString &path)
     if (!m_document)
         return false;
     try {
-        const auto format = ckpt::freezeListFormatFor(path.toStdString());
-        ckpt::writeFileAtomically(path.toStdString(),
-                                  ckpt::formatFreezeList(m_document->freeze(), format, m_document->checkpoint().path()));
-        m_freezeListPath = path;
-        m_document->markSaved();
-        statusBar()->showMessage(tr("Wrote %1 (%2 frozen)").arg(path).arg(m_document->freeze().frozenCount()), 5000);
+        m_document->exportFreezeList(path);
+        statusBar()->showMessage(tr("Exported %1 (%2 frozen); Save Freeze List still writes %3")
+                                     .arg(QDir::toNativeSeparators(path))
+                                     .arg(m_document->freeze().frozenCount())
+                                     .arg(QDir::toNativeSeparators(m_document->freezeListTarget())),
+            8000);
         return true;
     } catch (const ckpt::Error &e) {
         showError(tr("Cannot write the freeze list"), QString::fromStdString(e.what()));
-        return false;
     } catch (const std::exception &e) {
         showError(tr("Cannot write the freeze list"), QStringLiteral("%1: %2").arg(path, exceptionText(e)));
-        return false;
     }
+    return false;
 }
 
 void MainWindow::saveFreezeList()
 {
-    if (m_document)
-        exportFreezeList(m_freezeListPath);
+    if (!m_document)
+        return;
+    const QString target = m_document->freezeListTarget();
+    try {
+        const auto result = m_document->saveFreezeList();
+        QString message = tr("Saved the freeze list to %1 (%2 frozen)").arg(QDir::toNativeSeparators(result.path)).arg(m_document->freeze().frozenCount());
+        if (result.keptForeign)
+            message += QLatin1Char(' ') + tr("and kept the %1 names of other checkpoints that were in it").arg(result.keptForeign);
+        statusBar()->showMessage(message, 8000);
+    } catch (const ckpt::Error &e) {
+        showError(tr("Cannot save the freeze list"), QString::fromStdString(e.what()));
+    } catch (const std::exception &e) {
+        showError(tr("Cannot save the freeze list"), QStringLiteral("%1: %2").arg(target, exceptionText(e)));
+    }
 }
 
 void MainWindow::exportFreezeListDialog()
@@ -704,18 +823,23 @@ void MainWindow::exportFreezeListDialog()
     if (!m_document)
         return;
     // The format chosen in Preferences comes first: its filter is selected and the name has its extension.
-    const QStringList filters{tr("frozen_layers.json (*.json)"), tr("Text list, one name per line (*.txt)"),
-                              tr("Python snippet with the optimizer filter (*.py)")};
+    const QStringList filters{
+        tr("frozen_layers.json (*.json)"), tr("Text list, one name per line (*.txt)"), tr("Python snippet with the optimizer filter (*.py)")};
     const auto format = appsettings::freezeListFormat();
     const int preferred = format == ckpt::FreezeListFormat::Text ? 1 : format == ckpt::FreezeListFormat::Python ? 2 : 0;
     QString selected = filters[preferred];
-    const QFileInfo current(m_freezeListPath);
-    const QString suggested = preferred == 0 ? m_freezeListPath
-                                             : current.absolutePath() + QLatin1Char('/') + current.completeBaseName()
-                                                   + (preferred == 1 ? QStringLiteral(".txt") : QStringLiteral(".py"));
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export Freeze List"), suggested, filters.join(QStringLiteral(";;")), &selected);
-    if (!path.isEmpty())
-        exportFreezeList(path);
+    const QStringList suffixes{QStringLiteral("json"), QStringLiteral("txt"), QStringLiteral("py")};
+    // Beside the checkpoint, named after it: an export is a copy, never the list opening reads.
+    const QFileInfo checkpoint(m_document->path());
+    const QString folder = checkpoint.isDir() ? checkpoint.absoluteFilePath() : checkpoint.absolutePath();
+    const QString suggested = folder + QLatin1Char('/') + checkpoint.completeBaseName() + QStringLiteral(".frozen.") + suffixes[preferred];
+    QString path = QFileDialog::getSaveFileName(this, tr("Export Freeze List"), suggested, filters.join(QStringLiteral(";;")), &selected);
+    if (path.isEmpty())
+        return;
+    // A name typed without an extension gets the chosen type's: the format follows the extension.
+    if (QFileInfo(path).suffix().isEmpty())
+        path += QLatin1Char('.') + suffixes[std::max<qsizetype>(0, filters.indexOf(selected))];
+    exportFreezeList(path);
 }
 
 bool MainWindow::importFreezeList(const QString &path)
@@ -723,34 +847,25 @@ bool MainWindow::importFreezeList(const QString &path)
     if (!m_document)
         return false;
     try {
-        const auto names = ckpt::readFreezeList(path.toStdString());
-        ckpt::FreezeState copy = m_document->freeze();
-        copy.clear();
-        const auto unmatched = copy.setByNames(names);
-        std::vector<bool> state(copy.parameters().size());
-        for (std::size_t i = 0; i < state.size(); ++i)
-            state[i] = copy.isFrozen(i);
-        m_document->setFrozen(state, tr("Import %1").arg(QFileInfo(path).fileName()));
+        const auto unmatched = m_document->importFreezeList(path);
         if (!unmatched.empty())
             showError(tr("Freeze list imported"),
-                      tr("%1 of %2 names in %3 match no parameter of this checkpoint, e.g. %4")
-                          .arg(unmatched.size())
-                          .arg(names.size())
-                          .arg(QFileInfo(path).fileName(), QString::fromStdString(unmatched.front())));
+                tr("%1 names in %2 match no parameter of this checkpoint, e.g. %3")
+                    .arg(unmatched.size())
+                    .arg(QFileInfo(path).fileName(), QString::fromStdString(unmatched.front())));
         return true;
     } catch (const ckpt::Error &e) {
         showError(tr("Cannot import the freeze list"), QString::fromStdString(e.what()));
-        return false;
     } catch (const std::exception &e) {
         showError(tr("Cannot import the freeze list"), QStringLiteral("%1: %2").arg(path, exceptionText(e)));
-        return false;
     }
+    return false;
 }
 
 void MainWindow::importFreezeListDialog()
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Import Freeze List"), QFileInfo(m_freezeListPath).absolutePath(),
-                                                      tr("Freeze lists (*.json *.txt);;All files (*)"));
+    const QString path = QFileDialog::getOpenFileName(this, tr("Import Freeze List"),
+        QFileInfo(m_document ? m_document->freezeListTarget() : QString()).absolutePath(), tr("Freeze lists (*.json *.txt *.py);;All files (*)"));
     if (!path.isEmpty())
         importFreezeList(path);
 }
@@ -786,20 +901,19 @@ void MainWindow::saveCheckpointDialog()
         return;
     const QFileInfo in(m_document->path());
     const QString suggested = in.absolutePath() + QLatin1Char('/') + in.completeBaseName() + QStringLiteral("_edited.")
-                              + (in.suffix().isEmpty() ? QStringLiteral("pt") : in.suffix());
+        + (in.suffix().isEmpty() ? QStringLiteral("pt") : in.suffix());
     SaveCheckpointDialog dialog(m_document->checkpoint(), suggested, this);
     if (dialog.exec() != QDialog::Accepted)
         return;
     ckpt::SaveOptions options = dialog.options();
     if (QFileInfo(dialog.path()) == QFileInfo(m_document->path())) {
-        if (QMessageBox::question(this, tr("Replace the checkpoint?"),
-                                  tr("%1 is the checkpoint you opened. Replace it with the saved version?").arg(dialog.path()))
+        if (QMessageBox::question(
+                this, tr("Replace the checkpoint?"), tr("%1 is the checkpoint you opened. Replace it with the saved version?").arg(dialog.path()))
             != QMessageBox::Yes)
             return;
         options.force = true;
     }
-    if (saveCheckpointAs(dialog.path(), options) && QMessageBox::question(this, tr("Saved"), tr("Open %1 now?").arg(dialog.path()))
-                                                         == QMessageBox::Yes)
+    if (saveCheckpointAs(dialog.path(), options) && QMessageBox::question(this, tr("Saved"), tr("Open %1 now?").arg(dialog.path())) == QMessageBox::Yes)
         openFile(dialog.path());
 }
 
@@ -827,9 +941,23 @@ void MainWindow::rebuildRecentMenu()
 {
     m_recentMenu->clear();
     const QStringList files = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+    // "run3/last.ckpt" rather than a bare "last.ckpt": as many parent folders as it takes to tell them apart.
+    auto tail = [](const QString &path, int folders) {
+        QStringList parts = QDir::fromNativeSeparators(path).split(QLatin1Char('/'), Qt::SkipEmptyParts);
+        return QDir::toNativeSeparators(parts.mid(std::max<qsizetype>(0, parts.size() - 1 - folders)).join(QLatin1Char('/')));
+    };
+    m_recentMenu->setToolTipsVisible(true);
     for (int i = 0; i < files.size(); ++i) {
-        QAction *a = m_recentMenu->addAction(QStringLiteral("&%1 %2").arg((i + 1) % 10).arg(QFileInfo(files[i]).fileName()));
-        a->setToolTip(files[i]);
+        int folders = 1;
+        for (; folders < 8; ++folders) {
+            const QString mine = tail(files[i], folders);
+            if (std::none_of(files.begin(), files.end(), [&](const QString &other) { return other != files[i] && tail(other, folders) == mine; }))
+                break;
+        }
+        QString label = tail(files[i], folders);
+        label.replace(QLatin1Char('&'), QStringLiteral("&&"));
+        QAction *a = m_recentMenu->addAction(QStringLiteral("&%1 %2").arg((i + 1) % 10).arg(label));
+        a->setToolTip(QDir::toNativeSeparators(files[i]));
         connect(a, &QAction::triggered, this, [this, file = files[i]] { openFile(file); });
     }
     if (!files.isEmpty()) {
@@ -906,7 +1034,7 @@ void MainWindow::dropEvent(QDropEvent *event)
     QMenu menu(this);
     menu.addAction(tr("Open %1").arg(QFileInfo(files.front()).fileName()), this, [this, f = files.front()] { openFile(f); });
     menu.addAction(tr("Compare %1 with %2").arg(QFileInfo(m_document->path()).fileName(), QFileInfo(files.front()).fileName()), this,
-                   [this, f = files.front()] { compareWith(f); });
+        [this, f = files.front()] { compareWith(f); });
     menu.addSeparator();
     menu.addAction(tr("Cancel"));
     menu.exec(mapToGlobal(event->position().toPoint()));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The main window: the parameter tree with freeze checkboxes and tools, the selected tensor's details,
 // the checkpoint's other content, and saving. Long work runs off the GUI thread.
 #pragma once
@@ -83,6 +84,7 @@ private:
     void createWidgets();
     bool maybeDiscardChanges();
     void openDialog();
+    void openFolderDialog();
     void compareDialog();
     DiffWindow *openDiffWindow(const DiffInput &a, const DiffInput &b);
     void saveFreezeList();
@@ -92,11 +94,12 @@ private:
     void preferencesDialog();
     void freezeFirstDialog();
     void freezeIndicesDialog();
+    QString orderNote() const; // the file-order warning for first N / indices, or nothing
     void invertFreeze();
     void clearFreeze();
     void computeAllStatistics();
     void applyFilter();
-    void onLoaded(const QString &path, std::shared_ptr<LoadedCheckpoint> result);
+    void onLoaded(const QString &path, const std::shared_ptr<LoadedCheckpoint> &result);
     void onLoadFailed(const QString &path, const QString &message);
     void onSelectionChanged();
     void onSummary(const TensorSummary &summary);
@@ -108,6 +111,9 @@ private:
     void rebuildRecentMenu();
     void showError(const QString &title, const QString &message);
     void toggleCurrentFreeze();
+    QString fullName(const QModelIndex &index) const; // as model.state_dict() names it; a group's dotted path
+    void copyName(const QModelIndex &index);
+    void treeContextMenu(const QPoint &pos);
 
     CheckpointLoader *m_loader;
     CheckpointDocument *m_document = nullptr;
@@ -128,12 +134,13 @@ private:
     QPushButton *m_cancel = nullptr;
     QTimer *m_filterTimer = nullptr;
     QMenu *m_recentMenu = nullptr;
-    QString m_freezeListPath;     // where Ctrl+S writes the freeze list
     QString m_loadingPath;
     bool m_screenshotPending = false;
     int m_screenshotTensor = -1;
 
     QAction *m_saveFreezeAction = nullptr;
+    QAction *m_freezeMatchingAction = nullptr;
+    QAction *m_unfreezeMatchingAction = nullptr;
     QAction *m_exportFreezeAction = nullptr;
     QAction *m_importFreezeAction = nullptr;
     QAction *m_saveCheckpointAction = nullptr;

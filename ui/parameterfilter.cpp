@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "parameterfilter.h"
 
 #include "format/error.h"
@@ -27,7 +28,7 @@ QString ParameterFilter::set(const QString &pattern, Mode mode)
 
 std::string ParameterFilter::effectiveGlob() const
 {
-    const std::string p = m_pattern.toStdString();
+    std::string p = m_pattern.toStdString();
     if (p.find_first_of("*?[") == std::string::npos)
         return "*" + p + "*"; // typing "conv" finds every conv
     return p;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Which tensors a filter pattern matches: a glob (text without wildcards matches anywhere in the
 // name) or a regular expression searched in the name.
 #pragma once

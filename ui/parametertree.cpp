@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "parametertree.h"
 
 #include "checkpoint.h"
@@ -37,7 +38,7 @@ ParameterTree ParameterTree::build(const ckpt::Checkpoint &checkpoint, const ckp
     // Children by name, per parent; tensors outside the model state get their own top-level nodes
     // even when a module has the same name (key parent -2 stands for "the root, outside the model").
     QHash<QPair<int, QString>, int> childByName;
-    childByName.reserve(static_cast<qsizetype>(checkpoint.tensors().size() * 2));
+    childByName.reserve(static_cast<qsizetype>(checkpoint.tensors().size()) * 2);
     const auto &tensors = checkpoint.tensors();
     for (std::size_t i = 0; i < tensors.size(); ++i) {
         const ckpt::TensorInfo &t = tensors[i];
@@ -76,6 +77,8 @@ ParameterTree ParameterTree::build(const ckpt::Checkpoint &checkpoint, const ckp
             leaf.freezable = 1;
             leaf.frozen = freeze.isFrozen(p) ? 1 : 0;
             tree.leavesOfParameter[p].push_back(node);
+            if (tree.leavesOfParameter[p].size() == 1)
+                leaf.parameterNumel = leaf.numel;
         }
     }
     for (auto &n : tree.nodes) {
@@ -88,6 +91,7 @@ ParameterTree ParameterTree::build(const ckpt::Checkpoint &checkpoint, const ckp
         const ParameterTreeNode &n = tree.nodes[i];
         ParameterTreeNode &parent = tree.nodes[static_cast<std::size_t>(n.parent)];
         parent.numel += n.numel;
+        parent.parameterNumel += n.parameterNumel;
         parent.bytes += n.bytes;
         parent.freezable += n.freezable;
         parent.frozen += n.frozen;

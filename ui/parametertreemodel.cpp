@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "parametertreemodel.h"
 
 #include "checkpoint.h"
@@ -15,8 +16,7 @@
 
 ParameterTreeModel::ParameterTreeModel(QObject *parent)
     : QAbstractItemModel(parent)
-{
-}
+{ }
 
 ParameterTreeModel::~ParameterTreeModel() = default;
 
@@ -62,7 +62,8 @@ void ParameterTreeModel::rebuildShown()
             const auto &node = m_tree.nodes[i];
             if (node.tensor >= 0) {
                 const auto &t = tensors[static_cast<std::size_t>(node.tensor)];
-                keep[i] = keep[i] || m_filter.matches(t.inModelState ? t.modelName : t.name);
+                if (!keep[i] && m_filter.matches(t.inModelState ? t.modelName : t.name))
+                    keep[i] = 1;
             }
             if (keep[i])
                 keep[static_cast<std::size_t>(node.parent)] = 1;
@@ -149,7 +150,7 @@ QVariant ParameterTreeModel::data(const QModelIndex &index, int role) const
         case Name: return n.name;
         case Shape: return t ? QString::fromStdString(ckpt::shapeText(t->shape())) : QVariant();
         case DType: return t ? QString::fromLatin1(ckpt::dtypeName(t->dtype())) : QVariant();
-        case Parameters: return QString::fromStdString(ckpt::groupThousands(n.numel));
+        case Parameters: return QString::fromStdString(ckpt::groupThousands(t ? n.numel : n.parameterNumel)); // a buffer shows its own, greyed
         case Size: return QString::fromStdString(ckpt::humanBytes(n.bytes));
         case Mean:
         case Std:
@@ -177,6 +178,9 @@ QVariant ParameterTreeModel::data(const QModelIndex &index, int role) const
             return tr("%1 of %2 parameters frozen").arg(n.frozen).arg(n.freezable);
         if (t && !t->isParameter && t->inModelState)
             return tr("A buffer: not trained, so it cannot be frozen");
+        if (!t && index.column() == Parameters && n.numel != n.parameterNumel)
+            return tr("%1 parameters; the %2 elements of buffers below are not counted")
+                .arg(QString::fromStdString(ckpt::groupThousands(n.parameterNumel)), QString::fromStdString(ckpt::groupThousands(n.numel - n.parameterNumel)));
         return {};
     case Qt::ForegroundRole:
         if (n.freezable == 0) // buffers and tensors outside the model state
@@ -252,6 +256,8 @@ QVariant ParameterTreeModel::headerData(int section, Qt::Orientation orientation
         return {};
     if (role == Qt::ToolTipRole && section == Frozen)
         return tr("Ticked parameters are frozen (requires_grad=False). A group's box freezes its whole subtree.");
+    if (role == Qt::ToolTipRole && section == Parameters)
+        return tr("Parameter elements. A group counts its parameters only, as the status bar does; a buffer (grey) shows its own elements.");
     if (role != Qt::DisplayRole)
         return {};
     switch (section) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The checkpoint's module hierarchy as an item model: tristate freeze checkboxes on groups, subtree
 // totals, buffers greyed and not freezable, statistics columns once computed. Filtering happens here,
 // not in a proxy: with 100,000 rows a QSortFilterProxyModel takes minutes to refilter an expanded tree.
@@ -19,9 +20,9 @@ public:
     enum Column { Name, Frozen, Shape, DType, Parameters, Size, Mean, Std, Min, Max, ColumnCount };
     enum Role {
         TensorIndexRole = Qt::UserRole + 1, // int, -1 for groups
-        ParameterIndexRole,                 // int, -1 when not freezable
-        PathRole,                           // the dotted path of the node
-        FreezableRole,                      // bool: has a checkbox
+        ParameterIndexRole, // int, -1 when not freezable
+        PathRole, // the dotted path of the node
+        FreezableRole, // bool: has a checkbox
     };
 
     explicit ParameterTreeModel(QObject *parent = nullptr);
@@ -63,5 +64,5 @@ private:
     QHash<int, ckpt::TensorStatistics> m_stats;
     ParameterFilter m_filter;
     std::vector<std::vector<int>> m_shownChildren; // per node: the children the filter keeps
-    std::vector<int> m_shownRow;                   // per node: its row among them, -1 when hidden
+    std::vector<int> m_shownRow; // per node: its row among them, -1 when hidden
 };

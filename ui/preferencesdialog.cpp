@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "preferencesdialog.h"
 
 #include "appsettings.h"
@@ -23,7 +24,7 @@ PreferencesDialog::PreferencesDialog(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     auto *note = new QLabel(tr("Turn this off for checkpoints on slow disks or with huge tensors: statistics are then "
                                "computed when you click “Compute statistics and histogram” in the details."),
-                            this);
+        this);
     note->setWordWrap(true);
     note->setIndent(20);
     layout->addWidget(m_autoStatistics);
@@ -37,9 +38,7 @@ PreferencesDialog::PreferencesDialog(QWidget *parent)
     m_language->addItem(tr("System language"), QString());
     m_language->addItem(QStringLiteral("English"), QStringLiteral("en")); // untranslated: each language is named in itself
     for (const QString &name : availableTranslations())
-        m_language->addItem(QLocale(name).nativeLanguageName() + QStringLiteral(" (") + QLocale(name).nativeTerritoryName()
-                                + QLatin1Char(')'),
-                            name);
+        m_language->addItem(QLocale(name).nativeLanguageName() + QStringLiteral(" (") + QLocale(name).nativeTerritoryName() + QLatin1Char(')'), name);
     form->addRow(tr("Language:"), m_language);
     layout->addLayout(form);
     auto *restart = new QLabel(tr("The language takes effect when Checkpoint Studio starts again."), this);

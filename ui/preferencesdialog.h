@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Edit > Preferences: the few settings that are real choices (statistics on selection or on request, the
 // freeze-list format offered first, the language). Accepting stores them; the windows read them through
 // appsettings.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A ckpt::Progress for work on a pool thread: whole-percent reports reach the GUI thread through queued
 // calls on a receiver (dropped once it is gone), and cancellation reads a shared flag.
 #pragma once

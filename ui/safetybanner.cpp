@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "safetybanner.h"
 
 #include <QMessageBox>
@@ -39,7 +40,7 @@ SafetyBanner::SafetyBanner(QWidget *parent)
     hide();
     connect(this, &QLabel::linkActivated, this, [this] {
         auto *box = new QMessageBox(m_report.verdict == ckpt::Safety::Dangerous ? QMessageBox::Warning : QMessageBox::Information,
-                                    tr("What this file would do in Python"), details(), QMessageBox::Ok, this);
+            tr("What this file would do in Python"), details(), QMessageBox::Ok, this);
         box->setAttribute(Qt::WA_DeleteOnClose);
         box->open();
     });
@@ -58,8 +59,7 @@ void SafetyBanner::setReport(const ckpt::SafetyReport &report)
         setStyleSheet(QStringLiteral("QLabel { background: #fff4d6; border: 1px solid #e6c77a; }")); // untranslated: a style
         setText(tr("Python's <tt>torch.load</tt> needs <tt>weights_only=False</tt> for this file and would then import and call "
                    "%1. Nothing of it runs here. <a href=\"details\">Details</a>")
-                    .arg(names(report, onlyAllowlisted(report) ? ckpt::Safety::WeightsOnly : ckpt::Safety::NeedsFullUnpickle)
-                             .toHtmlEscaped()));
+                    .arg(names(report, onlyAllowlisted(report) ? ckpt::Safety::WeightsOnly : ckpt::Safety::NeedsFullUnpickle).toHtmlEscaped()));
         break;
     case ckpt::Safety::Dangerous:
         setStyleSheet(QStringLiteral("QLabel { background: #fde2e1; border: 1px solid #d6453d; color: #7a1410; }")); // untranslated: a style
@@ -80,11 +80,9 @@ QString SafetyBanner::details() const
             continue;
         QStringList places;
         for (const auto &p : g.places)
-            places << tr("%1 at byte %2").arg(QString::fromStdString(p.record)).arg(p.offset)
-                          + (p.viaStackGlobal ? tr(" (built on the stack)") : QString());
-        lines << (g.safety == ckpt::Safety::Dangerous ? tr("Runs code: %1") : tr("Imported and called: %1"))
-                         .arg(QString::fromStdString(g.qualifiedName()))
-                     + QStringLiteral("\n    ") + places.join(QStringLiteral("\n    "));
+            places << tr("%1 at byte %2").arg(QString::fromStdString(p.record)).arg(p.offset) + (p.viaStackGlobal ? tr(" (built on the stack)") : QString());
+        lines << (g.safety == ckpt::Safety::Dangerous ? tr("Runs code: %1") : tr("Imported and called: %1")).arg(QString::fromStdString(g.qualifiedName()))
+                + QStringLiteral("\n    ") + places.join(QStringLiteral("\n    "));
     }
     return lines.join(QLatin1Char('\n'));
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The bar above the tree that says what the open file would do in Python's torch.load: hidden for
 // weights-only files, amber when Python needs full unpickling, red when loading it would run code.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "savecheckpointdialog.h"
 
 #include "appsettings.h"
@@ -67,6 +68,36 @@ SaveCheckpointDialog::SaveCheckpointDialog(const ckpt::Checkpoint &checkpoint, c
     m_storeFreeze->setChecked(last.storeFreeze && m_storeFreeze->isEnabled());
     if (const int i = m_dtype->findData(last.dtype); i >= 0)
         m_dtype->setCurrentIndex(i);
+    // Choices carried over from the last save are said, with a way back to the defaults: a float16 or
+    // model-only save must not repeat itself unnoticed.
+    QStringList remembered;
+    if (m_modelOnly->isChecked())
+        remembered << tr("model state only");
+    if (!last.dtype.isEmpty() && m_dtype->currentIndex() > 0)
+        remembered << tr("floating tensors as %1").arg(last.dtype);
+    if (m_storeFreeze->isChecked())
+        remembered << tr("store the freeze state");
+    if (!remembered.isEmpty()) {
+        auto *row = new QHBoxLayout;
+        m_remembered = new QLabel(tr("Remembered from your last save: %1.").arg(remembered.join(QStringLiteral(", "))), this);
+        m_remembered->setObjectName(QStringLiteral("remembered"));
+        m_remembered->setWordWrap(true);
+        auto *reset = new QPushButton(tr("&Reset to Defaults"), this);
+        reset->setObjectName(QStringLiteral("resetDefaults"));
+        reset->setAutoDefault(false);
+        row->addWidget(m_remembered, 1);
+        row->addWidget(reset);
+        layout->insertLayout(layout->indexOf(m_note), row);
+        connect(reset, &QPushButton::clicked, this, [this, row, reset] {
+            m_modelOnly->setChecked(false);
+            m_storeFreeze->setChecked(false);
+            m_dtype->setCurrentIndex(0);
+            appsettings::setSaveChoices({});
+            m_remembered->hide();
+            reset->hide();
+            row->invalidate();
+        });
+    }
     updateState();
     resize(sizeHint().expandedTo(QSize(680, 0)));
 }
@@ -91,8 +122,8 @@ QString SaveCheckpointDialog::commonPrefix(const ckpt::Checkpoint &checkpoint)
 
 void SaveCheckpointDialog::browse()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save Checkpoint As"), m_path->text(),
-                                                      tr("Checkpoints (*.pt *.pth *.bin *.ckpt *.safetensors);;All files (*)"));
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Save Checkpoint As"), m_path->text(), tr("Checkpoints (*.pt *.pth *.bin *.ckpt *.safetensors);;All files (*)"));
     if (!path.isEmpty())
         m_path->setText(path);
 }
@@ -106,11 +137,10 @@ void SaveCheckpointDialog::updateState()
     if (m_checkpoint.format() != ckpt::Format::TorchScript)
         return;
     m_stripPrefix->setEnabled(m_modelOnly->isChecked());
-    m_note->setText(m_modelOnly->isChecked()
-                        ? tr("The module's state_dict() is written as a torch.save zip, which torch.load(weights_only=True) "
-                             "reads; the TorchScript code is left out.")
-                        : tr("A TorchScript archive is re-saved through LibTorch with each parameter's requires_grad "
-                             "from the freeze state; its keys cannot be changed."));
+    m_note->setText(m_modelOnly->isChecked() ? tr("The module's state_dict() is written as a torch.save zip, which torch.load(weights_only=True) "
+                                                  "reads; the TorchScript code is left out.")
+                                             : tr("A TorchScript archive is re-saved through LibTorch with each parameter's requires_grad "
+                                                  "from the freeze state; its keys cannot be changed."));
 }
 
 QString SaveCheckpointDialog::path() const

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Chooses where and how to save a checkpoint: model state only, dtype, prefix to strip, stored freeze state.
 #pragma once
 
@@ -37,4 +38,5 @@ private:
     QLineEdit *m_stripPrefix;
     QCheckBox *m_storeFreeze;
     QLabel *m_note;
+    QLabel *m_remembered = nullptr;
 };

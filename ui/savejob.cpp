@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "savejob.h"
 
 #include "errorbox.h"
@@ -25,7 +26,8 @@ SaveJobResult runSaveJob(QWidget *parent, const QString &label, const std::funct
     progress.report = [&percent, &dialog](double f) {
         const int p = static_cast<int>(f * 100);
         if (percent.exchange(p) != p)
-            QMetaObject::invokeMethod(&dialog, [&dialog, p] { dialog.setValue(p); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                &dialog, [&dialog, p] { dialog.setValue(p); }, Qt::QueuedConnection);
     };
     QFuture<SaveJobResult> job = QtConcurrent::run([&save, &progress]() -> SaveJobResult {
         SaveJobResult result;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Runs a save off the GUI thread behind a window-modal progress dialog with Cancel, the way every save
 // in the application runs (checkpoints, transplants).
 #pragma once

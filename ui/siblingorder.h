@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Sibling order shared by the module trees: numbered siblings (Sequential / ModuleList indices) in
 // numeric order, 2 before 10; any other set of siblings keeps the checkpoint's order, which is the model's.
 #pragma once

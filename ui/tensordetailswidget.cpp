@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "tensordetailswidget.h"
 
 #include "chartclear.h"
@@ -127,16 +128,14 @@ void TensorDetailsWidget::showTensor(int tensor)
     const ckpt::TensorInfo &t = tensors[static_cast<std::size_t>(tensor)];
     // Named as state_dict() names it; where it sits in the file goes on a second line.
     if (t.inModelState && !t.modelName.empty() && t.modelName != t.name)
-        m_title->setText(QString::fromStdString(t.modelName) + QLatin1Char('\n')
-                         + tr("in %1").arg(QString::fromStdString(t.name)));
+        m_title->setText(QString::fromStdString(t.modelName) + QLatin1Char('\n') + tr("in %1").arg(QString::fromStdString(t.name)));
     else
         m_title->setText(QString::fromStdString(t.name.empty() ? std::string("(root)") : t.name));
-    m_shape->setText(QString::fromStdString(ckpt::shapeText(t.shape())) + tr("  (%1 elements, %2)")
-                                                                              .arg(QString::fromStdString(ckpt::groupThousands(t.numel())),
-                                                                                   QString::fromStdString(ckpt::humanBytes(t.nbytes()))));
+    m_shape->setText(QString::fromStdString(ckpt::shapeText(t.shape()))
+        + tr("  (%1 elements, %2)").arg(QString::fromStdString(ckpt::groupThousands(t.numel())), QString::fromStdString(ckpt::humanBytes(t.nbytes()))));
     if (const auto q = ckpt::quantizationOf(*t.value))
-        m_dtype->setText(QString::fromLatin1(ckpt::dtypeName(t.dtype())) + QStringLiteral(" (")
-                         + QString::fromStdString(ckpt::quantizationText(*q)) + QLatin1Char(')'));
+        m_dtype->setText(
+            QString::fromLatin1(ckpt::dtypeName(t.dtype())) + QStringLiteral(" (") + QString::fromStdString(ckpt::quantizationText(*q)) + QLatin1Char(')'));
     else
         m_dtype->setText(QString::fromLatin1(ckpt::dtypeName(t.dtype())));
     m_stride->setText(QString::fromStdString(ckpt::shapeText(t.stride())) + tr(", offset %1").arg(t.storageOffset()));
@@ -145,8 +144,9 @@ void TensorDetailsWidget::showTensor(int tensor)
         if (&other != &t && other.storageId() == t.storageId())
             sharing << QString::fromStdString(other.name);
     m_storage->setText(sharing.isEmpty() ? tr("its own (%1 elements)").arg(t.value->storage->numel)
-                                         : tr("shared with %1: %2").arg(sharing.size()).arg(sharing.mid(0, 3).join(QStringLiteral(", "))
-                                                                                             + (sharing.size() > 3 ? QStringLiteral(", …") : QString())));
+                                         : tr("shared with %1: %2")
+                                               .arg(sharing.size())
+                                               .arg(sharing.mid(0, 3).join(QStringLiteral(", ")) + (sharing.size() > 3 ? QStringLiteral(", …") : QString())));
     refreshFreeze();
     if (const auto it = m_cache.constFind(tensor); it != m_cache.cend()) {
         showSummary(*it);
@@ -203,8 +203,7 @@ void TensorDetailsWidget::showSummary(const TensorSummary &s)
     if (st.finite == 0)
         m_stats->setText(tr("no finite values"));
     else
-        m_stats->setText((st.dequantized ? tr("dequantized: mean %1, std %2, min %3, max %4")
-                                         : tr("mean %1, std %2, min %3, max %4"))
+        m_stats->setText((st.dequantized ? tr("dequantized: mean %1, std %2, min %3, max %4") : tr("mean %1, std %2, min %3, max %4"))
                              .arg(fmt(st.mean), fmt(st.std), fmt(st.min), fmt(st.max)));
     m_special->setText(tr("%1 NaN, %2 +Inf, %3 -Inf, %4 zeros").arg(st.nan).arg(st.posInf).arg(st.negInf).arg(st.zeros));
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The selected tensor: shape, dtype, strides, storage sharing, statistics, a histogram and its first values.
 #pragma once
 

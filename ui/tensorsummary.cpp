@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "tensorsummary.h"
 
 #include "checkpoint.h"

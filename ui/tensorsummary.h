@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Statistics, histogram and first values of one tensor, computed off the GUI thread by the LibTorch plugin.
 #pragma once
 
@@ -22,5 +23,4 @@ struct TensorSummary
     QString error; // the plugin could not be loaded, or the computation failed
 };
 
-QFuture<TensorSummary> summarizeTensor(std::shared_ptr<const ckpt::Checkpoint> checkpoint, int tensor, int bins = 50,
-                                       std::size_t values = 64);
+QFuture<TensorSummary> summarizeTensor(std::shared_ptr<const ckpt::Checkpoint> checkpoint, int tensor, int bins = 50, std::size_t values = 64);

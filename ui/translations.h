@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The interface language: our translations (built into the library) and Qt's own, chosen from the
 // Preferences or, by default, the system locale.
 #pragma once

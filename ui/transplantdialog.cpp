@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "transplantdialog.h"
 
 #include "appsettings.h"
@@ -85,8 +86,14 @@ TransplantDialog::TransplantDialog(QWidget *parent)
     connect(m_planner, &TransplantPlanner::openFailed, this, &TransplantDialog::onOpenFailed);
     connect(m_planner, &TransplantPlanner::planned, this, &TransplantDialog::onPlanned);
     connect(m_planner, &TransplantPlanner::planFailed, this, &TransplantDialog::onPlanFailed);
-    connect(m_planner, &TransplantPlanner::progress, this, [this](int percent) {
-        m_progress->setValue(percent);
+    connect(m_planner, &TransplantPlanner::progress, this, [this](int percent) { m_progress->setValue(percent); });
+    // Shown for exactly as long as a side is being read: the reads end in many ways (read, failed,
+    // cancelled, superseded by the open checkpoint), and planning after them is not reading.
+    connect(m_planner, &TransplantPlanner::readingChanged, this, [this](bool reading) {
+        if (reading)
+            m_progress->setValue(0);
+        m_progress->setVisible(reading);
+        m_cancel->setVisible(reading);
     });
     resize(1180, 820);
     appsettings::restoreWindow(this, QStringLiteral("transplant"));
@@ -119,7 +126,7 @@ void TransplantDialog::createWidgets()
     auto *fileGrid = new QGridLayout(files);
     const QString titles[2] = {tr("Source (pretrained):"), tr("Target (new model):")};
     const QString hints[2] = {tr("The checkpoint whose weights are copied — choose, or drop a file here"),
-                              tr("The checkpoint that receives them: its names, shapes, dtypes and format are kept")};
+        tr("The checkpoint that receives them: its names, shapes, dtypes and format are kept")};
     for (const Side side : {Side::Source, Side::Target}) {
         const int row = side;
         auto *path = new QLineEdit(files);
@@ -128,18 +135,16 @@ void TransplantDialog::createWidgets()
         m_paths[side] = path;
         connect(path, &QLineEdit::returnPressed, this, [this, side] { openSide(side, m_paths[side]->text()); });
         auto *browse = new QPushButton(tr("Browse…"), files);
+        browse->setAutoDefault(false); // Enter in the path field opens the typed path, not a file dialog
+        m_browse[side] = browse;
         connect(browse, &QPushButton::clicked, this, [this, side] { chooseSide(side); });
         auto *state = new QComboBox(files);
         state->setToolTip(tr("Where the model's state is inside the checkpoint (found automatically)"));
         state->setMinimumContentsLength(14);
         state->setEnabled(false);
         m_states[side] = state;
-        connect(state, &QComboBox::activated, this, [this, side](int i) {
-            m_progress->setValue(0);
-            m_progress->show();
-            m_cancel->show();
-            m_planner->open(side, m_paths[side]->text(), m_states[side]->itemData(i).toString().toStdString());
-        });
+        connect(state, &QComboBox::activated, this,
+            [this, side](int i) { m_planner->open(side, m_paths[side]->text(), m_states[side]->itemData(i).toString().toStdString()); });
         auto *info = new QLabel(files);
         info->setTextInteractionFlags(Qt::TextSelectableByMouse);
         m_sideInfo[side] = info;
@@ -278,7 +283,13 @@ void TransplantDialog::createWidgets()
         m_outputEdited = true;
         updateWriteButton();
     });
+    // The result opens with the frozen_layers.json beside it: the list follows the output's folder.
+    connect(m_output, &QLineEdit::textChanged, this, [this](const QString &output) {
+        if (!m_freezePathChosen && !output.trimmed().isEmpty())
+            m_freezePath->setText(QFileInfo(output.trimmed()).absolutePath() + QStringLiteral("/frozen_layers.json")); // untranslated: a file name
+    });
     auto *outputBrowse = new QPushButton(tr("Browse…"), outputBox);
+    outputBrowse->setAutoDefault(false);
     connect(outputBrowse, &QPushButton::clicked, this, &TransplantDialog::chooseOutput);
     m_freeze = new QComboBox(outputBox);
     m_freeze->addItem(tr("No freeze list"), static_cast<int>(ckpt::TransplantFreeze::None));
@@ -287,7 +298,9 @@ void TransplantDialog::createWidgets()
     m_freeze->setToolTip(tr("Also write a frozen_layers.json: fine-tune only the new layers, or only the transplanted ones"));
     m_freezePath = new QLineEdit(outputBox);
     m_freezePath->setPlaceholderText(tr("frozen_layers.json"));
+    connect(m_freezePath, &QLineEdit::textEdited, this, [this] { m_freezePathChosen = true; });
     m_freezeBrowse = new QPushButton(tr("Browse…"), outputBox);
+    m_freezeBrowse->setAutoDefault(false);
     connect(m_freezeBrowse, &QPushButton::clicked, this, &TransplantDialog::chooseFreezePath);
     auto freezeEnabled = [this] {
         const bool on = m_freeze->currentData().toInt() != static_cast<int>(ckpt::TransplantFreeze::None);
@@ -314,6 +327,7 @@ void TransplantDialog::createWidgets()
     m_progress->setMaximumWidth(220);
     m_progress->hide();
     m_cancel = new QPushButton(tr("Cancel Reading"), this);
+    m_cancel->setAutoDefault(false); // appears while reading: Enter in a field must not cancel the read just started
     m_cancel->hide();
     connect(m_cancel, &QPushButton::clicked, m_planner, &TransplantPlanner::cancel);
     buttons->addWidget(m_progress);
@@ -353,7 +367,10 @@ void TransplantDialog::setTarget(std::shared_ptr<const ckpt::Checkpoint> checkpo
 void TransplantDialog::setOutputPaths(const QString &output, const QString &freezeList)
 {
     m_output->setText(output);
-    m_freezePath->setText(freezeList);
+    if (!freezeList.isEmpty()) {
+        m_freezePath->setText(freezeList);
+        m_freezePathChosen = true;
+    }
     m_outputEdited = true;
     updateWriteButton();
 }
@@ -364,17 +381,13 @@ void TransplantDialog::openSide(Side side, const QString &path)
         return;
     m_paths[side]->setText(path);
     m_sideInfo[side]->setText(tr("reading…"));
-    m_progress->setValue(0);
-    m_progress->show();
-    m_cancel->show();
     m_planner->open(side, path);
     updateWriteButton();
 }
 
 void TransplantDialog::chooseSide(Side side)
 {
-    const QString path = chooseCheckpoint(this, side == Side::Source ? tr("Choose the Source (Pretrained) Checkpoint")
-                                                                     : tr("Choose the Target Checkpoint"));
+    const QString path = chooseCheckpoint(this, side == Side::Source ? tr("Choose the Source (Pretrained) Checkpoint") : tr("Choose the Target Checkpoint"));
     if (!path.isEmpty())
         openSide(side, path);
 }
@@ -391,10 +404,11 @@ void TransplantDialog::chooseOutput()
 
 void TransplantDialog::chooseFreezePath()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Write the Freeze List As"), m_freezePath->text(),
-                                                      tr("Freeze lists (*.json)"));
-    if (!path.isEmpty())
-        m_freezePath->setText(path);
+    const QString path = QFileDialog::getSaveFileName(this, tr("Write the Freeze List As"), m_freezePath->text(), tr("Freeze lists (*.json)"));
+    if (path.isEmpty())
+        return;
+    m_freezePath->setText(path);
+    m_freezePathChosen = true;
 }
 
 ckpt::TransplantRules TransplantDialog::rules() const
@@ -468,20 +482,14 @@ void TransplantDialog::onOpened(Side side, const QString &path)
     for (const auto &t : checkpoint->tensors())
         tensors += t.inModelState;
     m_sideInfo[side]->setText(checkpoint->modelState().found()
-                                  ? tr("%1 tensors, %2").arg(tensors).arg(QString::fromLatin1(ckpt::formatName(checkpoint->format())))
-                                  : tr("no model state found"));
+            ? tr("%1 tensors, %2").arg(tensors).arg(QString::fromLatin1(ckpt::formatName(checkpoint->format())))
+            : tr("no model state found"));
     if (side == Side::Target)
         suggestOutputPaths();
-    if (!m_planner->isBusy()) {
-        m_progress->hide();
-        m_cancel->hide();
-    }
 }
 
 void TransplantDialog::onOpenFailed(Side side, const QString &path, const QString &message)
 {
-    m_progress->hide();
-    m_cancel->hide();
     const auto previous = m_planner->checkpoint(side);
     m_paths[side]->setText(previous ? QString::fromStdString(previous->path()) : QString());
     m_sideInfo[side]->setText(previous ? m_sideInfo[side]->text() : QString());
@@ -499,9 +507,7 @@ void TransplantDialog::suggestOutputPaths()
     QString suffix = in.suffix();
     if (target->format() == ckpt::Format::Sharded || suffix == QLatin1String("json") || suffix == QLatin1String("gz") || suffix.isEmpty())
         suffix = target->format() == ckpt::Format::Sharded ? QStringLiteral("safetensors") : QStringLiteral("pt");
-    m_output->setText(in.absolutePath() + QLatin1Char('/') + in.completeBaseName().section(QLatin1Char('.'), 0, 0)
-                      + QStringLiteral("_transplanted.") + suffix);
-    m_freezePath->setText(in.absolutePath() + QStringLiteral("/frozen_layers.json")); // untranslated: a file name
+    m_output->setText(in.absolutePath() + QLatin1Char('/') + in.completeBaseName().section(QLatin1Char('.'), 0, 0) + QStringLiteral("_transplanted.") + suffix);
 }
 
 void TransplantDialog::onPlanned(std::shared_ptr<const TransplantPlan> plan)
@@ -512,14 +518,12 @@ void TransplantDialog::onPlanned(std::shared_ptr<const TransplantPlan> plan)
     resizeColumns();
     const auto &report = m_plan->report;
     for (std::size_t i = 0; i < ckpt::kTransplantStatusCount; ++i)
-        m_statusButtons[i]->setText(
-            QStringLiteral("%1 (%2)").arg(transplantstyle::label(static_cast<TransplantStatus>(i))).arg(report.tensors[i]));
+        m_statusButtons[i]->setText(QStringLiteral("%1 (%2)").arg(transplantstyle::label(static_cast<TransplantStatus>(i))).arg(report.tensors[i]));
     if (const auto &s = report.suggestion) {
-        m_suggestion->setText(
-            (s->sideA ? tr("%1 unexpected names match missing ones after stripping <b>%2</b> from the source's names.")
-                      : tr("%1 unexpected names match missing ones after adding <b>%2</b> to the source's names."))
-                .arg(s->wouldPair)
-                .arg(QString::fromStdString(s->prefix).toHtmlEscaped())
+        m_suggestion->setText((s->sideA ? tr("%1 unexpected names match missing ones after stripping <b>%2</b> from the source's names.")
+                                        : tr("%1 unexpected names match missing ones after adding <b>%2</b> to the source's names."))
+                                  .arg(s->wouldPair)
+                                  .arg(QString::fromStdString(s->prefix).toHtmlEscaped())
             + QStringLiteral(" <a href=\"apply\">%1</a>").arg(s->sideA ? tr("Strip it") : tr("Add it"))); // untranslated: markup
         m_suggestion->show();
     } else {
@@ -582,8 +586,7 @@ void TransplantDialog::updateWriteButton()
 {
     const bool copies = m_plan && m_plan->report.count(TransplantStatus::Copied) > 0;
     m_write->setEnabled(copies && !m_output->text().trimmed().isEmpty());
-    m_write->setToolTip(copies ? tr("Write the target with the copied weights (Ctrl+Return)")
-                               : tr("Nothing matches by name and shape yet: adjust the rules"));
+    m_write->setToolTip(copies ? tr("Write the target with the copied weights (Ctrl+Return)") : tr("Nothing matches by name and shape yet: adjust the rules"));
 }
 
 bool TransplantDialog::confirmOverwrites()
@@ -595,9 +598,8 @@ bool TransplantDialog::confirmOverwrites()
         existing << m_freezePath->text().trimmed();
     if (existing.isEmpty())
         return true;
-    return QMessageBox::question(this, tr("Replace existing files?"),
-                                 tr("These files exist and would be replaced:\n%1").arg(existing.join(QLatin1Char('\n'))))
-           == QMessageBox::Yes;
+    return QMessageBox::question(this, tr("Replace existing files?"), tr("These files exist and would be replaced:\n%1").arg(existing.join(QLatin1Char('\n'))))
+        == QMessageBox::Yes;
 }
 
 bool TransplantDialog::writeOutput()
@@ -621,8 +623,7 @@ bool TransplantDialog::writeOutput()
     const SaveJobResult result = runSaveJob(this, tr("Writing %1 …").arg(QFileInfo(output).fileName()), [&](const ckpt::Progress &progress) {
         ckpt::SaveOptions options;
         options.progress = &progress;
-        frozen = ckpt::writeTransplant(plan->report, *plan->source, *plan->target, output.toStdString(), options,
-                                       {which, freezePath.toStdString()})
+        frozen = ckpt::writeTransplant(plan->report, *plan->source, *plan->target, output.toStdString(), options, {which, freezePath.toStdString()})
                      .frozenParameters;
     });
     if (result.cancelled) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Transplanting weights: pick a pretrained source and a target, edit the key rules, watch the load report
 // update live, then write the target with the copied weights (and optionally a freeze list).
 #pragma once
@@ -32,7 +33,8 @@ public:
     void openSource(const QString &path);
     void openTarget(const QString &path);
     void setTarget(std::shared_ptr<const ckpt::Checkpoint> checkpoint); // already open (the main window's)
-    // Where the result and the freeze list go (otherwise suggested beside the target).
+    // Where the result goes (otherwise suggested beside the target) and the freeze list (empty: beside the
+    // result, following it).
     void setOutputPaths(const QString &output, const QString &freezeList);
 
     // The rules as the editors say; throws ckpt::Error for an invalid rename.
@@ -45,6 +47,8 @@ public:
     TransplantPlanner *planner() const { return m_planner; }
     TransplantReportModel *model() const { return m_model; }
     QTableView *table() const { return m_table; }
+    QLineEdit *pathEdit(TransplantPlanner::Side side) const { return m_paths[side]; }
+    QPushButton *browseButton(TransplantPlanner::Side side) const { return m_browse[side]; }
     QComboBox *stateCombo(TransplantPlanner::Side side) const { return m_states[side]; }
     QLineEdit *stripEdit() const;
     QLineEdit *addEdit() const;
@@ -55,9 +59,12 @@ public:
     QLineEdit *outputEdit() const { return m_output; }
     QComboBox *freezeChoice() const { return m_freeze; }
     QLineEdit *freezePathEdit() const { return m_freezePath; }
+    QCheckBox *openResultCheck() const { return m_openResult; }
     QLabel *suggestionLabel() const { return m_suggestion; }
     QLabel *ruleErrorLabel() const { return m_ruleError; }
     QPushButton *writeButton() const { return m_write; }
+    QPushButton *cancelButton() const { return m_cancel; }
+    QProgressBar *progressBar() const { return m_progress; }
     QLabel *summaryLabel() const { return m_summary; }
 
 signals:
@@ -93,6 +100,7 @@ private:
     TransplantReportModel *m_model;
     std::shared_ptr<const TransplantPlan> m_plan;
     std::array<QLineEdit *, 2> m_paths{};
+    std::array<QPushButton *, 2> m_browse{};
     std::array<QComboBox *, 2> m_states{};
     std::array<QLabel *, 2> m_sideInfo{};
     QComboBox *m_strip = nullptr;
@@ -118,4 +126,5 @@ private:
     QTimer *m_rulesTimer = nullptr;
     QTimer *m_filterTimer = nullptr;
     bool m_outputEdited = false; // the user chose the output path: stop suggesting one
+    bool m_freezePathChosen = false; // the user chose the freeze list's path: stop following the output
 };

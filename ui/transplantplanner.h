@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Opens the two sides of a transplant off the GUI thread and plans it again whenever the rules change,
 // also off the GUI thread; a later plan supersedes one still running. Results come back as signals.
 #pragma once
@@ -11,6 +12,7 @@
 #include <memory>
 #include <optional>
 
+class BackgroundJob;
 class CheckpointLoader;
 
 // A report together with what it points into.
@@ -34,7 +36,7 @@ public:
 
     // Reads a side off the GUI thread. modelState: where its model state is ("" the top level), or found.
     void open(Side side, const QString &path, const std::optional<std::string> &modelState = std::nullopt);
-    // A side that is open already (the main window's checkpoint).
+    // A side that is open already (the main window's checkpoint); a read of that side still going is dropped.
     void setCheckpoint(Side side, std::shared_ptr<const ckpt::Checkpoint> checkpoint);
     std::shared_ptr<const ckpt::Checkpoint> checkpoint(Side side) const { return m_checkpoints[side]; }
     CheckpointLoader *loader(Side side) const { return m_loaders[side]; }
@@ -43,10 +45,12 @@ public:
     // Plans with these rules once both sides are open.
     void setRules(const ckpt::TransplantRules &rules);
     const ckpt::TransplantRules &rules() const { return m_rules; }
-    bool isBusy() const;
+    bool isBusy() const; // reading or planning
+    bool isReading() const;
 
 signals:
-    void progress(int percent);
+    void progress(int percent); // of the reads going: the one furthest behind
+    void readingChanged(bool reading);
     void opened(TransplantPlanner::Side side, const QString &path);
     void openFailed(TransplantPlanner::Side side, const QString &path, const QString &message); // message empty: cancelled
     void planned(std::shared_ptr<const TransplantPlan> plan);
@@ -54,10 +58,13 @@ signals:
 
 private:
     void replan();
+    void updateReading();
+    void sideProgress(Side side, int percent);
 
     std::array<CheckpointLoader *, 2> m_loaders{};
     std::array<std::shared_ptr<const ckpt::Checkpoint>, 2> m_checkpoints;
+    std::array<int, 2> m_percent{};
     ckpt::TransplantRules m_rules;
-    quint64 m_generation = 0;
-    bool m_planning = false;
+    BackgroundJob *m_planJob;
+    bool m_reading = false;
 };

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "transplantreportmodel.h"
 
 #include "inspectreport.h"
@@ -18,8 +19,7 @@ QString describe(const ckpt::TensorInfo *t)
 TransplantReportModel::TransplantReportModel(QObject *parent)
     : QAbstractTableModel(parent)
     , m_statusMask(transplantstyle::kAll)
-{
-}
+{ }
 
 TransplantReportModel::~TransplantReportModel() = default;
 
@@ -92,10 +92,8 @@ QVariant TransplantReportModel::data(const QModelIndex &index, int role) const
         return {};
     case Qt::BackgroundRole: return transplantstyle::colour(e.status);
     case Qt::ForegroundRole: return QColor(Qt::black); // the tints are light in every palette
-    case Qt::ToolTipRole:
-        return transplantstyle::description(e.status) + (e.reason.empty() ? QString() : QLatin1Char('\n') + QString::fromStdString(e.reason));
-    case Qt::TextAlignmentRole:
-        return index.column() == ElementsColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
+    case Qt::ToolTipRole: return transplantstyle::description(e.status) + (e.reason.empty() ? QString() : QLatin1Char('\n') + QString::fromStdString(e.reason));
+    case Qt::TextAlignmentRole: return index.column() == ElementsColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
     case StatusRole: return static_cast<int>(e.status);
     case EntryRole: return entry;
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The rows of a transplant report as a table: one per entry, tinted by status, filtered by status and name.
 #pragma once
 

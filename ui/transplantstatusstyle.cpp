@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "transplantstatusstyle.h"
 
 #include "colourswatch.h"

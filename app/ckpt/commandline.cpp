@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "commandline.h"
 
 #include "keyrules.h"
@@ -39,8 +40,7 @@ void print(const std::string &text)
     std::fwrite(text.data(), 1, text.size(), stdout);
 }
 
-std::optional<int> parseArguments(QCommandLineParser &parser, const char *command, const QStringList &args, int positional,
-                                  const char *positionalHint)
+std::optional<int> parseArguments(QCommandLineParser &parser, const char *command, const QStringList &args, int positional, const char *positionalHint)
 {
     QStringList argv = args;
     argv.prepend(QStringLiteral("ckpt ") + QLatin1String(command));
@@ -62,7 +62,7 @@ QList<QCommandLineOption> keyRuleOptions(const char *what)
         {QStringLiteral("strip-prefix"), QStringLiteral("Remove this prefix from %1 that start with it (repeatable).").arg(names), QStringLiteral("P")},
         {QStringLiteral("add-prefix"), QStringLiteral("Put this prefix before every one of the %1.").arg(names), QStringLiteral("P")},
         {QStringLiteral("rename"), QStringLiteral("Rename %1: REGEX=REPLACEMENT, \\1 or $1 for groups (repeatable, in order).").arg(names),
-         QStringLiteral("RULE")},
+            QStringLiteral("RULE")},
     };
 }
 
@@ -85,8 +85,8 @@ void printError(const std::string &line)
 int reportException(const std::string &file, const std::exception &e)
 {
     const std::string cause = dynamic_cast<const std::bad_alloc *>(&e) ? std::string("out of memory")
-                              : *e.what()                                ? std::string(e.what())
-                                                                         : std::string("unexpected error");
+        : *e.what()                                                    ? std::string(e.what())
+                                                                       : std::string("unexpected error");
     return reportError(file.empty() ? cause : file + ": " + cause);
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The subcommands of `ckpt` and the shared conventions: exit codes, error printing, help text.
 #pragma once
 
@@ -41,8 +42,7 @@ void printError(const std::string &line);
 
 // Parses a subcommand's arguments and answers --help. Returns the exit code when the command is done
 // (help shown, or a usage error reported), nothing when it should run. positional: how many it needs.
-std::optional<int> parseArguments(QCommandLineParser &parser, const char *command, const QStringList &args, int positional,
-                                  const char *positionalHint);
+std::optional<int> parseArguments(QCommandLineParser &parser, const char *command, const QStringList &args, int positional, const char *positionalHint);
 
 // --strip-prefix, --add-prefix and --rename (what each does to a name is described by "what"), and the
 // KeyRules they give; throws ckpt::Error for an invalid regular expression.

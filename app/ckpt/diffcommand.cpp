@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ckpt diff A B [--all] [--strip-prefix-a P] [--strip-prefix-b P] [--atol X] [--json | --csv]
 #include "commandline.h"
 #include "../lastresort.h"
@@ -29,8 +30,8 @@ std::string metricsText(const ckpt::PairMetrics &m)
 {
     if (!m.valid)
         return "(values not compared: " + m.unsupportedReason + ")";
-    return "max|a-b| " + g(m.maxAbs) + "  mean|a-b| " + g(m.meanAbs) + "  rel_l2 " + g(m.relL2) + "  cos " + g(m.cosine)
-           + "  changed " + g(100.0 * m.changedFraction()) + "%";
+    return "max|a-b| " + g(m.maxAbs) + "  mean|a-b| " + g(m.meanAbs) + "  rel_l2 " + g(m.relL2) + "  cos " + g(m.cosine) + "  changed "
+        + g(100.0 * m.changedFraction()) + "%";
 }
 
 std::string describe(const ckpt::TensorInfo *t)
@@ -45,12 +46,10 @@ std::string humanDiff(const ckpt::DiffResult &diff, const std::string &a, const 
         switch (e.status) {
         case ckpt::DiffStatus::OnlyA: out += "- " + e.name + "  " + describe(e.a) + "\n"; break;
         case ckpt::DiffStatus::OnlyB: out += "+ " + e.name + "  " + describe(e.b) + "\n"; break;
-        case ckpt::DiffStatus::Shape:
-            out += "! " + e.name + "  shape " + ckpt::shapeText(e.a->shape()) + " -> " + ckpt::shapeText(e.b->shape()) + "\n";
-            break;
+        case ckpt::DiffStatus::Shape: out += "! " + e.name + "  shape " + ckpt::shapeText(e.a->shape()) + " -> " + ckpt::shapeText(e.b->shape()) + "\n"; break;
         case ckpt::DiffStatus::DType:
-            out += "! " + e.name + "  dtype " + std::string(ckpt::dtypeName(e.a->dtype())) + " -> "
-                   + std::string(ckpt::dtypeName(e.b->dtype())) + "  " + metricsText(e.metrics) + "\n";
+            out += "! " + e.name + "  dtype " + std::string(ckpt::dtypeName(e.a->dtype())) + " -> " + std::string(ckpt::dtypeName(e.b->dtype())) + "  "
+                + metricsText(e.metrics) + "\n";
             break;
         case ckpt::DiffStatus::Changed: out += "! " + e.name + "  " + metricsText(e.metrics) + "\n"; break;
         case ckpt::DiffStatus::Identical: break;
@@ -59,10 +58,9 @@ std::string humanDiff(const ckpt::DiffResult &diff, const std::string &a, const 
     const auto &s = diff.summary;
     auto count = [&](ckpt::DiffStatus st) { return s.counts[static_cast<int>(st)]; };
     out += "\n" + std::to_string(diff.entries.size()) + (diff.entries.size() == 1 ? " name: " : " names: ") + std::to_string(count(ckpt::DiffStatus::Identical))
-           + " identical, " + std::to_string(count(ckpt::DiffStatus::Changed)) + " changed, "
-           + std::to_string(count(ckpt::DiffStatus::DType)) + " dtype changed, " + std::to_string(count(ckpt::DiffStatus::Shape))
-           + " shape changed, " + std::to_string(count(ckpt::DiffStatus::OnlyA)) + " only in A, "
-           + std::to_string(count(ckpt::DiffStatus::OnlyB)) + " only in B; " + ckpt::humanBytes(s.comparedBytes) + " compared\n";
+        + " identical, " + std::to_string(count(ckpt::DiffStatus::Changed)) + " changed, " + std::to_string(count(ckpt::DiffStatus::DType)) + " dtype changed, "
+        + std::to_string(count(ckpt::DiffStatus::Shape)) + " shape changed, " + std::to_string(count(ckpt::DiffStatus::OnlyA)) + " only in A, "
+        + std::to_string(count(ckpt::DiffStatus::OnlyB)) + " only in B; " + ckpt::humanBytes(s.comparedBytes) + " compared\n";
     if (!s.mostChanged.empty()) {
         out += "Most changed (relative L2):";
         for (std::size_t i = 0; i < s.mostChanged.size() && i < 5; ++i)
@@ -76,8 +74,8 @@ std::string humanDiff(const ckpt::DiffResult &diff, const std::string &a, const 
         out += s.modules.size() > 12 ? ", ...\n" : "\n";
     }
     if (const auto hint = ckpt::suggestPrefix(diff))
-        out += "Hint: " + std::to_string(hint->wouldPair) + " unpaired names pair after stripping '" + hint->prefix + "' from "
-               + (hint->sideA ? "A" : "B") + ": add --strip-prefix-" + (hint->sideA ? "a " : "b ") + hint->prefix + "\n";
+        out += "Hint: " + std::to_string(hint->wouldPair) + " unpaired names pair after stripping '" + hint->prefix + "' from " + (hint->sideA ? "A" : "B")
+            + ": add --strip-prefix-" + (hint->sideA ? "a " : "b ") + hint->prefix + "\n";
     out += s.identical() ? "The compared tensors are identical.\n" : "The checkpoints differ.\n";
     return out;
 }
@@ -86,20 +84,20 @@ std::string humanDiff(const ckpt::DiffResult &diff, const std::string &a, const 
 int diffCommand(const QStringList &args)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Compare two checkpoints tensor by tensor. By default the two model states are paired by name (so a bare\n"
-        "state_dict can be compared with the model_state of a training checkpoint); --all pairs every tensor by its\n"
-        "full path. Prefix rules apply to one side before pairing. Each pair is only in A (-), only in B (+), or\n"
-        "changed (!) in shape, dtype or values, with max |a-b|, mean |a-b|, relative L2 ||a-b||/||a||, cosine\n"
-        "similarity and the fraction of elements that differ by more than --atol. Identical pairs are counted,\n"
-        "not listed (byte-equal tensors are never compared as numbers). dtype-changed pairs are compared after\n"
-        "rounding both to float32.\n\n"
-        "Examples:\n"
-        "  ckpt diff pretrained.pth finetuned.pth\n"
-        "  ckpt diff model.pt model_fp16.pt --atol 1e-3\n"
-        "  ckpt diff ddp.pth plain.pth --strip-prefix-a module.\n"
-        "  ckpt diff run1/last.ckpt run2/last.ckpt --all --json > diff.json\n\n"
-        "Exit status: 0 when the compared tensors are identical, 1 when they differ, 2 on error."));
+    parser.setApplicationDescription(
+        QStringLiteral("Compare two checkpoints tensor by tensor. By default the two model states are paired by name (so a bare\n"
+                       "state_dict can be compared with the model_state of a training checkpoint); --all pairs every tensor by its\n"
+                       "full path. Prefix rules apply to one side before pairing. Each pair is only in A (-), only in B (+), or\n"
+                       "changed (!) in shape, dtype or values, with max |a-b|, mean |a-b|, relative L2 ||a-b||/||a||, cosine\n"
+                       "similarity and the fraction of elements that differ by more than --atol. Identical pairs are counted,\n"
+                       "not listed (byte-equal tensors are never compared as numbers). dtype-changed pairs are compared after\n"
+                       "rounding both to float32.\n\n"
+                       "Examples:\n"
+                       "  ckpt diff pretrained.pth finetuned.pth\n"
+                       "  ckpt diff model.pt model_fp16.pt --atol 1e-3\n"
+                       "  ckpt diff ddp.pth plain.pth --strip-prefix-a module.\n"
+                       "  ckpt diff run1/last.ckpt run2/last.ckpt --all --json > diff.json\n\n"
+                       "Exit status: 0 when the compared tensors are identical, 1 when they differ, 2 on error."));
     parser.addHelpOption();
     parser.addOptions({
         {QStringLiteral("all"), QStringLiteral("Compare every tensor by its full path, not just the model states.")},

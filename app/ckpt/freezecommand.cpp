@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ckpt freeze FILE [--glob G]... [--regex R]... [--indices 0,1,5-9] [--first N] [--names-file F] [--invert] [-o OUT]
 #include "commandline.h"
 #include "../lastresort.h"
@@ -17,28 +18,29 @@ namespace cli {
 int freezeCommand(const QStringList &args)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Build a freeze list for a checkpoint's parameters (names as model.named_parameters() prints them) and write it\n"
-        "as frozen_layers.json ({\"name\": 0, ...} in model order), a text list (one name per line) or a Python snippet\n"
-        "that applies it and builds the optimizer over the trainable parameters. The format follows -o's extension\n"
-        "(.json, .txt, .py) or --format. Without -o the list goes to stdout; a summary always goes to stderr.\n\n"
-        "The list starts from the checkpoint's own state: a frozen_layers.json beside it, else the requires_grad flags\n"
-        "the file stores (TorchScript, saved nn.Parameters). Then, in this order: --clear, --first, --indices, --glob,\n"
-        "--regex, --names-file each add to the frozen set, and --invert flips the result. Indices count parameters in\n"
-        "model order, buffers excluded, as enumerate(model.named_parameters()) does.\n\n"
-        "Examples:\n"
-        "  ckpt freeze resnet18.pth --first 10 -o frozen_layers.json\n"
-        "  ckpt freeze model.pt --glob 'layer1.*' --glob 'conv1.*'\n"
-        "  ckpt freeze model.pt --glob 'fc.*' --invert -o freeze.py     # train only the head\n"
-        "  ckpt freeze model.pt --indices 0,1,5-9 --format text\n\n"
-        "Exit status: 0 on success, 2 on error."));
+    parser.setApplicationDescription(
+        QStringLiteral("Build a freeze list for a checkpoint's parameters (names as model.named_parameters() prints them) and write it\n"
+                       "as frozen_layers.json ({\"name\": 0, ...} in model order), a text list (one name per line) or a Python snippet\n"
+                       "that applies it and builds the optimizer over the trainable parameters. The format follows -o's extension\n"
+                       "(.json, .txt, .py) or --format. Without -o the list goes to stdout; a summary always goes to stderr.\n\n"
+                       "The list starts from the checkpoint's own state: a frozen_layers.json beside it, else the requires_grad flags\n"
+                       "the file stores (TorchScript, saved nn.Parameters). Then, in this order: --clear, --first, --indices, --glob,\n"
+                       "--regex, --names-file each add to the frozen set, and --invert flips the result. Indices count parameters in\n"
+                       "model order, buffers excluded, as enumerate(model.named_parameters()) does.\n\n"
+                       "Examples:\n"
+                       "  ckpt freeze resnet18.pth --first 10 -o frozen_layers.json\n"
+                       "  ckpt freeze model.pt --glob 'layer1.*' --glob 'conv1.*'\n"
+                       "  ckpt freeze model.pt --glob 'fc.*' --invert -o freeze.py     # train only the head\n"
+                       "  ckpt freeze model.pt --indices 0,1,5-9 --format text\n\n"
+                       "Exit status: 0 on success, 2 on error."));
     parser.addHelpOption();
     parser.addOptions({
         {QStringLiteral("glob"), QStringLiteral("Freeze parameters whose name matches the glob (fnmatch: * ? [seq])."), QStringLiteral("G")},
         {QStringLiteral("regex"), QStringLiteral("Freeze parameters whose name contains a match of the regular expression."), QStringLiteral("R")},
         {QStringLiteral("indices"), QStringLiteral("Freeze parameters by index in model order: 0,1,5-9."), QStringLiteral("LIST")},
         {QStringLiteral("first"), QStringLiteral("Freeze the first N parameters in model order."), QStringLiteral("N")},
-        {QStringLiteral("names-file"), QStringLiteral("Freeze the names listed in a file (frozen_layers.json, a JSON list, or one name per line)."), QStringLiteral("F")},
+        {QStringLiteral("names-file"), QStringLiteral("Freeze the names listed in a file (frozen_layers.json, a JSON list, or one name per line)."),
+            QStringLiteral("F")},
         {QStringLiteral("clear"), QStringLiteral("Start from nothing frozen instead of the checkpoint's own state.")},
         {QStringLiteral("invert"), QStringLiteral("Freeze exactly the parameters that would otherwise train.")},
         {{QStringLiteral("o"), QStringLiteral("output")}, QStringLiteral("Write the list to this file (atomically)."), QStringLiteral("OUT")},
@@ -68,8 +70,7 @@ int freezeCommand(const QStringList &args)
         ckpt::FreezeState state = ckpt::FreezeState::initial(*checkpoint, &note);
         if (state.parameters().empty())
             return reportError(file + ": has no model parameters to freeze (model state: "
-                               + (checkpoint->modelState().found() ? "'" + checkpoint->modelState().path + "'" : std::string("not found"))
-                               + ")");
+                + (checkpoint->modelState().found() ? "'" + checkpoint->modelState().path + "'" : std::string("not found")) + ")");
         if (!note.empty())
             printError(note);
         if (parser.isSet(QStringLiteral("clear")))
@@ -93,22 +94,27 @@ int freezeCommand(const QStringList &args)
             const std::string namesFile = parser.value(QStringLiteral("names-file")).toStdString();
             const auto unmatched = state.setByNames(ckpt::readFreezeList(namesFile));
             if (!unmatched.empty())
-                printError("note: " + std::to_string(unmatched.size()) + " names in " + namesFile + " match no parameter, e.g. '"
-                           + unmatched.front() + "'");
+                printError("note: " + std::to_string(unmatched.size()) + " names in " + namesFile + " match no parameter, e.g. '" + unmatched.front() + "'");
         }
         if (parser.isSet(QStringLiteral("invert")))
             state.invert();
+        if ((parser.isSet(QStringLiteral("first")) || parser.isSet(QStringLiteral("indices"))) && !state.hasModelOrder())
+            printError("warning: " + state.orderWarning());
 
-        const std::string text = ckpt::formatFreezeList(state, format, file);
+        // Writing over a list that other checkpoints in the folder share keeps their names.
+        const std::vector<std::string> foreign
+            = output.empty() || format == ckpt::FreezeListFormat::Python ? std::vector<std::string>() : ckpt::foreignFreezeNames(output, state);
+        if (!foreign.empty())
+            printError("kept " + std::to_string(foreign.size()) + " names in " + output + " that belong to no parameter of " + file + ", e.g. '"
+                + foreign.front() + "'");
+        const std::string text = ckpt::formatFreezeList(state, format, file, foreign);
         if (output.empty())
             print(text + (format == ckpt::FreezeListFormat::Json ? "\n" : ""));
         else
             ckpt::writeFileAtomically(output, text);
-        printError("frozen: " + std::to_string(state.frozenCount()) + " of " + std::to_string(state.parameters().size())
-                   + " parameters (" + ckpt::groupThousands(state.frozenElements()) + " values); trainable: "
-                   + std::to_string(state.parameters().size() - state.frozenCount()) + " ("
-                   + ckpt::groupThousands(state.totalElements() - state.frozenElements()) + " values)"
-                   + (output.empty() ? std::string() : "; written to " + output));
+        printError("frozen: " + std::to_string(state.frozenCount()) + " of " + std::to_string(state.parameters().size()) + " parameters ("
+            + ckpt::groupThousands(state.frozenElements()) + " values); trainable: " + std::to_string(state.parameters().size() - state.frozenCount()) + " ("
+            + ckpt::groupThousands(state.totalElements() - state.frozenElements()) + " values)" + (output.empty() ? std::string() : "; written to " + output));
     } catch (const ckpt::Error &e) {
         return reportError(e.file().empty() ? file + ": " + e.what() : e.what());
     } catch (const std::exception &e) {

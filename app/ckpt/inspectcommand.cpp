@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ckpt inspect FILE [--json] [--stats]
 #include "commandline.h"
 #include "../lastresort.h"
@@ -15,23 +16,23 @@ namespace cli {
 int inspectCommand(const QStringList &args)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "List every tensor of a checkpoint (name, shape, dtype, parameters, bytes, trainable) and summarise the rest:\n"
-        "format, model state, size by dtype, epoch / hyper-parameters / optimizer entries, object types.\n"
-        "Nothing in the file is executed. Formats are detected by content: torch.save zip and legacy files,\n"
-        "TorchScript archives, safetensors, sharded *.index.json checkpoints, and .tar/.tar.gz archives holding one.\n\n"
-        "Examples:\n"
-        "  ckpt inspect model.pt\n"
-        "  ckpt inspect --json checkpoint.pth | jq '.tensors[] | select(.is_parameter) | .name'\n"
-        "  ckpt inspect model.safetensors.index.json\n"
-        "  ckpt inspect --stats model.pt        # mean / std / min / max, NaN and Inf counts per tensor\n\n"
-        "A frozen_layers.json beside FILE decides which parameters show as frozen (the summary says so).\n\n"
-        "Exit status: 0 on success, 2 when the file cannot be read."));
+    parser.setApplicationDescription(
+        QStringLiteral("List every tensor of a checkpoint (name, shape, dtype, parameters, bytes, trainable) and summarise the rest:\n"
+                       "format, model state, size by dtype, epoch / hyper-parameters / optimizer entries, object types.\n"
+                       "Nothing in the file is executed. Formats are detected by content: torch.save zip and legacy files,\n"
+                       "TorchScript archives, safetensors, sharded *.index.json checkpoints, and .tar/.tar.gz archives holding one.\n\n"
+                       "Examples:\n"
+                       "  ckpt inspect model.pt\n"
+                       "  ckpt inspect --json checkpoint.pth | jq '.tensors[] | select(.is_parameter) | .name'\n"
+                       "  ckpt inspect model.safetensors.index.json\n"
+                       "  ckpt inspect --stats model.pt        # mean / std / min / max, NaN and Inf counts per tensor\n\n"
+                       "A frozen_layers.json beside FILE decides which parameters show as frozen (the summary says so).\n\n"
+                       "Exit status: 0 on success, 2 when the file cannot be read."));
     parser.addHelpOption();
     parser.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON object instead of the table.")});
     parser.addOption({QStringLiteral("stats"),
-                      QStringLiteral("Also compute each tensor's mean, std, min, max (over finite values) and NaN/Inf counts. "
-                                     "Reads every tensor's bytes and loads LibTorch, so it is slower than a listing.")});
+        QStringLiteral("Also compute each tensor's mean, std, min, max (over finite values) and NaN/Inf counts. "
+                       "Reads every tensor's bytes and loads LibTorch, so it is slower than a listing.")});
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The checkpoint to inspect."));
     if (const auto done = parseArguments(parser, "inspect", args, 1, "exactly one FILE"))
         return *done;

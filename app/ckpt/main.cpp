@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ckpt: Checkpoint Studio's command-line tool. Each subcommand runs the same core as the GUI.
 #include "commandline.h"
 #include "../lastresort.h"
@@ -29,8 +30,7 @@ int run(int argc, char **argv)
     QCoreApplication::setApplicationName(QStringLiteral("ckpt"));
     QCoreApplication::setApplicationVersion(QStringLiteral(CKPT_VERSION));
     QStringList args = QCoreApplication::arguments().mid(1);
-    if (args.isEmpty() || args.front() == QLatin1String("-h") || args.front() == QLatin1String("--help")
-        || args.front() == QLatin1String("help")) {
+    if (args.isEmpty() || args.front() == QLatin1String("-h") || args.front() == QLatin1String("--help") || args.front() == QLatin1String("help")) {
         if (args.size() > 1 && args.front() == QLatin1String("help")) {
             if (const cli::Command *c = cli::findCommand(args.at(1)))
                 return c->run({QStringLiteral("--help")});

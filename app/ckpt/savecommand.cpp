@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ckpt save IN OUT [--model-only] [--drop GLOB]... [--strip-prefix P] [--add-prefix P] [--rename REGEX=REPL]...
 //                  [--dtype float16|bfloat16|float32] [--freeze frozen_layers.json] [--store-freeze] [--force]
 #include "commandline.h"
@@ -16,32 +17,33 @@ namespace cli {
 int saveCommand(const QStringList &args)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Write a checkpoint again, untouched or edited. A torch.save checkpoint (zip or legacy) is written as a torch.save\n"
-        "zip that Python's torch.load reads - with weights_only=True when it holds only tensors and dicts (e.g. with\n"
-        "--model-only); everything else (optimizer state, argparse.Namespace, numpy arrays, pickled modules) comes back\n"
-        "as it was. safetensors stays safetensors (a sharded checkpoint becomes one file); a TorchScript archive is\n"
-        "re-saved through LibTorch with each parameter's requires_grad from the freeze list, and with --model-only its\n"
-        "module's state_dict() is written as a torch.save zip.\n"
-        "Nothing is lost silently: an output without tensors from an input with tensors is an error (exit 2).\n\n"
-        "Edits apply to the model state (names as model.state_dict() prints them): --drop, then the key rules in the\n"
-        "order --strip-prefix, --add-prefix, --rename (each REGEX=REPLACEMENT, \\\\1 or $1 for groups, applied in order).\n"
-        "If two names would become one, nothing is written and the colliding names are reported.\n"
-        "The file is written beside OUT under a temporary name, read back and checked, then renamed over OUT.\n"
-        "OUT may not be the input unless --force.\n\n"
-        "Examples:\n"
-        "  ckpt save last.ckpt model.pt --model-only --strip-prefix model.\n"
-        "  ckpt save model.pt model_fp16.pt --model-only --dtype float16\n"
-        "  ckpt save ddp.pth clean.pth --strip-prefix module. --drop '*.num_batches_tracked'\n"
-        "  ckpt save model.pt frozen.pt --freeze frozen_layers.json --store-freeze\n"
-        "  ckpt save traced.pt traced_frozen.pt --freeze frozen_layers.json\n\n"
-        "Exit status: 0 on success, 2 on error (nothing is written then)."));
+    parser.setApplicationDescription(
+        QStringLiteral("Write a checkpoint again, untouched or edited. A torch.save checkpoint (zip or legacy) is written as a torch.save\n"
+                       "zip that Python's torch.load reads - with weights_only=True when it holds only tensors and dicts (e.g. with\n"
+                       "--model-only); everything else (optimizer state, argparse.Namespace, numpy arrays, pickled modules) comes back\n"
+                       "as it was. safetensors stays safetensors (a sharded checkpoint becomes one file); a TorchScript archive is\n"
+                       "re-saved through LibTorch with each parameter's requires_grad from the freeze list, and with --model-only its\n"
+                       "module's state_dict() is written as a torch.save zip.\n"
+                       "Nothing is lost silently: an output without tensors from an input with tensors is an error (exit 2).\n\n"
+                       "Edits apply to the model state (names as model.state_dict() prints them): --drop, then the key rules in the\n"
+                       "order --strip-prefix, --add-prefix, --rename (each REGEX=REPLACEMENT, \\\\1 or $1 for groups, applied in order).\n"
+                       "If two names would become one, nothing is written and the colliding names are reported.\n"
+                       "The file is written beside OUT under a temporary name, read back and checked, then renamed over OUT.\n"
+                       "OUT may not be the input unless --force.\n\n"
+                       "Examples:\n"
+                       "  ckpt save last.ckpt model.pt --model-only --strip-prefix model.\n"
+                       "  ckpt save model.pt model_fp16.pt --model-only --dtype float16\n"
+                       "  ckpt save ddp.pth clean.pth --strip-prefix module. --drop '*.num_batches_tracked'\n"
+                       "  ckpt save model.pt frozen.pt --freeze frozen_layers.json --store-freeze\n"
+                       "  ckpt save traced.pt traced_frozen.pt --freeze frozen_layers.json\n\n"
+                       "Exit status: 0 on success, 2 on error (nothing is written then)."));
     parser.addHelpOption();
     parser.addOptions({
         {QStringLiteral("model-only"), QStringLiteral("Write only the model state, as a state_dict (drops optimizer state, epoch ...).")},
         {QStringLiteral("drop"), QStringLiteral("Leave out model-state tensors whose name matches the glob."), QStringLiteral("GLOB")},
         {QStringLiteral("dtype"), QStringLiteral("Convert floating model-state tensors: float16, bfloat16, float32 or float64."), QStringLiteral("DTYPE")},
-        {QStringLiteral("freeze"), QStringLiteral("The freeze list to use (default: frozen_layers.json beside IN, else the flags IN stores)."), QStringLiteral("F")},
+        {QStringLiteral("freeze"), QStringLiteral("The freeze list to use (default: frozen_layers.json beside IN, else the flags IN stores)."),
+            QStringLiteral("F")},
         {QStringLiteral("store-freeze"), QStringLiteral("Write parameters as nn.Parameter with requires_grad=False when frozen, True otherwise.")},
         {QStringLiteral("force"), QStringLiteral("Allow OUT to be the input file (it is replaced only after the new file is verified).")},
     });
@@ -61,10 +63,8 @@ int saveCommand(const QStringList &args)
         options.keyRules = keyRulesFrom(parser);
         if (parser.isSet(QStringLiteral("dtype"))) {
             const auto dt = ckpt::dtypeFromName(parser.value(QStringLiteral("dtype")).toStdString());
-            if (!dt || !(*dt == ckpt::DType::Float16 || *dt == ckpt::DType::BFloat16 || *dt == ckpt::DType::Float32
-                         || *dt == ckpt::DType::Float64))
-                return reportError("--dtype must be float16, bfloat16, float32 or float64, not '"
-                                   + parser.value(QStringLiteral("dtype")).toStdString() + "'");
+            if (!dt || !(*dt == ckpt::DType::Float16 || *dt == ckpt::DType::BFloat16 || *dt == ckpt::DType::Float32 || *dt == ckpt::DType::Float64))
+                return reportError("--dtype must be float16, bfloat16, float32 or float64, not '" + parser.value(QStringLiteral("dtype")).toStdString() + "'");
             options.dtype = dt;
         }
         if (parser.isSet(QStringLiteral("freeze")))
@@ -76,8 +76,8 @@ int saveCommand(const QStringList &args)
         const ckpt::SaveResult result = ckpt::saveCheckpoint(*checkpoint, out, options);
         for (const auto &note : result.notes)
             printError("note: " + note);
-        printError("wrote " + out + ": " + std::string(ckpt::formatName(result.format)) + ", " + std::to_string(result.tensors)
-                   + " tensors, " + ckpt::humanBytes(result.bytes));
+        printError("wrote " + out + ": " + std::string(ckpt::formatName(result.format)) + ", " + std::to_string(result.tensors) + " tensors, "
+            + ckpt::humanBytes(result.bytes));
     } catch (const ckpt::Error &e) {
         return reportError(e.file().empty() ? in + ": " + e.what() : e.what());
     } catch (const std::exception &e) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ckpt transplant --from SRC --into TARGET [-o OUT] [key rules] [--include G]... [--exclude G]... [--first N]
 //                 [--freeze-copied F | --freeze-rest F] [--source-state P] [--target-state P] [--force] [--json]
 #include "commandline.h"
@@ -21,8 +22,8 @@ std::string modelStateText(const ckpt::Checkpoint &c)
     std::size_t n = 0;
     for (const auto &t : c.tensors())
         n += t.inModelState;
-    return c.path() + " (model state: " + (c.modelState().path.empty() ? std::string("top level") : "'" + c.modelState().path + "'")
-           + ", " + std::to_string(n) + " tensors)";
+    return c.path() + " (model state: " + (c.modelState().path.empty() ? std::string("top level") : "'" + c.modelState().path + "'") + ", " + std::to_string(n)
+        + " tensors)";
 }
 
 std::string group(const ckpt::TransplantReport &report, ckpt::TransplantStatus status, const std::string &title, bool list)
@@ -30,7 +31,7 @@ std::string group(const ckpt::TransplantReport &report, ckpt::TransplantStatus s
     const std::size_t n = report.count(status);
     const std::uint64_t elements = report.elements[static_cast<std::size_t>(status)];
     std::string out = title + ": " + std::to_string(n) + (n == 1 ? " tensor, " : " tensors, ") + ckpt::groupThousands(elements)
-                      + (elements == 1 ? " element\n" : " elements\n");
+        + (elements == 1 ? " element\n" : " elements\n");
     if (!list)
         return out;
     std::size_t shown = 0;
@@ -68,8 +69,8 @@ std::string textReport(const ckpt::TransplantReport &report, const ckpt::Checkpo
         out += group(report, S::Skipped, "Left out by --include / --exclude / --first", true);
     if (const auto &hint = report.suggestion)
         out += "Hint: " + std::to_string(hint->wouldPair) + " unexpected names match missing ones after "
-               + (hint->sideA ? "stripping '" + hint->prefix + "' from" : "adding '" + hint->prefix + "' to") + " the source's names: add "
-               + (hint->sideA ? "--strip-prefix " : "--add-prefix ") + hint->prefix + "\n";
+            + (hint->sideA ? "stripping '" + hint->prefix + "' from" : "adding '" + hint->prefix + "' to") + " the source's names: add "
+            + (hint->sideA ? "--strip-prefix " : "--add-prefix ") + hint->prefix + "\n";
     return out;
 }
 
@@ -86,28 +87,27 @@ std::optional<std::string> optionalValue(const QCommandLineParser &parser, const
 int transplantCommand(const QStringList &args)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Copy the weights of a pretrained checkpoint (--from) into another model's checkpoint (--into) where the\n"
-        "names match after the rules and the shapes are equal, as load_state_dict(strict=False) does with the\n"
-        "filtered pretrained state_dict. The report comes first, like a load report: copied, shape mismatch (both\n"
-        "shapes; the target keeps its tensor), missing in source (the target keeps its own), unexpected in source\n"
-        "(unused). Values of another dtype are cast to the target's. Both model states are found automatically.\n\n"
-        "Rules apply to the source's names in this order: --strip-prefix, --add-prefix, --rename, then --include /\n"
-        "--exclude globs on the renamed names, then --first N (the first N tensors of the source that are left).\n\n"
-        "With -o the target is written again with the copied values, in its own format (a TorchScript archive stays\n"
-        "TorchScript), atomically and verified; only when at least one tensor was copied. Without -o only the\n"
-        "report is printed.\n\n"
-        "Examples:\n"
-        "  ckpt transplant --from resnet18_imagenet.pth --into resnet18_10cls.pth -o init.pth\n"
-        "  ckpt transplant --from ddp_run.pth --into model.pt --strip-prefix module. -o init.pt\n"
-        "  ckpt transplant --from backbone.pth --into detector.pth --add-prefix backbone. --exclude 'fc.*' -o init.pth\n"
-        "  ckpt transplant --from big.pth --into small.pth --first 40 --freeze-copied frozen_layers.json -o init.pth\n\n"
-        "Exit status: 0 on success, 2 on error (nothing is written then)."));
+    parser.setApplicationDescription(
+        QStringLiteral("Copy the weights of a pretrained checkpoint (--from) into another model's checkpoint (--into) where the\n"
+                       "names match after the rules and the shapes are equal, as load_state_dict(strict=False) does with the\n"
+                       "filtered pretrained state_dict. The report comes first, like a load report: copied, shape mismatch (both\n"
+                       "shapes; the target keeps its tensor), missing in source (the target keeps its own), unexpected in source\n"
+                       "(unused). Values of another dtype are cast to the target's. Both model states are found automatically.\n\n"
+                       "Rules apply to the source's names in this order: --strip-prefix, --add-prefix, --rename, then --include /\n"
+                       "--exclude globs on the renamed names, then --first N (the first N tensors of the source that are left).\n\n"
+                       "With -o the target is written again with the copied values, in its own format (a TorchScript archive stays\n"
+                       "TorchScript), atomically and verified; only when at least one tensor was copied. Without -o only the\n"
+                       "report is printed.\n\n"
+                       "Examples:\n"
+                       "  ckpt transplant --from resnet18_imagenet.pth --into resnet18_10cls.pth -o init.pth\n"
+                       "  ckpt transplant --from ddp_run.pth --into model.pt --strip-prefix module. -o init.pt\n"
+                       "  ckpt transplant --from backbone.pth --into detector.pth --add-prefix backbone. --exclude 'fc.*' -o init.pth\n"
+                       "  ckpt transplant --from big.pth --into small.pth --first 40 --freeze-copied frozen_layers.json -o init.pth\n\n"
+                       "Exit status: 0 on success, 2 on error (nothing is written then)."));
     parser.addHelpOption();
     parser.addOptions({
         {QStringLiteral("from"), QStringLiteral("The source (pretrained) checkpoint."), QStringLiteral("SRC")},
-        {QStringLiteral("into"), QStringLiteral("The target: the new model's checkpoint, state_dict or TorchScript archive."),
-         QStringLiteral("TARGET")},
+        {QStringLiteral("into"), QStringLiteral("The target: the new model's checkpoint, state_dict or TorchScript archive."), QStringLiteral("TARGET")},
         {{QStringLiteral("o"), QStringLiteral("output")}, QStringLiteral("Write the target with the copied weights here."), QStringLiteral("OUT")},
     });
     parser.addOptions(keyRuleOptions("source names"));
@@ -116,10 +116,9 @@ int transplantCommand(const QStringList &args)
         {QStringLiteral("exclude"), QStringLiteral("Leave out source names (after renaming) that match this glob."), QStringLiteral("G")},
         {QStringLiteral("first"), QStringLiteral("Only the first N source tensors that are left, in the source's order."), QStringLiteral("N")},
         {QStringLiteral("freeze-copied"), QStringLiteral("Also write a freeze list that freezes exactly the copied parameters."), QStringLiteral("F")},
-        {QStringLiteral("freeze-rest"), QStringLiteral("Also write a freeze list that freezes every parameter that was not copied."),
-         QStringLiteral("F")},
+        {QStringLiteral("freeze-rest"), QStringLiteral("Also write a freeze list that freezes every parameter that was not copied."), QStringLiteral("F")},
         {QStringLiteral("source-state"), QStringLiteral("Where the source's model state is (dict keys joined by '/', '' = top level)."),
-         QStringLiteral("PATH")},
+            QStringLiteral("PATH")},
         {QStringLiteral("target-state"), QStringLiteral("Where the target's model state is."), QStringLiteral("PATH")},
         {QStringLiteral("force"), QStringLiteral("Allow OUT to be the target file (replaced only after the new file is verified).")},
         {QStringLiteral("json"), QStringLiteral("Print the report as JSON on stdout.")},
@@ -165,8 +164,8 @@ int transplantCommand(const QStringList &args)
         const ckpt::TransplantResult result = ckpt::writeTransplant(report, *source, *target, out, options, freezeList);
         for (const auto &note : result.saved.notes)
             printError("note: " + note);
-        printError("wrote " + out + ": " + std::string(ckpt::formatName(result.saved.format)) + ", " + std::to_string(result.saved.tensors)
-                   + " tensors, " + ckpt::humanBytes(result.saved.bytes));
+        printError("wrote " + out + ": " + std::string(ckpt::formatName(result.saved.format)) + ", " + std::to_string(result.saved.tensors) + " tensors, "
+            + ckpt::humanBytes(result.saved.bytes));
         if (freezeList.which != ckpt::TransplantFreeze::None)
             printError("wrote " + freezeList.path + ": " + std::to_string(result.frozenParameters) + " frozen parameters");
     } catch (const ckpt::Error &e) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // checkpoint-studio: the desktop application. One file opens it; two files open their comparison.
 #include "appsettings.h"
 #include "diffwindow.h"
@@ -12,6 +13,7 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <new>
 
@@ -46,18 +48,18 @@ int run(int argc, char **argv)
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOption({QStringLiteral("screenshot"),
-                      QStringLiteral("Open FILE (or compare FILE with OTHER), select a tensor, render the window to OUT.png and "
-                                     "exit (works with QT_QPA_PLATFORM=offscreen)."),
-                      QStringLiteral("OUT.png")});
+        QStringLiteral("Open FILE (or compare FILE with OTHER), select a tensor, render the window to OUT.png and "
+                       "exit (works with QT_QPA_PLATFORM=offscreen)."),
+        QStringLiteral("OUT.png")});
     parser.addOption({QStringLiteral("transplant"),
-                      QStringLiteral("Open the transplant dialog with SOURCE as the pretrained checkpoint and FILE (if given) as "
-                                     "the target. With --screenshot, renders the dialog once its report shows."),
-                      QStringLiteral("SOURCE")});
+        QStringLiteral("Open the transplant dialog with SOURCE as the pretrained checkpoint and FILE (if given) as "
+                       "the target. With --screenshot, renders the dialog once its report shows."),
+        QStringLiteral("SOURCE")});
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("Checkpoint to open."), QStringLiteral("[FILE]")); // untranslated: terminal help
     parser.addPositionalArgument(QStringLiteral("OTHER"),
-                                 QStringLiteral("A second checkpoint: compare FILE (A) with it (B). Three or more files open "
-                                                "in a window each."),
-                                 QStringLiteral("[OTHER...]"));
+        QStringLiteral("A second checkpoint: compare FILE (A) with it (B). Three or more files open "
+                       "in a window each."),
+        QStringLiteral("[OTHER...]"));
     parser.process(app);
 
     const QStringList files = parser.positionalArguments();
@@ -110,12 +112,12 @@ int run(int argc, char **argv)
                     app.quit();
                 });
             });
-            QObject::connect(dialog->planner(), &TransplantPlanner::openFailed, &app,
-                             [&app, &status](TransplantPlanner::Side, const QString &, const QString &message) {
-                                 std::fprintf(stderr, "checkpoint-studio: %s\n", qPrintable(message));
-                                 status = 2;
-                                 app.quit();
-                             });
+            QObject::connect(
+                dialog->planner(), &TransplantPlanner::openFailed, &app, [&app, &status](TransplantPlanner::Side, const QString &, const QString &message) {
+                    std::fprintf(stderr, "checkpoint-studio: %s\n", qPrintable(message));
+                    status = 2;
+                    app.quit();
+                });
         };
         if (files.isEmpty())
             openDialog();
@@ -134,9 +136,7 @@ int run(int argc, char **argv)
             window.resize(1440, 900); // not the size the user left it at: screenshots are reproducible
         window.show();
         if (screenshot) {
-            QObject::connect(window.runner(), &DiffRunner::finished, &window, [&window] {
-                QTimer::singleShot(0, &window, &DiffWindow::prepareScreenshot);
-            });
+            QObject::connect(window.runner(), &DiffRunner::finished, &window, [&window] { QTimer::singleShot(0, &window, &DiffWindow::prepareScreenshot); });
             QObject::connect(window.runner(), &DiffRunner::failed, &app, [&](const QString &message) {
                 std::fprintf(stderr, "checkpoint-studio: %s\n", qPrintable(message));
                 status = 2;
@@ -153,9 +153,7 @@ int run(int argc, char **argv)
     if (screenshot) {
         window.resize(1440, 900);
         window.show();
-        QObject::connect(window.loader(), &CheckpointLoader::loaded, &window, [&window] {
-            QTimer::singleShot(0, &window, &MainWindow::prepareScreenshot);
-        });
+        QObject::connect(window.loader(), &CheckpointLoader::loaded, &window, [&window] { QTimer::singleShot(0, &window, &MainWindow::prepareScreenshot); });
         QObject::connect(window.loader(), &CheckpointLoader::failed, &app, [&](const QString &, const QString &message) {
             std::fprintf(stderr, "checkpoint-studio: %s\n", qPrintable(message));
             status = 2;
@@ -179,7 +177,13 @@ int main(int argc, char **argv)
     // anything that still escapes ends the program with exit status 2 and one line, not an abort.
     lastresort::install("checkpoint-studio");
     try {
-        return run(argc, argv);
+        const int status = run(argc, argv);
+        // Everything is saved and every window is gone once run() returns. What remains are the static
+        // destructors, and LibTorch's unregister thousands of operator kernels one by one: the process
+        // lingered 0.3-3 s after its window closed. Nothing of ours needs them.
+        std::fflush(stdout);
+        std::fflush(stderr);
+        std::_Exit(status);
     } catch (const std::bad_alloc &) {
         std::fprintf(stderr, "checkpoint-studio: out of memory\n");
     } catch (const std::exception &e) {

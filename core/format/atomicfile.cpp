@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "atomicfile.h"
 
 #include "error.h"
@@ -59,7 +60,8 @@ AtomicFile::AtomicFile(std::string target)
     : m_target(std::move(target))
 {
     try {
-        struct stat st {};
+        struct stat st
+        { };
         if (::stat(m_target.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
             fail(ErrorKind::NotAFile, "is a folder; give a file name to write");
         const std::string folder = folderOf(m_target);
@@ -140,13 +142,16 @@ void AtomicFile::finish()
 
 void AtomicFile::adoptTargetMetadata()
 {
-    struct stat target {};
+    struct stat target
+    { };
     if (::stat(m_target.c_str(), &target) != 0 || !S_ISREG(target.st_mode))
         return; // a new file keeps the mode it was created with
     // The descriptor, unless a writer that reopened the temporary file by name (LibTorch) replaced it.
     int fd = m_fd;
     int reopened = -1;
-    struct stat mine {}, named {};
+    struct stat mine
+    {
+    }, named{};
     if (::fstat(m_fd, &mine) != 0 || ::lstat(m_temporary.c_str(), &named) != 0)
         return;
     if (mine.st_dev != named.st_dev || mine.st_ino != named.st_ino) {
@@ -204,16 +209,18 @@ void writeFileAtomically(const std::string &path, std::string_view content)
 
 void checkNotAnInput(const std::string &target, const std::vector<std::string> &inputs, bool force)
 {
-    struct stat t {};
+    struct stat t
+    { };
     if (::stat(target.c_str(), &t) != 0)
         return; // nothing there yet
     for (const auto &input : inputs) {
-        struct stat s {};
+        struct stat s
+        { };
         if (::stat(input.c_str(), &s) == 0 && s.st_dev == t.st_dev && s.st_ino == t.st_ino && !force)
             throw Error(ErrorKind::PermissionDenied,
-                        "is the checkpoint being read" + (input == target ? std::string() : " (" + input + ")")
-                            + "; refusing to overwrite it (use --force to replace it)",
-                        target);
+                "is the checkpoint being read" + (input == target ? std::string() : " (" + input + ")")
+                    + "; refusing to overwrite it (use --force to replace it)",
+                target);
     }
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Writes a file safely: into a temporary file in the target's folder, then renamed over the target once
 // complete. Until commit() the target is untouched; a failure removes the temporary file.
 // Writing over an existing file keeps its mode (a private 0600 file stays private) and, where this process

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "bytereader.h"
 
 #include <limits>

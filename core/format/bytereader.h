@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Bounds-checked little-endian reads over a byte span; every overrun is a Truncated error.
 #pragma once
 
@@ -35,8 +36,7 @@ public:
     explicit ByteReader(std::span<const std::byte> data, const char *what = "data")
         : m_data(data)
         , m_what(what)
-    {
-    }
+    { }
 
     std::size_t pos() const { return m_pos; }
     std::size_t size() const { return m_data.size(); }
@@ -45,16 +45,17 @@ public:
     void seek(std::size_t pos)
     {
         if (pos > m_data.size())
-            fail(ErrorKind::Truncated, std::string(m_what) + " offset " + std::to_string(pos) + " is past the end ("
-                                           + std::to_string(m_data.size()) + " bytes)");
+            fail(ErrorKind::Truncated,
+                std::string(m_what) + " offset " + std::to_string(pos) + " is past the end (" + std::to_string(m_data.size()) + " bytes)");
         m_pos = pos;
     }
 
     void need(std::size_t n) const
     {
         if (n > remaining())
-            fail(ErrorKind::Truncated, std::string(m_what) + " ends early: need " + std::to_string(n) + " bytes at offset "
-                                           + std::to_string(m_pos) + ", " + std::to_string(remaining()) + " left");
+            fail(ErrorKind::Truncated,
+                std::string(m_what) + " ends early: need " + std::to_string(n) + " bytes at offset " + std::to_string(m_pos) + ", "
+                    + std::to_string(remaining()) + " left");
     }
 
     std::span<const std::byte> take(std::size_t n)

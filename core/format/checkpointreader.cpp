@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Content detection and the shared checks that run after any reader.
 #include "bytereader.h"
 #include "error.h"
@@ -52,16 +53,15 @@ void validateTensorBounds(const TensorValue &t, std::string_view where)
         if (t.shape[d] == 0)
             empty = true;
         else
-            last = checkedAdd(last, checkedMul(static_cast<std::uint64_t>(t.shape[d] - 1), static_cast<std::uint64_t>(t.stride[d]),
-                                               "tensor extent"),
-                              "tensor extent");
+            last = checkedAdd(
+                last, checkedMul(static_cast<std::uint64_t>(t.shape[d] - 1), static_cast<std::uint64_t>(t.stride[d]), "tensor extent"), "tensor extent");
     }
     if (empty)
         return; // PyTorch allows any offset/stride for tensors without elements
     if (last >= s->numel)
-        fail(ErrorKind::Malformed, std::string(where) + "a tensor view (offset " + std::to_string(offset) + ", last element "
-                                       + std::to_string(last) + ") reaches past its storage '" + std::string(s->key)
-                                       + "' of " + std::to_string(s->numel) + " elements");
+        fail(ErrorKind::Malformed,
+            std::string(where) + "a tensor view (offset " + std::to_string(offset) + ", last element " + std::to_string(last) + ") reaches past its storage '"
+                + std::string(s->key) + "' of " + std::to_string(s->numel) + " elements");
 }
 
 namespace {
@@ -69,8 +69,7 @@ namespace {
 // The checkpoint inside a tar archive that isn't itself a legacy torch tar (e.g. AllenNLP's model.tar.gz).
 const TarMember *pickCheckpointMember(const TarArchive &tar)
 {
-    static constexpr std::string_view kPreferred[] = {"weights.th", "best.th", "model.pt", "model.pth", "pytorch_model.bin",
-                                                      "model.safetensors"};
+    static constexpr std::string_view kPreferred[] = {"weights.th", "best.th", "model.pt", "model.pth", "pytorch_model.bin", "model.safetensors"};
     for (const auto name : kPreferred)
         for (const auto &m : tar.members())
             if (m.isRegularFile && (m.name == name || m.name.ends_with("/" + std::string(name))))
@@ -120,8 +119,8 @@ void readSource(const Source &src, RawCheckpoint &out, const ReadLimits &limits,
         auto unpacked = inflateGzipToTemporary(*src.file, unpackBudget(limits, bytes.size()), limits.progress);
         out.files.push_back(unpacked);
         Source inner{unpacked, unpacked->bytes(), src.name, src.directory};
-        if (!TarArchive::looksLikeTar(inner.bytes) && !ZipArchive::looksLikeZip(inner.bytes)
-            && !looksLikeLegacyPickle(inner.bytes) && !looksLikeSafetensors(inner.bytes))
+        if (!TarArchive::looksLikeTar(inner.bytes) && !ZipArchive::looksLikeZip(inner.bytes) && !looksLikeLegacyPickle(inner.bytes)
+            && !looksLikeSafetensors(inner.bytes))
             fail(ErrorKind::UnknownFormat, "a gzip file whose content is not a checkpoint or a tar archive");
         readSource(inner, out, limits, nesting + 1);
         return;
@@ -161,8 +160,7 @@ void readSource(const Source &src, RawCheckpoint &out, const ReadLimits &limits,
         readSharded(src, out, limits, nesting);
         return;
     }
-    fail(ErrorKind::UnknownFormat, "not a PyTorch checkpoint: the content matches no known format (first bytes: "
-                                       + hexPrefix(bytes) + ")");
+    fail(ErrorKind::UnknownFormat, "not a PyTorch checkpoint: the content matches no known format (first bytes: " + hexPrefix(bytes) + ")");
 }
 
 } // namespace detail
@@ -181,11 +179,11 @@ namespace {
 // A Hugging Face model folder holds its checkpoint under well-known names; open that.
 std::string checkpointInFolder(const std::string &dir, RawCheckpoint &out)
 {
-    static constexpr const char *kNames[] = {"model.safetensors.index.json", "model.safetensors", "pytorch_model.bin.index.json",
-                                             "pytorch_model.bin"};
+    static constexpr const char *kNames[] = {"model.safetensors.index.json", "model.safetensors", "pytorch_model.bin.index.json", "pytorch_model.bin"};
     for (const char *name : kNames) {
-        const std::string candidate = dir + "/" + name;
-        struct stat st {};
+        std::string candidate = dir + "/" + name;
+        struct stat st
+        { };
         if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
             out.notes.push_back(std::string("opened ") + name + " in the folder");
             return candidate;
@@ -200,7 +198,8 @@ RawCheckpoint readCheckpoint(const std::string &path, const ReadLimits &limits)
     RawCheckpoint out;
     out.path = path;
     try {
-        struct stat st {};
+        struct stat st
+        { };
         const bool folder = ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
         const std::string filePath = folder ? checkpointInFolder(path, out) : path;
         auto file = MappedFile::open(filePath);

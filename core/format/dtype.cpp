@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "dtype.h"
 
 #include <array>
@@ -51,8 +52,14 @@ const DTypeInfo &info(DType t)
 }
 } // namespace
 
-std::string_view dtypeName(DType t) { return info(t).name; }
-std::size_t dtypeItemSize(DType t) { return info(t).itemSize; }
+std::string_view dtypeName(DType t)
+{
+    return info(t).name;
+}
+std::size_t dtypeItemSize(DType t)
+{
+    return info(t).itemSize;
+}
 
 std::optional<DType> dtypeFromName(std::string_view name)
 {
@@ -65,11 +72,15 @@ std::optional<DType> dtypeFromName(std::string_view name)
 bool dtypeIsFloatingPoint(DType t)
 {
     switch (t) {
-    case DType::Float64: case DType::Float32: case DType::Float16: case DType::BFloat16:
-    case DType::Float8E5M2: case DType::Float8E4M3FN: case DType::Float8E5M2FNUZ: case DType::Float8E4M3FNUZ:
-        return true;
-    default:
-        return false;
+    case DType::Float64:
+    case DType::Float32:
+    case DType::Float16:
+    case DType::BFloat16:
+    case DType::Float8E5M2:
+    case DType::Float8E4M3FN:
+    case DType::Float8E5M2FNUZ:
+    case DType::Float8E4M3FNUZ: return true;
+    default: return false;
     }
 }
 
@@ -80,8 +91,7 @@ bool dtypeIsComplex(DType t)
 
 bool dtypeIsQuantized(DType t)
 {
-    return t == DType::QInt8 || t == DType::QUInt8 || t == DType::QInt32 || t == DType::QUInt4x2
-        || t == DType::QUInt2x4;
+    return t == DType::QInt8 || t == DType::QUInt8 || t == DType::QInt32 || t == DType::QUInt4x2 || t == DType::QUInt2x4;
 }
 
 std::optional<DType> dtypeFromStorageClass(std::string_view className)
@@ -92,7 +102,10 @@ std::optional<DType> dtypeFromStorageClass(std::string_view className)
     return std::nullopt;
 }
 
-std::string_view storageClassName(DType t) { return info(t).storageClass; }
+std::string_view storageClassName(DType t)
+{
+    return info(t).storageClass;
+}
 
 std::optional<DType> dtypeFromSafetensors(std::string_view name)
 {
@@ -102,6 +115,9 @@ std::optional<DType> dtypeFromSafetensors(std::string_view name)
     return std::nullopt;
 }
 
-std::string_view safetensorsName(DType t) { return info(t).safetensors; }
+std::string_view safetensorsName(DType t)
+{
+    return info(t).safetensors;
+}
 
 } // namespace ckpt

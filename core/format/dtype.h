@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Tensor element types with PyTorch's names, sizes, and the names other formats use for them.
 #pragma once
 
@@ -8,11 +9,31 @@
 namespace ckpt {
 
 enum class DType : std::uint8_t {
-    Float64, Float32, Float16, BFloat16,
-    Int64, Int32, Int16, Int8, UInt8, UInt16, UInt32, UInt64, Bool,
-    Complex32, Complex64, Complex128,
-    QInt8, QUInt8, QInt32, QUInt4x2, QUInt2x4,
-    Float8E5M2, Float8E4M3FN, Float8E5M2FNUZ, Float8E4M3FNUZ,
+    Float64,
+    Float32,
+    Float16,
+    BFloat16,
+    Int64,
+    Int32,
+    Int16,
+    Int8,
+    UInt8,
+    UInt16,
+    UInt32,
+    UInt64,
+    Bool,
+    Complex32,
+    Complex64,
+    Complex128,
+    QInt8,
+    QUInt8,
+    QInt32,
+    QUInt4x2,
+    QUInt2x4,
+    Float8E5M2,
+    Float8E4M3FN,
+    Float8E5M2FNUZ,
+    Float8E4M3FNUZ,
 };
 
 // PyTorch's name without "torch." (float32, bfloat16, qint8 ...).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "error.h"
 
 namespace ckpt {
@@ -24,8 +25,7 @@ Error::Error(ErrorKind kind, std::string detail, std::string file)
     , m_kind(kind)
     , m_detail(std::move(detail))
     , m_file(std::move(file))
-{
-}
+{ }
 
 std::string Error::compose(const std::string &file, const std::string &detail)
 {

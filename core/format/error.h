@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Error values of the readers: a kind a caller can branch on, and a message a user can act on.
 #pragma once
 
@@ -8,16 +9,16 @@
 namespace ckpt {
 
 enum class ErrorKind {
-    NotFound,         // the path does not exist
-    NotAFile,         // a directory or a device
+    NotFound, // the path does not exist
+    NotAFile, // a directory or a device
     PermissionDenied, // the file cannot be opened for reading
-    Io,               // read / map / write failed
-    UnknownFormat,    // the content is not any checkpoint format we know
-    Truncated,        // the content ends before a structure does
-    Malformed,        // the content is inconsistent (bad offsets, wrong types, bad opcode ...)
-    LimitExceeded,    // a safety limit (size, depth, count) was hit
-    Unsupported,      // a valid but unsupported feature (big endian, encrypted zip ...)
-    Cancelled,        // the user stopped the work
+    Io, // read / map / write failed
+    UnknownFormat, // the content is not any checkpoint format we know
+    Truncated, // the content ends before a structure does
+    Malformed, // the content is inconsistent (bad offsets, wrong types, bad opcode ...)
+    LimitExceeded, // a safety limit (size, depth, count) was hit
+    Unsupported, // a valid but unsupported feature (big endian, encrypted zip ...)
+    Cancelled, // the user stopped the work
 };
 
 std::string_view errorKindName(ErrorKind kind);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "gzipfile.h"
 
 #include "error.h"
@@ -9,9 +10,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <memory>
 #include <string>
 #include <unistd.h>
-#include <vector>
 
 namespace ckpt {
 
@@ -20,9 +21,7 @@ bool looksLikeGzip(std::span<const std::byte> bytes)
     return bytes.size() >= 3 && bytes[0] == std::byte{0x1f} && bytes[1] == std::byte{0x8b} && bytes[2] == std::byte{8};
 }
 
-
-std::shared_ptr<const MappedFile> inflateGzipToTemporary(const MappedFile &source, std::uint64_t maxOutput,
-                                                         const Progress *progress)
+std::shared_ptr<const MappedFile> inflateGzipToTemporary(const MappedFile &source, std::uint64_t maxOutput, const Progress *progress)
 {
     const int fd = makeTemporaryFile();
     z_stream zs{};
@@ -30,7 +29,10 @@ std::shared_ptr<const MappedFile> inflateGzipToTemporary(const MappedFile &sourc
         ::close(fd);
         fail(ErrorKind::Io, "zlib initialisation failed");
     }
-    std::vector<unsigned char> buffer(1 << 20);
+    // Not zero-filled: zlib writes it before anything reads it, and zeroing 1 MiB is most of the work for a
+    // small file.
+    constexpr std::size_t kBuffer = 1 << 20;
+    const auto buffer = std::make_unique_for_overwrite<unsigned char[]>(kBuffer);
     std::uint64_t total = 0;
     auto in = source.bytes();
     try {
@@ -44,17 +46,16 @@ std::shared_ptr<const MappedFile> inflateGzipToTemporary(const MappedFile &sourc
                 zs.avail_in = static_cast<uInt>(std::min<std::size_t>(inLeft, 1u << 30));
                 inLeft -= zs.avail_in;
             }
-            zs.next_out = buffer.data();
-            zs.avail_out = static_cast<uInt>(buffer.size());
+            zs.next_out = buffer.get();
+            zs.avail_out = static_cast<uInt>(kBuffer);
             rc = inflate(&zs, Z_NO_FLUSH);
             if (rc != Z_OK && rc != Z_STREAM_END)
                 fail(ErrorKind::Malformed, std::string("gzip data is corrupt") + (zs.msg ? std::string(": ") + zs.msg : ""));
-            const std::size_t produced = buffer.size() - zs.avail_out;
+            const std::size_t produced = kBuffer - zs.avail_out;
             total += produced;
             if (total > maxOutput)
-                fail(ErrorKind::LimitExceeded, "gzip data unpacks to more than " + std::to_string(maxOutput)
-                                                   + " bytes (a decompression bomb?)");
-            writeAllToTemporary(fd, buffer.data(), produced);
+                fail(ErrorKind::LimitExceeded, "gzip data unpacks to more than " + std::to_string(maxOutput) + " bytes (a decompression bomb?)");
+            writeAllToTemporary(fd, buffer.get(), produced);
             if (progress)
                 progress->update(0.5 * static_cast<double>(in.size() - inLeft - zs.avail_in) / static_cast<double>(in.size()));
         }

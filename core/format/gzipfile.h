@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Inflates a gzip file into an unlinked temporary file and maps it, so large archives never sit in RAM.
 #pragma once
 
@@ -12,7 +13,6 @@ namespace ckpt {
 bool looksLikeGzip(std::span<const std::byte> bytes);
 
 // Throws ckpt::Error: Malformed on bad data, LimitExceeded when the output would pass maxOutput bytes.
-std::shared_ptr<const MappedFile> inflateGzipToTemporary(const MappedFile &source, std::uint64_t maxOutput,
-                                                         const Progress *progress = nullptr);
+std::shared_ptr<const MappedFile> inflateGzipToTemporary(const MappedFile &source, std::uint64_t maxOutput, const Progress *progress = nullptr);
 
 } // namespace ckpt

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "json.h"
 
 #include "error.h"
@@ -44,8 +45,7 @@ public:
     Parser(std::string_view text, const Limits &limits)
         : m_text(text)
         , m_limits(limits)
-    {
-    }
+    { }
 
     Value parseDocument()
     {
@@ -58,10 +58,7 @@ public:
     }
 
 private:
-    [[noreturn]] void error(const std::string &what) const
-    {
-        fail(ErrorKind::Malformed, "invalid JSON at byte " + std::to_string(m_pos) + ": " + what);
-    }
+    [[noreturn]] void error(const std::string &what) const { fail(ErrorKind::Malformed, "invalid JSON at byte " + std::to_string(m_pos) + ": " + what); }
 
     void skipWhitespace()
     {
@@ -90,9 +87,7 @@ private:
     Value parseValue(std::size_t depth)
     {
         if (depth > m_limits.maxDepth)
-            fail(ErrorKind::LimitExceeded,
-                 "JSON nesting deeper than " + std::to_string(m_limits.maxDepth) + " levels at byte "
-                     + std::to_string(m_pos));
+            fail(ErrorKind::LimitExceeded, "JSON nesting deeper than " + std::to_string(m_limits.maxDepth) + " levels at byte " + std::to_string(m_pos));
         Value v;
         switch (peek()) {
         case '{': parseObject(v, depth); break;
@@ -164,8 +159,7 @@ private:
         for (;;) {
             skipWhitespace();
             if (items.size() >= m_limits.maxArrayLength)
-                fail(ErrorKind::LimitExceeded, "JSON array longer than " + std::to_string(m_limits.maxArrayLength)
-                                                   + " items at byte " + std::to_string(m_pos));
+                fail(ErrorKind::LimitExceeded, "JSON array longer than " + std::to_string(m_limits.maxArrayLength) + " items at byte " + std::to_string(m_pos));
             items.push_back(parseValue(depth + 1));
             skipWhitespace();
             const char c = peek();
@@ -307,57 +301,6 @@ Value parse(std::string_view text, const Limits &limits)
     return Parser(text, limits).parseDocument();
 }
 
-std::string quote(std::string_view s)
-{
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(s.size() + 2);
-    out.push_back('"');
-    for (std::size_t i = 0; i < s.size();) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        if (c == '"' || c == '\\') {
-            out.push_back('\\');
-            out.push_back(static_cast<char>(c));
-            ++i;
-        } else if (c < 0x20) {
-            switch (c) {
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            default:
-                out += "\\u00";
-                out.push_back(kHex[c >> 4]);
-                out.push_back(kHex[c & 0xF]);
-            }
-            ++i;
-        } else if (c < 0x80) {
-            out.push_back(static_cast<char>(c));
-            ++i;
-        } else {
-            // Copy a valid UTF-8 sequence as is; replace anything else.
-            const std::size_t n = utf8::sequenceLength(s.substr(i));
-            if (n != 0) {
-                out.append(s.substr(i, n));
-                i += n;
-            } else {
-                out += "\\ufffd";
-                ++i;
-            }
-        }
-    }
-    out.push_back('"');
-    return out;
-}
-
-std::string number(double d)
-{
-    if (!std::isfinite(d))
-        return "null";
-    char buf[32];
-    const auto r = std::to_chars(buf, buf + sizeof buf, d);
-    return std::string(buf, r.ptr);
-}
-
 } // namespace ckpt::json
 
 namespace ckpt {
@@ -385,4 +328,4 @@ std::string formatFixed(double v, int decimals)
     return formatWith(v, std::chars_format::fixed, decimals);
 }
 
-} // namespace ckpt::json
+} // namespace ckpt

@@ -1,4 +1,5 @@
-// A small strict JSON reader (ordered objects, duplicate keys rejected, depth-limited) and string quoting.
+// SPDX-License-Identifier: MIT
+// A small strict JSON reader (ordered objects, duplicate keys rejected, depth-limited); jsonwriter.h writes.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +20,7 @@ public:
 
     Type type = Type::Null;
     bool boolean = false;
-    bool isInteger = false;   // the literal had no fraction/exponent and fits in int64
+    bool isInteger = false; // the literal had no fraction/exponent and fits in int64
     double number = 0.0;
     std::int64_t integer = 0; // valid when isInteger
 
@@ -49,12 +50,6 @@ struct Limits
 // Throws ckpt::Error(Malformed) with the byte offset of the problem.
 Value parse(std::string_view text, const Limits &limits = {});
 
-// A JSON string literal, with quotes. Invalid UTF-8 bytes are replaced by U+FFFD.
-std::string quote(std::string_view s);
-
-// A JSON number, shortest form that reads back as the same double, whatever the locale; null when not finite.
-std::string number(double d);
-
 } // namespace ckpt::json
 
 namespace ckpt {
@@ -63,7 +58,3 @@ namespace ckpt {
 std::string formatGeneral(double v, int precision);
 std::string formatFixed(double v, int decimals);
 } // namespace ckpt
-
-namespace ckpt::json {
-
-} // namespace ckpt::json

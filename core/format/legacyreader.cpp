@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Legacy torch.save files (PyTorch < 1.6): a stream of pickles followed by raw storages, and the
 // older tar variant with sys_info / pickle / storages / tensors members.
 #include "bytereader.h"
@@ -57,8 +58,7 @@ public:
         : m_reader(bytes, "legacy checkpoint")
         , m_bytes(bytes)
         , m_context(std::move(context))
-    {
-    }
+    { }
 
     Value *next(PickleMachine &vm, const char *what)
     {
@@ -88,8 +88,7 @@ void resolveView(StorageValue *view)
     if (end > root->numel)
         fail(ErrorKind::Malformed, "storage view '" + std::string(view->key) + "' reaches past its root storage");
     const std::size_t item = dtypeItemSize(view->dtype);
-    view->bytes = root->bytes.subspan(static_cast<std::size_t>(view->rootOffset * item),
-                                      static_cast<std::size_t>(view->numel * item));
+    view->bytes = root->bytes.subspan(static_cast<std::size_t>(view->rootOffset * item), static_cast<std::size_t>(view->numel * item));
     view->resolved = true;
 }
 
@@ -204,12 +203,12 @@ void readLegacyPickle(const Source &src, RawCheckpoint &out, const ReadLimits &l
         StorageValue *s = it->second;
         const std::uint64_t count = r.u64();
         if (count != s->numel)
-            fail(ErrorKind::Malformed, "storage '" + key + "' has " + std::to_string(count) + " elements in the file, "
-                                           + std::to_string(s->numel) + " expected");
+            fail(ErrorKind::Malformed,
+                "storage '" + key + "' has " + std::to_string(count) + " elements in the file, " + std::to_string(s->numel) + " expected");
         const std::uint64_t nbytes = checkedMul(count, dtypeItemSize(s->dtype), "storage size");
         if (nbytes > r.remaining())
-            fail(ErrorKind::Truncated, "storage '" + key + "' needs " + std::to_string(nbytes) + " bytes, only "
-                                           + std::to_string(r.remaining()) + " left in the file");
+            fail(ErrorKind::Truncated,
+                "storage '" + key + "' needs " + std::to_string(nbytes) + " bytes, only " + std::to_string(r.remaining()) + " left in the file");
         s->bytes = r.take(static_cast<std::size_t>(nbytes));
         s->resolved = true;
     }

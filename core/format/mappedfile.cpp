@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "mappedfile.h"
 
 #include "error.h"
@@ -56,7 +57,8 @@ std::shared_ptr<const MappedFile> MappedFile::adopt(int fd, const std::string &d
 
 void MappedFile::mapDescriptor(int fd)
 {
-    struct stat st {};
+    struct stat st
+    { };
     if (::fstat(fd, &st) != 0)
         fail(kindForErrno(errno), describe(errno, "cannot stat"));
     if (S_ISDIR(st.st_mode))
@@ -82,11 +84,14 @@ void releasePages(std::span<const std::byte> bytes)
 {
     if (bytes.size() < (1u << 20))
         return;
-    static const std::uintptr_t page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
-    const auto begin = (reinterpret_cast<std::uintptr_t>(bytes.data()) + page - 1) & ~(page - 1);
-    const auto end = (reinterpret_cast<std::uintptr_t>(bytes.data()) + bytes.size()) & ~(page - 1);
-    if (end > begin)
-        ::madvise(reinterpret_cast<void *>(begin), end - begin, MADV_DONTNEED);
+    // Only whole pages inside the span: rounded by offsets from its start, not by casting integers back to pointers.
+    static const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    auto *data = const_cast<std::byte *>(bytes.data());
+    const std::size_t misalign = reinterpret_cast<std::uintptr_t>(data) & (page - 1);
+    const std::size_t head = misalign ? page - misalign : 0;
+    const std::size_t tail = (misalign + bytes.size()) & (page - 1);
+    if (bytes.size() > head + tail)
+        ::madvise(data + head, bytes.size() - head - tail, MADV_DONTNEED);
 }
 
 } // namespace ckpt

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A read-only memory mapping of a whole file: readers look at bytes in place and never copy a file.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The bound on a tensor name from a file: no segment of it (a dict key, or the text between two '.' or '/')
 // may be longer than 64 KiB. Whole names can be longer (deep nesting, many segments); the code after the
 // readers (patterns, tree building, output) is linear in them.
@@ -24,8 +25,9 @@ inline void checkNameSegments(std::string_view name, std::string_view what)
             std::size_t cut = 40;
             while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80)
                 --cut; // not inside a UTF-8 character
-            fail(ErrorKind::LimitExceeded, std::string(what) + " name '" + std::string(name.substr(0, cut)) + "...' ("
-                                               + std::to_string(name.size()) + " bytes) has a segment longer than 64 KiB");
+            fail(ErrorKind::LimitExceeded,
+                std::string(what) + " name '" + std::string(name.substr(0, cut)) + "...' (" + std::to_string(name.size())
+                    + " bytes) has a segment longer than 64 KiB");
         }
     }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What a format reader produces: the value tree of a checkpoint file, its storages and provenance.
 #pragma once
 
@@ -21,14 +22,14 @@ std::string_view formatName(Format f);
 
 struct ReadLimits
 {
-    std::uint64_t maxInflatedRecord = 1ull << 30;   // a compressed data.pkl / code record
+    std::uint64_t maxInflatedRecord = 1ull << 30; // a compressed data.pkl / code record
     std::uint64_t maxSafetensorsHeader = 100'000'000; // the reference implementation's MAX_HEADER_SIZE
     std::uint64_t maxIndexJson = 64ull << 20;
     std::uint64_t maxGzipOutputFloor = 256ull << 20; // unpacked .tar.gz may be max(floor, ratio*size)
     std::uint64_t maxGzipRatio = 32;
     std::uint64_t maxGzipOutput = 64ull << 30;
-    std::size_t baseObjects = 2'000'000;             // pickle objects allowed: base + bytes / 2
-    const Progress *progress = nullptr;              // optional: reports, and stops the read when cancelled
+    std::size_t baseObjects = 2'000'000; // pickle objects allowed: base + bytes / 2
+    const Progress *progress = nullptr; // optional: reports, and stops the read when cancelled
 };
 
 struct RawCheckpoint
@@ -41,10 +42,10 @@ struct RawCheckpoint
     std::vector<pickle::StorageValue *> storages; // all storages, ids are their index here
     std::vector<pickle::GlobalReference> globals;
     int pickleProtocol = -1;
-    std::string archiveName;      // zip: the record prefix; tar.gz: the member that was opened
-    std::string member;           // tar / tar.gz: the archive member that holds the checkpoint
-    std::string formatVersion;    // zip: the 'version' record
-    TorchScriptSchema schema;     // TorchScript: classes from code/
+    std::string archiveName; // zip: the record prefix; tar.gz: the member that was opened
+    std::string member; // tar / tar.gz: the archive member that holds the checkpoint
+    std::string formatVersion; // zip: the 'version' record
+    TorchScriptSchema schema; // TorchScript: classes from code/
     std::vector<std::pair<std::string, std::string>> metadata; // safetensors __metadata__
     std::vector<std::string> notes; // things the user should know about how the file was read
     std::vector<std::unique_ptr<RawCheckpoint>> parts; // sharded: one per shard file

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Internal entry points of the per-format readers, called by readCheckpoint() after content detection.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // safetensors: an 8-byte little-endian header length, a JSON header, then the tensor bytes.
 // Every check of the reference implementation is applied before a tensor is handed out.
 #include "bytereader.h"
@@ -28,7 +29,8 @@ void readSafetensors(const Source &src, RawCheckpoint &out, const ReadLimits &li
     ByteReader r(src.bytes, "safetensors file");
     const std::uint64_t n = r.u64();
     if (n > limits.maxSafetensorsHeader)
-        fail(ErrorKind::LimitExceeded, "safetensors header of " + std::to_string(n) + " bytes is above the limit of " + std::to_string(limits.maxSafetensorsHeader) + " bytes");
+        fail(ErrorKind::LimitExceeded,
+            "safetensors header of " + std::to_string(n) + " bytes is above the limit of " + std::to_string(limits.maxSafetensorsHeader) + " bytes");
     if (n > r.remaining())
         fail(ErrorKind::Truncated, "safetensors header of " + std::to_string(n) + " bytes is longer than the file");
     const auto headerText = asChars(r.take(static_cast<std::size_t>(n)));
@@ -68,14 +70,14 @@ void readSafetensors(const Source &src, RawCheckpoint &out, const ReadLimits &li
         }
         checkNameSegments(name, "safetensors tensor");
         const std::string &tensorName = name; // a lambda may not capture a structured binding before C++20 in clang 14
+        // NOLINTNEXTLINE(performance-inefficient-string-concatenation): an error message, thrown once
         auto bad = [&](const std::string &what) { fail(ErrorKind::Malformed, "safetensors tensor '" + tensorName + "': " + what); };
         if (!info.isObject())
             bad("entry is not an object");
         const auto *dtype = info.find("dtype");
         const auto *shape = info.find("shape");
         const auto *offsets = info.find("data_offsets");
-        if (!dtype || !dtype->isString() || !shape || !shape->isArray() || !offsets || !offsets->isArray()
-            || offsets->array().size() != 2)
+        if (!dtype || !dtype->isString() || !shape || !shape->isArray() || !offsets || !offsets->isArray() || offsets->array().size() != 2)
             bad("needs dtype, shape and data_offsets [begin, end]");
         const auto dt = dtypeFromSafetensors(dtype->string());
         if (!dt)
@@ -98,8 +100,7 @@ void readSafetensors(const Source &src, RawCheckpoint &out, const ReadLimits &li
         if (p.end < p.begin)
             bad("data_offsets end before they begin");
         if (checkedMul(numel, dtypeItemSize(p.dtype), "tensor size") != p.end - p.begin)
-            bad("shape and dtype need " + std::to_string(numel * dtypeItemSize(p.dtype)) + " bytes but data_offsets span "
-                + std::to_string(p.end - p.begin));
+            bad("shape and dtype need " + std::to_string(numel * dtypeItemSize(p.dtype)) + " bytes but data_offsets span " + std::to_string(p.end - p.begin));
         tensors.push_back(std::move(p));
     }
 
@@ -108,20 +109,19 @@ void readSafetensors(const Source &src, RawCheckpoint &out, const ReadLimits &li
     sorted.reserve(tensors.size());
     for (const auto &p : tensors)
         sorted.push_back(&p);
-    std::stable_sort(sorted.begin(), sorted.end(), [](const Pending *a, const Pending *b) {
-        return a->begin != b->begin ? a->begin < b->begin : a->end < b->end;
-    });
+    std::stable_sort(
+        sorted.begin(), sorted.end(), [](const Pending *a, const Pending *b) { return a->begin != b->begin ? a->begin < b->begin : a->end < b->end; });
     std::uint64_t expected = 0;
     for (const Pending *p : sorted) {
         if (p->begin != expected)
-            fail(ErrorKind::Malformed, "safetensors tensor '" + *p->name + "' starts at byte " + std::to_string(p->begin)
-                                           + " of the data, expected " + std::to_string(expected) + " (gap or overlap)");
+            fail(ErrorKind::Malformed,
+                "safetensors tensor '" + *p->name + "' starts at byte " + std::to_string(p->begin) + " of the data, expected " + std::to_string(expected)
+                    + " (gap or overlap)");
         expected = p->end;
     }
     if (expected != data.size())
         fail(expected > data.size() ? ErrorKind::Truncated : ErrorKind::Malformed,
-             "safetensors data section is " + std::to_string(data.size()) + " bytes but the header describes "
-                 + std::to_string(expected));
+            "safetensors data section is " + std::to_string(data.size()) + " bytes but the header describes " + std::to_string(expected));
 
     out.arena = makeArena(tensors.size() * 8, limits);
     auto *root = out.arena->makeDict(DictFlavor::Plain);

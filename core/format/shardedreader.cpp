@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Sharded checkpoints: model.safetensors.index.json / pytorch_model.bin.index.json name a shard per tensor.
 #include "bytereader.h"
 #include "error.h"
@@ -91,6 +92,7 @@ void readSharded(const Source &src, RawCheckpoint &out, const ReadLimits &limits
                 readSource(shardSource, *part, limits, nesting + 1);
             } catch (const Error &e) {
                 // Reported against the index the user opened, naming the shard and where it was looked for.
+                // NOLINTNEXTLINE(performance-inefficient-string-concatenation): thrown once
                 throw Error(e.kind(), "shard '" + file + "' (" + path + "): " + e.detail());
             }
             std::unordered_map<std::string_view, Value *> byName;
@@ -111,6 +113,7 @@ void readSharded(const Source &src, RawCheckpoint &out, const ReadLimits &limits
         }
         const auto found = it->second.second.find(name);
         if (found == it->second.second.end() || found->second->kind != Kind::Tensor)
+            // NOLINTNEXTLINE(performance-inefficient-string-concatenation): thrown once
             fail(ErrorKind::Malformed, "shard '" + file + "' has no tensor '" + name + "' that the index lists");
         root->items.emplace_back(out.arena->make<StringValue>(Kind::Str, out.arena->copy(name)), found->second);
     }

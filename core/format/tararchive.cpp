@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "tararchive.h"
 
 #include "bytereader.h"
@@ -73,8 +74,8 @@ void applyPax(std::string_view records, std::string &path, std::uint64_t &size, 
     while (!records.empty()) {
         const auto sp = records.find(' ');
         std::uint64_t len = 0;
-        if (sp == std::string_view::npos || std::from_chars(records.data(), records.data() + sp, len).ec != std::errc()
-            || len <= sp + 1 || len > records.size())
+        if (sp == std::string_view::npos || std::from_chars(records.data(), records.data() + sp, len).ec != std::errc() || len <= sp + 1
+            || len > records.size())
             fail(ErrorKind::Malformed, "invalid PAX extended header record");
         auto rec = records.substr(sp + 1, len - sp - 2); // without trailing newline
         records.remove_prefix(len);
@@ -121,8 +122,8 @@ TarArchive::TarArchive(std::span<const std::byte> bytes)
         const char type = static_cast<char>(header[156]);
         const std::size_t dataPos = pos + kBlock;
         if (size > bytes.size() - dataPos)
-            fail(ErrorKind::Truncated, "tar member at offset " + std::to_string(pos) + " claims "
-                                           + std::to_string(size) + " bytes, more than the archive holds");
+            fail(ErrorKind::Truncated,
+                "tar member at offset " + std::to_string(pos) + " claims " + std::to_string(size) + " bytes, more than the archive holds");
         auto data = bytes.subspan(dataPos, static_cast<std::size_t>(size));
         const std::uint64_t padded = (size + kBlock - 1) / kBlock * kBlock;
 
@@ -138,8 +139,7 @@ TarArchive::TarArchive(std::span<const std::byte> bytes)
             } else {
                 const auto prefix = field(header, 345, 155);
                 const bool ustar = asChars(header.subspan(257, 5)) == "ustar";
-                name = (ustar && !prefix.empty()) ? std::string(prefix) + "/" + std::string(field(header, 0, 100))
-                                                  : std::string(field(header, 0, 100));
+                name = (ustar && !prefix.empty()) ? std::string(prefix) + "/" + std::string(field(header, 0, 100)) : std::string(field(header, 0, 100));
             }
             while (name.starts_with("./"))
                 name.erase(0, 2);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Lists the members of a POSIX / GNU / PAX tar archive held in memory, in place.
 #pragma once
 

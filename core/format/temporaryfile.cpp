@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "temporaryfile.h"
 
 #include "error.h"

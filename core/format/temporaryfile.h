@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Unlinked temporary files for data unpacked from a checkpoint (gzip members, deflated zip records), so
 // large unpacked data lives in the page cache and is mapped, never held in process memory.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "torchscriptschema.h"
 
 namespace ckpt {
@@ -49,8 +50,7 @@ void TorchScriptSchema::addSource(std::string_view modulePath, std::string_view 
             }
             const std::string name(line.substr(6, nameEnd - 6));
             current = &m_classes[std::string(modulePath) + "." + name];
-            current->isModule = paren != std::string_view::npos && close != std::string_view::npos
-                                && line.substr(paren + 1, close - paren - 1) == "Module";
+            current->isModule = paren != std::string_view::npos && close != std::string_view::npos && line.substr(paren + 1, close - paren - 1) == "Module";
             continue;
         }
         if (!line.starts_with("  ")) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Which attributes of a TorchScript class are parameters and buffers, read from the archive's code/ files.
 #pragma once
 

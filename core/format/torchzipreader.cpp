@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // torch.save zip archives (PyTorch >= 1.6) and TorchScript archives (torch.jit.save).
 #include "bytereader.h"
 #include "error.h"
@@ -16,7 +17,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-
 namespace ckpt::detail {
 
 using namespace pickle;
@@ -28,15 +28,13 @@ std::string findRecordPrefix(const ZipArchive &zip)
 {
     for (const auto &e : zip.entries()) {
         const auto slash = e.name.find('/');
-        if (slash != std::string_view::npos && e.name.substr(slash + 1) == "data.pkl"
-            && e.name.find('/', slash + 1) == std::string_view::npos)
+        if (slash != std::string_view::npos && e.name.substr(slash + 1) == "data.pkl" && e.name.find('/', slash + 1) == std::string_view::npos)
             return std::string(e.name.substr(0, slash + 1));
     }
     fail(ErrorKind::UnknownFormat, "a ZIP archive without a data.pkl record: not a PyTorch checkpoint");
 }
 
-std::span<const std::byte> recordBytes(const ZipArchive &zip, const ZipEntry &e, RawCheckpoint &out,
-                                       const ReadLimits &limits)
+std::span<const std::byte> recordBytes(const ZipArchive &zip, const ZipEntry &e, RawCheckpoint &out, const ReadLimits &limits)
 {
     if (e.method == 0)
         return zip.storedData(e);
@@ -56,8 +54,8 @@ std::string trimmed(std::span<const std::byte> b)
 // (statistics, diff, save) sees ordinary mapped bytes. The total is bounded like a gzip's. Records inflate
 // in parallel (zlib is single-threaded), each into its own place, and the compressed pages are released
 // behind, so memory stays small whatever the file's size.
-void inflateRecords(const ZipArchive &zip, const std::vector<std::pair<StorageValue *, const ZipEntry *>> &pending,
-                    const Source &src, RawCheckpoint &out, const ReadLimits &limits)
+void inflateRecords(const ZipArchive &zip, const std::vector<std::pair<StorageValue *, const ZipEntry *>> &pending, const Source &src, RawCheckpoint &out,
+    const ReadLimits &limits)
 {
     const std::uint64_t budget = unpackBudget(limits, src.bytes.size());
     std::uint64_t total = 0;
@@ -67,8 +65,7 @@ void inflateRecords(const ZipArchive &zip, const std::vector<std::pair<StorageVa
         offsets.push_back(total);
         total = checkedAdd(total, (e->uncompressedSize + 63) / 64 * 64, "inflated record size");
         if (total > budget)
-            fail(ErrorKind::LimitExceeded, "deflated tensor records would unpack to more than " + std::to_string(budget)
-                                               + " bytes (a decompression bomb?)");
+            fail(ErrorKind::LimitExceeded, "deflated tensor records would unpack to more than " + std::to_string(budget) + " bytes (a decompression bomb?)");
     }
     if (total == 0)
         return; // only empty records: their spans stay empty
@@ -133,8 +130,8 @@ void inflateRecords(const ZipArchive &zip, const std::vector<std::pair<StorageVa
         StorageValue *s = pending[i].first;
         s->bytes = mapped->bytes().subspan(static_cast<std::size_t>(offsets[i]), static_cast<std::size_t>(pending[i].second->uncompressedSize));
     }
-    out.notes.push_back(std::to_string(pending.size()) + " deflate-compressed tensor record" + (pending.size() == 1 ? "" : "s")
-                        + " inflated (" + std::to_string(total) + " bytes); a save writes them stored");
+    out.notes.push_back(std::to_string(pending.size()) + " deflate-compressed tensor record" + (pending.size() == 1 ? "" : "s") + " inflated ("
+        + std::to_string(total) + " bytes); a save writes them stored");
 }
 
 } // namespace
@@ -204,8 +201,7 @@ void readTorchZip(const Source &src, RawCheckpoint &out, const ReadLimits &limit
             fail(ErrorKind::Malformed, "persistent id is not a ('storage', type, key, location, numel) tuple");
         const auto *cls = asGlobal(t->items[1]);
         if (!cls || cls->known != KnownGlobal::StorageClass)
-            fail(ErrorKind::Malformed, "persistent id names an unknown storage type"
-                                           + (cls ? std::string(" ") + cls->qualifiedName() : std::string()));
+            fail(ErrorKind::Malformed, "persistent id names an unknown storage type" + (cls ? std::string(" ") + cls->qualifiedName() : std::string()));
         if (!isStr(t->items[2]) || !isStr(t->items[3]) || t->items[4]->kind != Kind::Int)
             fail(ErrorKind::Malformed, "persistent id has a key, location or size of the wrong type");
         const auto key = strOf(t->items[2]);
@@ -225,9 +221,9 @@ void readTorchZip(const Source &src, RawCheckpoint &out, const ReadLimits &limit
         }
         const std::uint64_t nbytes = checkedMul(static_cast<std::uint64_t>(numel), dtypeItemSize(cls->storageDtype), "storage size");
         if (record->uncompressedSize != nbytes)
-            fail(ErrorKind::Malformed, "storage '" + std::string(key) + "' declares " + std::to_string(numel) + " "
-                                           + std::string(dtypeName(cls->storageDtype)) + " elements (" + std::to_string(nbytes)
-                                           + " bytes) but its record holds " + std::to_string(record->uncompressedSize) + " bytes");
+            fail(ErrorKind::Malformed,
+                "storage '" + std::string(key) + "' declares " + std::to_string(numel) + " " + std::string(dtypeName(cls->storageDtype)) + " elements ("
+                    + std::to_string(nbytes) + " bytes) but its record holds " + std::to_string(record->uncompressedSize) + " bytes");
         StorageValue *s = newStorage(out);
         s->key = key;
         s->location = strOf(t->items[3]);
@@ -238,8 +234,8 @@ void readTorchZip(const Source &src, RawCheckpoint &out, const ReadLimits &limit
         else if (record->method == 8)
             deflated.emplace_back(s, record); // inflated once the pickle is read
         else
-            fail(ErrorKind::Unsupported, "storage record '" + recordName + "' uses compression method "
-                                             + std::to_string(record->method) + " (only stored and deflate are read)");
+            fail(ErrorKind::Unsupported,
+                "storage record '" + recordName + "' uses compression method " + std::to_string(record->method) + " (only stored and deflate are read)");
         s->resolved = true;
         known = s;
         return s;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // UTF-8 encoding and validation shared by the JSON reader, the pickle VM and the JSON writer.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "ziparchive.h"
 
 #include "bytereader.h"
@@ -105,24 +106,23 @@ void ZipArchive::parseCentralDirectory()
             fail(ErrorKind::Unsupported, "multi-volume ZIP archives are not supported");
         entriesOnDisk = z.u64();
         totalEntries = z.u64();
+        if (entriesOnDisk != totalEntries) // the zip64 record has its own counts; one disk means they agree
+            fail(ErrorKind::Unsupported, "multi-volume ZIP archives are not supported");
         cdSize = z.u64();
         cdOffset = z.u64();
         cdLimit = zip64EocdOffset;
     }
 
     if (cdOffset > cdLimit || cdSize > cdLimit - cdOffset)
-        fail(ErrorKind::Malformed, "central directory (offset " + std::to_string(cdOffset) + ", size "
-                                       + std::to_string(cdSize) + ") lies outside the file");
+        fail(ErrorKind::Malformed, "central directory (offset " + std::to_string(cdOffset) + ", size " + std::to_string(cdSize) + ") lies outside the file");
     if (totalEntries > 0xFFFFFFFFu)
         fail(ErrorKind::LimitExceeded, "more than 2^32 ZIP entries");
     if (totalEntries > cdSize / kCentralHeaderSize)
-        fail(ErrorKind::Malformed, "central directory claims " + std::to_string(totalEntries)
-                                       + " entries, more than its size can hold");
+        fail(ErrorKind::Malformed, "central directory claims " + std::to_string(totalEntries) + " entries, more than its size can hold");
 
     m_entries.reserve(static_cast<std::size_t>(totalEntries));
     m_byHash.reserve(static_cast<std::size_t>(totalEntries));
-    ByteReader cd(m_bytes.subspan(static_cast<std::size_t>(cdOffset), static_cast<std::size_t>(cdSize)),
-                  "central directory");
+    ByteReader cd(m_bytes.subspan(static_cast<std::size_t>(cdOffset), static_cast<std::size_t>(cdSize)), "central directory");
     for (std::uint64_t i = 0; i < totalEntries; ++i) {
         if (cd.u32() != kCentralSig)
             fail(ErrorKind::Malformed, "bad central directory entry signature at entry " + std::to_string(i));
@@ -205,17 +205,16 @@ std::uint64_t ZipArchive::dataOffset(const ZipEntry &e) const
 std::span<const std::byte> ZipArchive::storedData(const ZipEntry &e) const
 {
     if (e.method != 0)
-        fail(ErrorKind::Unsupported, "ZIP entry '" + std::string(e.name) + "' is compressed (method "
-                                         + std::to_string(e.method) + "); tensor records must be stored");
+        fail(ErrorKind::Unsupported,
+            "ZIP entry '" + std::string(e.name) + "' is compressed (method " + std::to_string(e.method) + "); tensor records must be stored");
     return m_bytes.subspan(static_cast<std::size_t>(dataOffset(e)), static_cast<std::size_t>(e.compressedSize));
 }
 
 std::vector<std::byte> ZipArchive::read(const ZipEntry &e, std::uint64_t maxSize) const
 {
     if (e.uncompressedSize > maxSize)
-        fail(ErrorKind::LimitExceeded, "ZIP entry '" + std::string(e.name) + "' is "
-                                           + std::to_string(e.uncompressedSize) + " bytes, above the limit of "
-                                           + std::to_string(maxSize));
+        fail(ErrorKind::LimitExceeded,
+            "ZIP entry '" + std::string(e.name) + "' is " + std::to_string(e.uncompressedSize) + " bytes, above the limit of " + std::to_string(maxSize));
     if (e.method == 0) {
         auto s = storedData(e);
         return {s.begin(), s.end()};
@@ -229,7 +228,8 @@ std::vector<std::byte> ZipArchive::read(const ZipEntry &e, std::uint64_t maxSize
 void ZipArchive::inflate(const ZipEntry &e, const std::function<void(std::span<const std::byte>)> &sink) const
 {
     std::vector<std::byte> buffer(static_cast<std::size_t>(std::min<std::uint64_t>(e.uncompressedSize + 1, 1u << 20)));
-    inflateEntry(e, [&](std::uint64_t) { return std::span<std::byte>(buffer); }, sink);
+    inflateEntry(
+        e, [&](std::uint64_t) { return std::span<std::byte>(buffer); }, sink);
 }
 
 void ZipArchive::inflateInto(const ZipEntry &e, std::span<std::byte> out) const
@@ -237,17 +237,16 @@ void ZipArchive::inflateInto(const ZipEntry &e, std::span<std::byte> out) const
     if (out.size() != e.uncompressedSize)
         fail(ErrorKind::Malformed, "ZIP entry '" + std::string(e.name) + "' is inflated into a place of the wrong size");
     std::byte beyond[1]; // where bytes past the declared size would land: enough to tell the entry lies
-    inflateEntry(e, [&](std::uint64_t produced) {
-        return produced < out.size() ? out.subspan(static_cast<std::size_t>(produced)) : std::span<std::byte>(beyond);
-    }, [](std::span<const std::byte>) {});
+    inflateEntry(
+        e, [&](std::uint64_t produced) { return produced < out.size() ? out.subspan(static_cast<std::size_t>(produced)) : std::span<std::byte>(beyond); },
+        [](std::span<const std::byte>) {});
 }
 
-void ZipArchive::inflateEntry(const ZipEntry &e, const std::function<std::span<std::byte>(std::uint64_t)> &window,
-                              const std::function<void(std::span<const std::byte>)> &sink) const
+void ZipArchive::inflateEntry(
+    const ZipEntry &e, const std::function<std::span<std::byte>(std::uint64_t)> &window, const std::function<void(std::span<const std::byte>)> &sink) const
 {
     if (e.method != 8)
-        fail(ErrorKind::Unsupported, "ZIP entry '" + std::string(e.name) + "' uses compression method "
-                                         + std::to_string(e.method));
+        fail(ErrorKind::Unsupported, "ZIP entry '" + std::string(e.name) + "' uses compression method " + std::to_string(e.method));
     auto packed = m_bytes.subspan(static_cast<std::size_t>(dataOffset(e)), static_cast<std::size_t>(e.compressedSize));
     z_stream zs{};
     if (inflateInit2(&zs, -MAX_WBITS) != Z_OK)

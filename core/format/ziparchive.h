@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Reads the central directory of a ZIP archive in place and hands out entries' bytes (stored: zero-copy).
 #pragma once
 
@@ -51,8 +52,8 @@ public:
 private:
     void parseCentralDirectory();
     // window(produced) says where the next inflated bytes go; sink sees each chunk once written there.
-    void inflateEntry(const ZipEntry &e, const std::function<std::span<std::byte>(std::uint64_t)> &window,
-                      const std::function<void(std::span<const std::byte>)> &sink) const;
+    void inflateEntry(
+        const ZipEntry &e, const std::function<std::span<std::byte>(std::uint64_t)> &window, const std::function<void(std::span<const std::byte>)> &sink) const;
 
     std::span<const std::byte> m_bytes;
     std::vector<ZipEntry> m_entries;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "zipwriter.h"
 
 #include <zlib.h>
@@ -23,8 +24,7 @@ std::uint32_t crc32Of(std::span<const std::byte> data)
 
 ZipWriter::ZipWriter(Sink sink)
     : m_sink(std::move(sink))
-{
-}
+{ }
 
 void ZipWriter::put(const void *data, std::size_t n)
 {
@@ -42,9 +42,9 @@ void ZipWriter::addRecord(std::string_view name, std::span<const std::byte> data
     const std::size_t padding = static_cast<std::size_t>((kAlignment - headerEnd % kAlignment) % kAlignment);
     le<std::uint32_t>(0x04034b50);
     le<std::uint16_t>(zip64 ? 45 : 20);
-    le<std::uint16_t>(0);  // flags
-    le<std::uint16_t>(0);  // stored
-    le<std::uint16_t>(0);  // time
+    le<std::uint16_t>(0); // flags
+    le<std::uint16_t>(0); // stored
+    le<std::uint16_t>(0); // time
     le<std::uint16_t>(33); // date: 1980-01-01
     le<std::uint32_t>(crc);
     le<std::uint32_t>(zip64 ? kMax32 : static_cast<std::uint32_t>(data.size()));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Writes a ZIP_STORED archive the way torch.save does: records 64-byte aligned, zip64 when needed.
 #pragma once
 
@@ -20,10 +21,7 @@ public:
     explicit ZipWriter(Sink sink);
 
     void addRecord(std::string_view name, std::span<const std::byte> data);
-    void addRecord(std::string_view name, std::string_view text)
-    {
-        addRecord(name, {reinterpret_cast<const std::byte *>(text.data()), text.size()});
-    }
+    void addRecord(std::string_view name, std::string_view text) { addRecord(name, {reinterpret_cast<const std::byte *>(text.data()), text.size()}); }
     // Writes the central directory and the end records; the sink then holds a complete archive.
     void finish();
 
@@ -37,7 +35,11 @@ private:
         std::uint32_t crc;
     };
     void put(const void *data, std::size_t n);
-    template<typename T> void le(T v) { put(&v, sizeof v); }
+    template<typename T>
+    void le(T v)
+    {
+        put(&v, sizeof v);
+    }
 
     Sink m_sink;
     std::uint64_t m_offset = 0;

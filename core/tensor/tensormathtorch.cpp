@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The LibTorch implementation of TensorMath: tensors are at::from_blob views over the mapped bytes.
 #include "tensormath.h"
 
@@ -48,19 +49,17 @@ at::Tensor tensorOver(const ckpt::TensorView &view)
 {
     const auto type = scalarType(view.dtype);
     if (!type || ckpt::dtypeIsQuantized(view.dtype))
-        throw ckpt::Error(ckpt::ErrorKind::Unsupported, "LibTorch 1.13 cannot copy " + std::string(ckpt::dtypeName(view.dtype))
-                                                           + " tensors");
+        throw ckpt::Error(ckpt::ErrorKind::Unsupported, "LibTorch 1.13 cannot copy " + std::string(ckpt::dtypeName(view.dtype)) + " tensors");
     std::vector<int64_t> shape(view.shape.begin(), view.shape.end());
     std::vector<int64_t> stride(view.stride.begin(), view.stride.end());
     return at::from_blob(const_cast<std::byte *>(view.base), shape, stride, at::TensorOptions().dtype(*type));
 }
 
 // load_state_dict's param.copy_(input_param): the same shape, cast to the destination's dtype.
-void copyTensor(at::Tensor to, const at::Tensor &from)
+void copyTensor(const at::Tensor &to, const at::Tensor &from)
 {
     if (to.sizes() != from.sizes())
-        throw ckpt::Error(ckpt::ErrorKind::Malformed, "cannot copy a tensor of shape " + c10::str(from.sizes()) + " into one of shape "
-                                                         + c10::str(to.sizes()));
+        throw ckpt::Error(ckpt::ErrorKind::Malformed, "cannot copy a tensor of shape " + c10::str(from.sizes()) + " into one of shape " + c10::str(to.sizes()));
     if (to.numel() > 0)
         to.copy_(from);
 }
@@ -99,8 +98,7 @@ public:
             s.count *= static_cast<std::uint64_t>(d);
         if (s.count > (std::uint64_t(1) << 24) && s.count / 8 > view.storageElements) {
             // An expanded (stride 0) view: billions of logical elements over a few stored ones.
-            s.unsupportedReason = "a broadcast view of " + std::to_string(s.count) + " elements over "
-                                  + std::to_string(view.storageElements) + " stored ones";
+            s.unsupportedReason = "a broadcast view of " + std::to_string(s.count) + " elements over " + std::to_string(view.storageElements) + " stored ones";
             return s;
         }
         s.valid = true;
@@ -144,9 +142,8 @@ public:
         AT_DISPATCH_ALL_TYPES_AND_COMPLEX_AND3(at::kHalf, at::kBFloat16, at::kBool, a.scalar_type(), "compare_a", [&] {
             using TA = scalar_t;
             const TA *pa = a.data_ptr<TA>();
-            AT_DISPATCH_ALL_TYPES_AND_COMPLEX_AND3(at::kHalf, at::kBFloat16, at::kBool, b.scalar_type(), "compare_b", [&] {
-                sumRange(pa, b.data_ptr<scalar_t>(), begin, end, atol, toFloat32, s);
-            });
+            AT_DISPATCH_ALL_TYPES_AND_COMPLEX_AND3(at::kHalf, at::kBFloat16, at::kBool, b.scalar_type(), "compare_b",
+                [&] { sumRange(pa, b.data_ptr<scalar_t>(), begin, end, atol, toFloat32, s); });
         });
         return s;
     }
@@ -175,13 +172,12 @@ public:
     {
         std::vector<int64_t> shape(view.shape.begin(), view.shape.end());
         std::vector<int64_t> stride(view.stride.begin(), view.stride.end());
-        const at::Tensor t = at::from_blob(const_cast<std::byte *>(view.base), shape, stride,
-                                           at::TensorOptions().dtype(*scalarType(view.dtype)));
+        const at::Tensor t = at::from_blob(const_cast<std::byte *>(view.base), shape, stride, at::TensorOptions().dtype(*scalarType(view.dtype)));
         return t.is_contiguous() ? t.view({-1}) : t.reshape({-1});
     }
 
-    static void accumulate(const ckpt::TensorView &view, const std::vector<int64_t> &shape, const std::vector<int64_t> &stride,
-                           at::ScalarType type, ckpt::TensorStatistics &s)
+    static void accumulate(
+        const ckpt::TensorView &view, const std::vector<int64_t> &shape, const std::vector<int64_t> &stride, at::ScalarType type, ckpt::TensorStatistics &s)
     {
         at::NoGradGuard noGrad;
         // The mapping is read-only; from_blob never writes and every op below makes new tensors.
@@ -350,8 +346,8 @@ public:
         const auto from = scalarType(view.dtype);
         const auto target = scalarType(to);
         if (!from || !target)
-            throw ckpt::Error(ckpt::ErrorKind::Unsupported, "LibTorch 1.13 cannot convert " + std::string(ckpt::dtypeName(view.dtype))
-                                                               + " to " + std::string(ckpt::dtypeName(to)));
+            throw ckpt::Error(ckpt::ErrorKind::Unsupported,
+                "LibTorch 1.13 cannot convert " + std::string(ckpt::dtypeName(view.dtype)) + " to " + std::string(ckpt::dtypeName(to)));
         try {
             at::NoGradGuard noGrad;
             std::vector<int64_t> shape(view.shape.begin(), view.shape.end());

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "torchscriptresave.h"
 
 #include "format/error.h"
@@ -18,7 +19,7 @@ std::string shapeText(at::IntArrayRef sizes)
 } // namespace
 
 void resave(const std::string &input, const std::string &output, const std::vector<std::pair<std::string, bool>> &requiresGrad,
-            std::optional<at::ScalarType> dtype, const std::vector<std::pair<std::string, at::Tensor>> &copies)
+    std::optional<at::ScalarType> dtype, const std::vector<std::pair<std::string, at::Tensor>> &copies)
 {
     try {
         // The archive was read and validated by our own reader before it gets here.
@@ -37,8 +38,8 @@ void resave(const std::string &input, const std::string &output, const std::vect
                 if (it == slots.end())
                     throw Error(ErrorKind::Malformed, "the TorchScript module has no parameter or buffer '" + name + "'");
                 if (it->second.sizes() != values.sizes())
-                    throw Error(ErrorKind::Malformed, "'" + name + "' has shape " + shapeText(it->second.sizes())
-                                                          + " in the TorchScript module, not " + shapeText(values.sizes()));
+                    throw Error(ErrorKind::Malformed,
+                        "'" + name + "' has shape " + shapeText(it->second.sizes()) + " in the TorchScript module, not " + shapeText(values.sizes()));
                 it->second.copy_(values);
             }
         }
@@ -54,8 +55,8 @@ void resave(const std::string &input, const std::string &output, const std::vect
             ++applied;
         }
         if (applied != wanted.size())
-            throw Error(ErrorKind::Malformed, "the TorchScript module has " + std::to_string(applied) + " of the "
-                                                  + std::to_string(wanted.size()) + " parameters named in the freeze list");
+            throw Error(ErrorKind::Malformed,
+                "the TorchScript module has " + std::to_string(applied) + " of the " + std::to_string(wanted.size()) + " parameters named in the freeze list");
         module.save(output);
     } catch (const c10::Error &e) {
         throw Error(ErrorKind::Io, std::string("LibTorch could not re-save the TorchScript archive: ") + e.what_without_backtrace());

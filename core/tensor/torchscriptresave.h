@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // TorchScript re-saving through torch::jit (its own translation unit: the JIT headers are the slowest to build).
 #pragma once
 
@@ -14,6 +15,6 @@ namespace ckpt::torchscript {
 // copies: state_dict name (parameter or buffer) -> values copied in with the tensor's dtype, as
 // load_state_dict does; each name must exist and have the same shape.
 void resave(const std::string &input, const std::string &output, const std::vector<std::pair<std::string, bool>> &requiresGrad,
-            std::optional<at::ScalarType> dtype, const std::vector<std::pair<std::string, at::Tensor>> &copies);
+    std::optional<at::ScalarType> dtype, const std::vector<std::pair<std::string, at::Tensor>> &copies);
 
 } // namespace ckpt::torchscript

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Draws the Checkpoint Studio icon: a parameter list with freeze checkboxes (one ticked), on a blue tile.
 Writes checkpoint-studio.svg and the hicolor PNG sizes from the same shapes, so the two never drift.
 Run with /usr/bin/python3 (needs PIL) from anywhere; the outputs are committed (a few KB each)."""

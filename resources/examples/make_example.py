@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Regenerates the checkpoints bundled with Checkpoint Studio.
 
 example_training_checkpoint.pt: a small residual CNN after two real Adam steps, saved the way training

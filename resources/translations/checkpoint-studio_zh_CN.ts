@@ -2,6 +2,37 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>CheckpointDocument</name>
+    <message>
+        <source>Freeze the first %1 parameters</source>
+        <translation>冻结前 %1 个参数</translation>
+    </message>
+    <message>
+        <source>Freeze indices %1</source>
+        <translation>按索引冻结 %1</translation>
+    </message>
+    <message>
+        <source>Freeze matching &apos;%1&apos;</source>
+        <translation>冻结匹配“%1”的参数</translation>
+    </message>
+    <message>
+        <source>Unfreeze matching &apos;%1&apos;</source>
+        <translation>解冻匹配“%1”的参数</translation>
+    </message>
+    <message>
+        <source>Invert the freeze state</source>
+        <translation>反转冻结状态</translation>
+    </message>
+    <message>
+        <source>Unfreeze all</source>
+        <translation>全部解冻</translation>
+    </message>
+    <message>
+        <source>Import %1</source>
+        <translation>导入 %1</translation>
+    </message>
+</context>
+<context>
     <name>CheckpointLoader</name>
     <message>
         <source>applied %1: %2 of %3 parameters frozen</source>
@@ -627,6 +658,22 @@ B：%2</translation>
         <source>Compare With (B)</source>
         <translation>与…比较（B）</translation>
     </message>
+    <message>
+        <source>%1 rows selected</source>
+        <translation>已选择 %1 行</translation>
+    </message>
+    <message>
+        <source>%1 selected: %2 pairs</source>
+        <translation>已选择 %1：%2 对</translation>
+    </message>
+    <message>
+        <source>%1 selected</source>
+        <translation>已选择 %1</translation>
+    </message>
+    <message>
+        <source>%1 selected; its bar on the chart: %2</source>
+        <translation>已选择 %1；其在图表中的条形：%2</translation>
+    </message>
 </context>
 <context>
     <name>EntryTableModel</name>
@@ -929,24 +976,8 @@ B：%2</translation>
         <translation>请先在筛选框中输入通配符（layer1.*）或正则表达式。</translation>
     </message>
     <message>
-        <source>Freeze matching &apos;%1&apos;</source>
-        <translation>冻结匹配“%1”的参数</translation>
-    </message>
-    <message>
-        <source>Unfreeze matching &apos;%1&apos;</source>
-        <translation>解冻匹配“%1”的参数</translation>
-    </message>
-    <message>
         <source>%1 parameters match &apos;%2&apos;</source>
         <translation>有 %1 个参数匹配“%2”</translation>
-    </message>
-    <message>
-        <source>Freeze the first %1 parameters</source>
-        <translation>冻结前 %1 个参数</translation>
-    </message>
-    <message>
-        <source>Freeze indices %1</source>
-        <translation>冻结索引 %1</translation>
     </message>
     <message>
         <source>Freeze indices</source>
@@ -971,20 +1002,8 @@ for i, (name, p) in enumerate(model.named_parameters()): if i &lt; N: freeze</tr
         <translation>按模型顺序的参数索引（0 到 %1），例如 0,1,5-9：</translation>
     </message>
     <message>
-        <source>Invert the freeze state</source>
-        <translation>反转冻结状态</translation>
-    </message>
-    <message>
-        <source>Unfreeze all</source>
-        <translation>全部解冻</translation>
-    </message>
-    <message>
         <source>Computing statistics…</source>
         <translation>正在计算统计量…</translation>
-    </message>
-    <message>
-        <source>Wrote %1 (%2 frozen)</source>
-        <translation>已写入 %1（%2 个已冻结）</translation>
     </message>
     <message>
         <source>Cannot write the freeze list</source>
@@ -1007,16 +1026,8 @@ for i, (name, p) in enumerate(model.named_parameters()): if i &lt; N: freeze</tr
         <translation>导出冻结列表</translation>
     </message>
     <message>
-        <source>Import %1</source>
-        <translation>导入 %1</translation>
-    </message>
-    <message>
         <source>Freeze list imported</source>
         <translation>已导入冻结列表</translation>
-    </message>
-    <message>
-        <source>%1 of %2 names in %3 match no parameter of this checkpoint, e.g. %4</source>
-        <translation>%3 中的 %2 个名称里有 %1 个与此检查点的参数都不匹配，例如 %4</translation>
     </message>
     <message>
         <source>Cannot import the freeze list</source>
@@ -1025,10 +1036,6 @@ for i, (name, p) in enumerate(model.named_parameters()): if i &lt; N: freeze</tr
     <message>
         <source>Import Freeze List</source>
         <translation>导入冻结列表</translation>
-    </message>
-    <message>
-        <source>Freeze lists (*.json *.txt);;All files (*)</source>
-        <translation>冻结列表 (*.json *.txt);;所有文件 (*)</translation>
     </message>
     <message>
         <source>Saving %1 …</source>
@@ -1077,6 +1084,84 @@ for i, (name, p) in enumerate(model.named_parameters()): if i &lt; N: freeze</tr
     <message>
         <source>Compare %1 With</source>
         <translation>将 %1 与…比较</translation>
+    </message>
+    <message>
+        <source>Open &amp;Folder…</source>
+        <translation>打开文件夹(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Open a Hugging Face model folder (model.safetensors, sharded indexes, pytorch_model.bin)</source>
+        <translation>打开 Hugging Face 模型文件夹（model.safetensors、分片索引、pytorch_model.bin）</translation>
+    </message>
+    <message>
+        <source>&amp;Save Freeze List to %1</source>
+        <translation>保存冻结列表到 %1(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Open Model Folder</source>
+        <translation>打开模型文件夹</translation>
+    </message>
+    <message>
+        <source>Save Freeze List (Ctrl+S) writes &lt;b&gt;%1&lt;/b&gt;, where opening this checkpoint looks for it.</source>
+        <translation>保存冻结列表（Ctrl+S）写入 &lt;b&gt;%1&lt;/b&gt;，再次打开此检查点时会读取它。</translation>
+    </message>
+    <message>
+        <source>Warning: this file stores its tensors in file order (safetensors and sharded checkpoints are usually
+sorted by name), not in model order. Counting here follows the file order.</source>
+        <translation>警告：此文件按文件顺序存储张量（safetensors 和分片检查点通常按名称排序），
+而不是模型中的顺序。这里的计数按文件顺序进行。</translation>
+    </message>
+    <message>
+        <source>Copied %1</source>
+        <translation>已复制 %1</translation>
+    </message>
+    <message>
+        <source>&amp;Copy Name</source>
+        <translation>复制名称(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Freeze This Subtree</source>
+        <translation>冻结此子树(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Freeze</source>
+        <translation>冻结(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Unfreeze This Subtree</source>
+        <translation>解冻此子树(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Unfreeze</source>
+        <translation>解冻(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Exported %1 (%2 frozen); Save Freeze List still writes %3</source>
+        <translation>已导出 %1（%2 个已冻结）；保存冻结列表仍写入 %3</translation>
+    </message>
+    <message>
+        <source>Saved the freeze list to %1 (%2 frozen)</source>
+        <translation>已将冻结列表保存到 %1（%2 个已冻结）</translation>
+    </message>
+    <message>
+        <source>Cannot save the freeze list</source>
+        <translation>无法保存冻结列表</translation>
+    </message>
+    <message>
+        <source>%1 names in %2 match no parameter of this checkpoint, e.g. %3</source>
+        <translation>%2 中有 %1 个名称与此检查点的参数都不匹配，例如 %3</translation>
+    </message>
+    <message>
+        <source>Freeze lists (*.json *.txt *.py);;All files (*)</source>
+        <translation>冻结列表 (*.json *.txt *.py);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>and kept the %1 names of other checkpoints that were in it</source>
+        <translation>并保留了文件中属于其他检查点的 %1 个名称</translation>
+    </message>
+    <message>
+        <source>This format does not store the model&apos;s parameter order: the tree sorts by name, and Freeze First N and Freeze Indices count in the file&apos;s order.</source>
+        <translation>此格式不保存模型的参数顺序：树按名称排序，“冻结前 N 个”和“按索引冻结”按文件中的顺序计数。</translation>
     </message>
 </context>
 <context>
@@ -1140,6 +1225,14 @@ for i, (name, p) in enumerate(model.named_parameters()): if i &lt; N: freeze</tr
     <message>
         <source>Max</source>
         <translation>最大值</translation>
+    </message>
+    <message>
+        <source>%1 parameters; the %2 elements of buffers below are not counted</source>
+        <translation>%1 个参数；下方缓冲区的 %2 个元素不计入</translation>
+    </message>
+    <message>
+        <source>Parameter elements. A group counts its parameters only, as the status bar does; a buffer (grey) shows its own elements.</source>
+        <translation>参数元素数。分组只统计其中的参数（与状态栏一致）；缓冲区（灰色）显示其自身的元素数。</translation>
     </message>
 </context>
 <context>
@@ -1287,6 +1380,26 @@ for i, (name, p) in enumerate(model.named_parameters()): if i &lt; N: freeze</tr
     <message>
         <source>The module&apos;s state_dict() is written as a torch.save zip, which torch.load(weights_only=True) reads; the TorchScript code is left out.</source>
         <translation>模块的 state_dict() 写成 torch.save zip，torch.load(weights_only=True) 可以读取；不包含 TorchScript 代码。</translation>
+    </message>
+    <message>
+        <source>model state only</source>
+        <translation>仅模型状态</translation>
+    </message>
+    <message>
+        <source>floating tensors as %1</source>
+        <translation>浮点张量转为 %1</translation>
+    </message>
+    <message>
+        <source>store the freeze state</source>
+        <translation>存储冻结状态</translation>
+    </message>
+    <message>
+        <source>Remembered from your last save: %1.</source>
+        <translation>沿用上次保存时的选择：%1。</translation>
+    </message>
+    <message>
+        <source>&amp;Reset to Defaults</source>
+        <translation>恢复默认(&amp;R)</translation>
     </message>
 </context>
 <context>

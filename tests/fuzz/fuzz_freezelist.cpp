@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Freeze-list importers: frozen_layers.json objects and lists, and text lists.
 #include "format/error.h"
 #include "freezelist.h"
@@ -10,7 +11,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
 {
     try {
         (void)ckpt::parseFreezeList(std::string_view(reinterpret_cast<const char *>(data), size));
-    } catch (const ckpt::Error &) {
-    }
+    } catch (const ckpt::Error &) { }
     return 0;
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The legacy (pre-1.6) torch.save format: magic, protocol, sys_info, the object, storage keys and data.
 #include "fuzzsupport.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The pickle VM on raw bytes (every persistent id becomes a small storage), and the opcode scanner.
 #include "fuzzsupport.h"
 #include "format/pickle/opcodescan.h"
@@ -19,7 +20,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
             return s;
         });
         (void)vm.load(bytes);
-    } catch (const ckpt::Error &) {
-    }
+    } catch (const ckpt::Error &) { }
     return 0;
 }

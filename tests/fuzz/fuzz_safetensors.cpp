@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The safetensors header (JSON, offsets, dtypes, shapes) and tensors built from it.
 #include "fuzzsupport.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The zip directory reader (end of central directory, zip64, entries) and the torch.save zip reader on top.
 #include "fuzzsupport.h"
 #include "format/ziparchive.h"
@@ -10,7 +11,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
             (void)zip.storedData(e);
             (void)zip.find(e.name);
         }
-    } catch (const ckpt::Error &) {
-    }
+    } catch (const ckpt::Error &) { }
     return runReader(data, size, ckpt::detail::readTorchZip);
 }

@@ -1,40 +1,56 @@
+# SPDX-License-Identifier: MIT
 """Seed corpora for the fuzz targets from the files in the repository and, when given, the generated test
-fixtures (torch.save / torch.jit.save output). Usage: make_seeds.py SOURCE_DIR OUT_DIR [FIXTURE_DIR]
-writes OUT_DIR/<target>/ for each fuzz target."""
+fixtures (torch.save / torch.jit.save output). Usage: make_seeds.py [--max-len N] SOURCE_DIR OUT_DIR [FIXTURE_DIR]
+writes OUT_DIR/<target>/ for each fuzz target; N is the -max_len the targets run with (default 65536).
+Needs torch (the Python that makes the fixtures) for two small seeds of its own."""
 
 import glob
+import io
 import os
 import shutil
 import sys
 import zipfile
 
-src, out = sys.argv[1], sys.argv[2]
+args = sys.argv[1:]
+max_len = 65536
+if args[:1] == ["--max-len"]:
+    max_len, args = int(args[1]), args[2:]
+src, out = args[0], args[1]
 files = sorted(glob.glob(os.path.join(src, "tests/data/realworld/*")) + glob.glob(os.path.join(src, "tests/data/malformed/*"))
                + glob.glob(os.path.join(src, "resources/examples/*.pt")))
-if len(sys.argv) > 3:
-    files += sorted(glob.glob(os.path.join(sys.argv[3], "*")) + glob.glob(os.path.join(sys.argv[3], "*", "*")))
-files = [f for f in files if os.path.isfile(f) and not f.endswith((".md", ".expected.json")) and os.path.getsize(f) < 4 << 20]
+if len(args) > 2:
+    files += sorted(glob.glob(os.path.join(args[2], "*")) + glob.glob(os.path.join(args[2], "*", "*")))
+# The corpus's own scripts and tables are no input to any reader.
+files = [f for f in files if os.path.isfile(f) and not f.endswith((".md", ".expected.json", ".py", ".tsv"))]
 
 
 def put(target, name, data):
+    # libFuzzer cuts every seed to -max_len, and a seed over it costs each execution its size (the copy, the
+    # memory file, the instrumented scans). A zip, safetensors or tar file cut short loses the directory or
+    # the data its header points to, so those are left out: the files over the cap are checkpoints whose
+    # tensors are large, not whose structure is new (smaller files of the same libraries and formats remain,
+    # a big zip's data.pkl still seeds the pickle target, and small_dtypes() stands in for dtypes.pt). A
+    # pickle is read from its start, and a legacy torch.save file is a stream of pickles before its
+    # storages, so those keep their first max_len bytes.
+    if len(data) > max_len:
+        if not (data[:1] == b"\x80" or data[:4] == b"L119"):
+            return
+        data = data[:max_len]
     folder = os.path.join(out, target)
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, name), "wb") as f:
         f.write(data)
 
 
-for target in ("zip", "pickle", "safetensors", "sharded", "legacy", "freezelist", "checkpoint", "keyrules"):
+for target in ("zip", "pickle", "safetensors", "sharded", "legacy", "freezelist", "checkpoint", "keyrules", "tar"):
     shutil.rmtree(os.path.join(out, target), ignore_errors=True)
     os.makedirs(os.path.join(out, target))
-for path in files:
-    name = os.path.basename(path)
-    with open(path, "rb") as f:
-        data = f.read()
+def seed_file(name, data):
     put("checkpoint", name, data)
     if data.startswith(b"PK\x03\x04"):
         put("zip", name, data)
         try:
-            with zipfile.ZipFile(path) as z:
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
                 for info in z.infolist():
                     if info.filename.endswith(".pkl"):
                         put("pickle", name + "." + os.path.basename(info.filename), z.read(info.filename))
@@ -43,11 +59,37 @@ for path in files:
     elif data[:1] == b"\x80" or data[:1] == b"L":
         put("legacy", name, data)
         put("pickle", name, data)
+    if data[257:262] == b"ustar" or data[:2] == b"\x1f\x8b" or name.endswith((".tar", ".tar.gz", ".gz")):
+        put("tar", name, data)
     if name.endswith(".safetensors") or (len(data) > 9 and data[8:9] == b"{"):
         put("safetensors", name, data)
     if name.endswith(".json"):
         put("sharded", name, data)
         put("freezelist", name, data)
+
+
+def small_dtypes():
+    """The fixture dtypes.pt is over the cap only for its one 256x256 tensor, and it is the only seed with
+    bool, uint8, int8, int16, int32 and complex storages. The same dtypes in tensors of six elements, as
+    torch.save writes them in the zip and the legacy format, keep those storage classes in the seeds."""
+    import torch  # the CKPT_PYTHON that made the fixtures
+
+    dtypes = (torch.float32, torch.float64, torch.float16, torch.bfloat16, torch.complex64, torch.complex128, torch.bool,
+              torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)
+    values = {str(d).removeprefix("torch."): torch.arange(6).reshape(2, 3).to(d) for d in dtypes}
+    values["scalar_0d"] = torch.tensor(3.5)
+    values["empty_0x3"] = torch.zeros(0, 3)
+    for suffix, zip_format in (("zip", True), ("legacy", False)):
+        buffer = io.BytesIO()
+        torch.save(values, buffer, _use_new_zipfile_serialization=zip_format)
+        yield "small_dtypes_%s.pt" % suffix, buffer.getvalue()
+
+
+for path in files:
+    with open(path, "rb") as f:
+        seed_file(os.path.basename(path), f.read())
+for name, data in small_dtypes():
+    seed_file(name, data)
 put("sharded", "index.json", b'{"metadata": {"total_size": 8}, "weight_map": {"a.weight": "model-00001-of-00002.safetensors"}}')
 for path in glob.glob(os.path.join(src, "resources/examples/*.json")):
     with open(path, "rb") as f:

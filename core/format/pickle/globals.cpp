@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "globals.h"
 
 #include <array>
@@ -75,9 +76,18 @@ GlobalMeaning lookupGlobal(std::string_view module, std::string_view name)
     if (module == "torch") {
         // dtypes pickle as globals: torch.float32, torch.bfloat16, and the aliases torch.half ...
         static constexpr std::array<std::pair<std::string_view, std::string_view>, 12> kAliases{{
-            {"float", "float32"}, {"double", "float64"}, {"half", "float16"}, {"long", "int64"},
-            {"int", "int32"}, {"short", "int16"}, {"cfloat", "complex64"}, {"cdouble", "complex128"},
-            {"chalf", "complex32"}, {"uint8", "uint8"}, {"bool", "bool"}, {"int8", "int8"},
+            {"float", "float32"},
+            {"double", "float64"},
+            {"half", "float16"},
+            {"long", "int64"},
+            {"int", "int32"},
+            {"short", "int16"},
+            {"cfloat", "complex64"},
+            {"cdouble", "complex128"},
+            {"chalf", "complex32"},
+            {"uint8", "uint8"},
+            {"bool", "bool"},
+            {"int8", "int8"},
         }};
         if (dtypeFromName(name))
             return {KnownGlobal::TorchDtype, *dtypeFromName(name)};

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The allowlist: which module.name globals the reader understands, and what they mean.
 #pragma once
 

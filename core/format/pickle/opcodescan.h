@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The globals a pickle references, found by walking its opcodes without building anything: what a
 // scanner needs when the pickle is malformed after its payload (Python runs the payload before it fails).
 #pragma once
@@ -16,9 +17,9 @@ namespace ckpt::pickle {
 struct OpcodeScan
 {
     std::vector<GlobalReference> globals;
-    std::size_t end = 0;   // the byte after STOP, or where the walk stopped
+    std::size_t end = 0; // the byte after STOP, or where the walk stopped
     bool complete = false; // reached STOP
-    std::string error;     // why the walk stopped early
+    std::string error; // why the walk stopped early
     // Where each opcode first occurs (kNever: not at all), for telling which unpicklers can read the pickle
     // (PyTorch's weights-only unpickler reads a fixed subset of protocol 2).
     static constexpr std::size_t kNever = std::numeric_limits<std::size_t>::max();

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "picklemachine.h"
 
 #include "../bytereader.h"
@@ -17,18 +18,74 @@ namespace ckpt::pickle {
 namespace {
 
 enum Op : unsigned char {
-    MARK = '(', STOP = '.', POP = '0', POP_MARK = '1', DUP = '2', FLOAT = 'F', INT = 'I', BININT = 'J',
-    BININT1 = 'K', LONG = 'L', BININT2 = 'M', NONE = 'N', PERSID = 'P', BINPERSID = 'Q', REDUCE = 'R',
-    STRING = 'S', BINSTRING = 'T', SHORT_BINSTRING = 'U', UNICODE = 'V', BINUNICODE = 'X', APPEND = 'a',
-    BUILD = 'b', GLOBAL = 'c', DICT = 'd', EMPTY_DICT = '}', APPENDS = 'e', GET = 'g', BINGET = 'h',
-    INST = 'i', LONG_BINGET = 'j', LIST = 'l', EMPTY_LIST = ']', OBJ = 'o', PUT = 'p', BINPUT = 'q',
-    LONG_BINPUT = 'r', SETITEM = 's', TUPLE = 't', EMPTY_TUPLE = ')', SETITEMS = 'u', BINFLOAT = 'G',
-    PROTO = 0x80, NEWOBJ = 0x81, EXT1 = 0x82, EXT2 = 0x83, EXT4 = 0x84, TUPLE1 = 0x85, TUPLE2 = 0x86,
-    TUPLE3 = 0x87, NEWTRUE = 0x88, NEWFALSE = 0x89, LONG1 = 0x8a, LONG4 = 0x8b,
-    BINBYTES = 'B', SHORT_BINBYTES = 'C',
-    SHORT_BINUNICODE = 0x8c, BINUNICODE8 = 0x8d, BINBYTES8 = 0x8e, EMPTY_SET = 0x8f, ADDITEMS = 0x90,
-    FROZENSET = 0x91, NEWOBJ_EX = 0x92, STACK_GLOBAL = 0x93, MEMOIZE = 0x94, FRAME = 0x95,
-    BYTEARRAY8 = 0x96, NEXT_BUFFER = 0x97, READONLY_BUFFER = 0x98,
+    MARK = '(',
+    STOP = '.',
+    POP = '0',
+    POP_MARK = '1',
+    DUP = '2',
+    FLOAT = 'F',
+    INT = 'I',
+    BININT = 'J',
+    BININT1 = 'K',
+    LONG = 'L',
+    BININT2 = 'M',
+    NONE = 'N',
+    PERSID = 'P',
+    BINPERSID = 'Q',
+    REDUCE = 'R',
+    STRING = 'S',
+    BINSTRING = 'T',
+    SHORT_BINSTRING = 'U',
+    UNICODE = 'V',
+    BINUNICODE = 'X',
+    APPEND = 'a',
+    BUILD = 'b',
+    GLOBAL = 'c',
+    DICT = 'd',
+    EMPTY_DICT = '}',
+    APPENDS = 'e',
+    GET = 'g',
+    BINGET = 'h',
+    INST = 'i',
+    LONG_BINGET = 'j',
+    LIST = 'l',
+    EMPTY_LIST = ']',
+    OBJ = 'o',
+    PUT = 'p',
+    BINPUT = 'q',
+    LONG_BINPUT = 'r',
+    SETITEM = 's',
+    TUPLE = 't',
+    EMPTY_TUPLE = ')',
+    SETITEMS = 'u',
+    BINFLOAT = 'G',
+    PROTO = 0x80,
+    NEWOBJ = 0x81,
+    EXT1 = 0x82,
+    EXT2 = 0x83,
+    EXT4 = 0x84,
+    TUPLE1 = 0x85,
+    TUPLE2 = 0x86,
+    TUPLE3 = 0x87,
+    NEWTRUE = 0x88,
+    NEWFALSE = 0x89,
+    LONG1 = 0x8a,
+    LONG4 = 0x8b,
+    BINBYTES = 'B',
+    SHORT_BINBYTES = 'C',
+    SHORT_BINUNICODE = 0x8c,
+    BINUNICODE8 = 0x8d,
+    BINBYTES8 = 0x8e,
+    EMPTY_SET = 0x8f,
+    ADDITEMS = 0x90,
+    FROZENSET = 0x91,
+    NEWOBJ_EX = 0x92,
+    STACK_GLOBAL = 0x93,
+    MEMOIZE = 0x94,
+    FRAME = 0x95,
+    BYTEARRAY8 = 0x96,
+    NEXT_BUFFER = 0x97,
+    READONLY_BUFFER = 0x98,
 };
 
 // A key for dict de-duplication that follows Python equality for the hashable scalars pickles use.
@@ -82,8 +139,7 @@ PickleMachine::PickleMachine(Arena &arena, PersistentLoader loader, PickleLimits
     : m_arena(arena)
     , m_loader(std::move(loader))
     , m_limits(limits)
-{
-}
+{ }
 
 void PickleMachine::malformed(const std::string &what) const
 {
@@ -160,8 +216,8 @@ std::string_view PickleMachine::readLine()
 std::span<const std::byte> PickleMachine::readBytes(std::uint64_t n)
 {
     if (n > m_data.size() - m_pos)
-        fail(ErrorKind::Truncated, "pickle ends early: an argument of " + std::to_string(n) + " bytes has only "
-                                       + std::to_string(m_data.size() - m_pos) + " left");
+        fail(ErrorKind::Truncated,
+            "pickle ends early: an argument of " + std::to_string(n) + " bytes has only " + std::to_string(m_data.size() - m_pos) + " left");
     auto s = m_data.subspan(m_pos, static_cast<std::size_t>(n));
     m_pos += static_cast<std::size_t>(n);
     return s;
@@ -298,9 +354,7 @@ Value *PickleMachine::decodeRawUnicodeEscape(std::string_view raw)
         if (c == '\\' && i + 1 < raw.size() && (raw[i + 1] == 'u' || raw[i + 1] == 'U')) {
             const std::size_t n = raw[i + 1] == 'u' ? 4 : 8;
             std::uint32_t cp = 0;
-            if (i + 2 + n > raw.size()
-                || std::from_chars(raw.data() + i + 2, raw.data() + i + 2 + n, cp, 16).ptr != raw.data() + i + 2 + n
-                || cp > 0x10FFFF)
+            if (i + 2 + n > raw.size() || std::from_chars(raw.data() + i + 2, raw.data() + i + 2 + n, cp, 16).ptr != raw.data() + i + 2 + n || cp > 0x10FFFF)
                 malformed("invalid \\u escape in UNICODE argument");
             utf8::append(out, cp);
             i += 1 + n;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A data-only pickle virtual machine (protocols 0-5): builds a value tree, never imports or calls anything.
 #pragma once
 
@@ -15,9 +16,9 @@ namespace ckpt::pickle {
 
 struct PickleLimits
 {
-    std::size_t maxStack = 1u << 20;       // entries on the value stack
-    std::size_t maxMarks = 1u << 16;       // open MARKs
-    std::size_t maxBigIntBytes = 4096;     // LONG1/LONG4 payloads and decimal digits
+    std::size_t maxStack = 1u << 20; // entries on the value stack
+    std::size_t maxMarks = 1u << 16; // open MARKs
+    std::size_t maxBigIntBytes = 4096; // LONG1/LONG4 payloads and decimal digits
     std::size_t maxTensorDims = 64;
     const Progress *progress = nullptr; // polled every 64K opcodes with the fraction of the pickle read
 };
@@ -27,9 +28,9 @@ struct GlobalReference
 {
     std::string module;
     std::string name;
-    std::size_t offset = 0;  // opcode offset within the pickle
+    std::size_t offset = 0; // opcode offset within the pickle
     bool viaStackGlobal = false;
-    std::string record;      // which pickle: "archive/data.pkl", "legacy main pickle" ... (set by the reader)
+    std::string record; // which pickle: "archive/data.pkl", "legacy main pickle" ... (set by the reader)
 };
 
 class PickleMachine
@@ -48,12 +49,12 @@ public:
     int protocol() const { return m_protocol; }
 
 private:
-
     void run();
     [[noreturn]] void malformed(const std::string &what) const;
     std::string_view readLine();
     std::span<const std::byte> readBytes(std::uint64_t n);
-    template<typename T> T readLE();
+    template<typename T>
+    T readLE();
 
     void push(Value *v);
     Value *pop();
@@ -97,12 +98,12 @@ private:
     int m_protocol = 0;
     std::vector<Value *> m_stack;
     std::vector<std::size_t> m_marks;
-    std::vector<Value *> m_marked;               // scratch for popMark()
+    std::vector<Value *> m_marked; // scratch for popMark()
     // Pickles number their memo densely from 0; far-off indices (hostile files) go to a map.
     std::vector<Value *> m_memoDense;
     std::unordered_map<std::uint64_t, Value *> m_memoSparse;
     std::size_t m_memoCount = 0;
-    std::vector<DictValue *> m_filledDicts;       // checked for repeated keys when the pickle ends
+    std::vector<DictValue *> m_filledDicts; // checked for repeated keys when the pickle ends
     std::vector<GlobalReference> m_globals;
 };
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "picklewriter.h"
 
 #include "../error.h"
@@ -26,8 +27,7 @@ std::string_view py2Module(std::string_view module)
 
 PickleWriter::PickleWriter(StorageKey storageKey)
     : m_storageKey(std::move(storageKey))
-{
-}
+{ }
 
 std::vector<std::byte> PickleWriter::write(const Value *root)
 {
@@ -400,11 +400,11 @@ void PickleWriter::storagePid(const StorageValue &s)
         return;
     }
     const std::string_view cls = storageClassName(s.dtype);
-    static constexpr DType kNoClassIn113[] = {DType::UInt16, DType::UInt32, DType::UInt64, DType::Float8E5M2,
-                                              DType::Float8E4M3FN, DType::Float8E5M2FNUZ, DType::Float8E4M3FNUZ};
+    static constexpr DType kNoClassIn113[]
+        = {DType::UInt16, DType::UInt32, DType::UInt64, DType::Float8E5M2, DType::Float8E4M3FN, DType::Float8E5M2FNUZ, DType::Float8E4M3FNUZ};
     if (std::find(std::begin(kNoClassIn113), std::end(kNoClassIn113), s.dtype) != std::end(kNoClassIn113))
-        fail(ErrorKind::Unsupported, "torch.save has no storage type for " + std::string(dtypeName(s.dtype))
-                                         + " tensors in PyTorch 1.13; save this checkpoint as safetensors");
+        fail(ErrorKind::Unsupported,
+            "torch.save has no storage type for " + std::string(dtypeName(s.dtype)) + " tensors in PyTorch 1.13; save this checkpoint as safetensors");
     op('(');
     string("storage");
     global("torch", cls);

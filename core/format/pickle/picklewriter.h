@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Writes a value tree as a protocol-2 pickle that torch.load reads. Trees without opaque objects use
 // only what torch.load(weights_only=True) accepts: OrderedDict, the tensor rebuilders, storage pids.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "pyrepr.h"
 
 #include "../bytereader.h"
@@ -23,9 +24,21 @@ std::string numpyTypeForCode(std::string_view code)
     while (!code.empty() && (code[0] == '<' || code[0] == '>' || code[0] == '|' || code[0] == '='))
         code.remove_prefix(1);
     static constexpr std::pair<std::string_view, std::string_view> kCodes[] = {
-        {"f8", "float64"}, {"f4", "float32"}, {"f2", "float16"}, {"i8", "int64"}, {"i4", "int32"},
-        {"i2", "int16"}, {"i1", "int8"}, {"u8", "uint64"}, {"u4", "uint32"}, {"u2", "uint16"},
-        {"u1", "uint8"}, {"b1", "bool_"}, {"c8", "complex64"}, {"c16", "complex128"}, {"O8", "object_"},
+        {"f8", "float64"},
+        {"f4", "float32"},
+        {"f2", "float16"},
+        {"i8", "int64"},
+        {"i4", "int32"},
+        {"i2", "int16"},
+        {"i1", "int8"},
+        {"u8", "uint64"},
+        {"u4", "uint32"},
+        {"u2", "uint16"},
+        {"u1", "uint8"},
+        {"b1", "bool_"},
+        {"c8", "complex64"},
+        {"c16", "complex128"},
+        {"O8", "object_"},
     };
     for (const auto &[c, n] : kCodes)
         if (c == code)
@@ -118,7 +131,9 @@ std::string bytesRepr(std::string_view s, char prefix = 'b')
 class Repr
 {
 public:
-    explicit Repr(std::size_t limit) : m_limit(limit) {}
+    explicit Repr(std::size_t limit)
+        : m_limit(limit)
+    { }
     std::string result() { return m_out.size() > m_limit ? m_out.substr(0, m_limit) + "..." : m_out; }
 
     void value(const Value *v, int depth)

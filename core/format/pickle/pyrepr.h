@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // How values read back in Python: type names, dict-key path segments and short reprs for display.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the allowlisted globals mean when a pickle calls them (REDUCE, NEWOBJ, BUILD): tensor and Parameter
 // rebuilders, the legacy Variable forms of PyTorch 0.3/0.4, containers and byte strings. Everything else stays
 // an opaque object; nothing is ever called. globals.cpp says which globals are known; this file what they do.
@@ -99,8 +100,7 @@ StorageValue *PickleMachine::storageArgument(Value *v)
     if (v->kind == Kind::Storage)
         return static_cast<StorageValue *>(v);
     // Some hand-made legacy files put the persistent-id tuple itself where the storage goes.
-    if (const auto *t = asTuple(v); t && !t->items.empty() && isStr(t->items[0]) && strOf(t->items[0]) == "storage"
-                                    && m_loader) {
+    if (const auto *t = asTuple(v); t && !t->items.empty() && isStr(t->items[0]) && strOf(t->items[0]) == "storage" && m_loader) {
         Value *resolved = m_loader(v);
         if (resolved && resolved->kind == Kind::Storage)
             return static_cast<StorageValue *>(resolved);
@@ -285,11 +285,9 @@ Value *PickleMachine::reduce(Value *callable, Value *args, int depth)
         const Kind kind = known == KnownGlobal::ByteArray ? Kind::ByteArray : Kind::Bytes;
         if (items.empty() && known != KnownGlobal::CodecsEncode)
             return m_arena.make<StringValue>(kind, std::string_view{});
-        if (items.size() == 1 && (items[0]->kind == Kind::Bytes || items[0]->kind == Kind::ByteArray)
-            && known != KnownGlobal::CodecsEncode)
+        if (items.size() == 1 && (items[0]->kind == Kind::Bytes || items[0]->kind == Kind::ByteArray) && known != KnownGlobal::CodecsEncode)
             return m_arena.make<StringValue>(kind, static_cast<StringValue *>(items[0])->s);
-        if (items.size() == 2 && isStr(items[0]) && isStr(items[1])
-            && (strOf(items[1]) == "latin1" || strOf(items[1]) == "latin-1")) {
+        if (items.size() == 2 && isStr(items[0]) && isStr(items[1]) && (strOf(items[1]) == "latin1" || strOf(items[1]) == "latin-1")) {
             if (auto bytes = latin1FromUtf8(strOf(items[0])))
                 return m_arena.make<StringValue>(kind, m_arena.copy(*bytes));
         }

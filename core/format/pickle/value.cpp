@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "value.h"
 
 #include "../error.h"
@@ -52,8 +53,7 @@ const GlobalValue *ObjectValue::classGlobal() const
     const GlobalValue *g = asGlobal(callable);
     if (!g)
         return nullptr;
-    if (g->known == KnownGlobal::Reconstructor || g->known == KnownGlobal::NewObjFunc
-        || g->known == KnownGlobal::NumpyReconstruct) {
+    if (g->known == KnownGlobal::Reconstructor || g->known == KnownGlobal::NewObjFunc || g->known == KnownGlobal::NumpyReconstruct) {
         const auto *t = asTuple(args);
         if (t && !t->items.empty())
             if (const auto *cls = asGlobal(t->items[0]))
@@ -82,14 +82,12 @@ std::uint64_t TensorValue::numel() const
 
 Arena::Arena(std::size_t maxObjects)
     : m_maxObjects(maxObjects)
-{
-}
+{ }
 
 void Arena::count()
 {
     if (++m_count > m_maxObjects)
-        fail(ErrorKind::LimitExceeded,
-             "the pickle creates more than " + std::to_string(m_maxObjects) + " objects");
+        fail(ErrorKind::LimitExceeded, "the pickle creates more than " + std::to_string(m_maxObjects) + " objects");
 }
 
 IntValue *Arena::makeInt(std::int64_t v)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The value tree a pickle builds: data only. Unknown classes stay opaque objects; nothing is ever called.
 #pragma once
 
@@ -15,60 +16,98 @@
 namespace ckpt::pickle {
 
 enum class Kind : std::uint8_t {
-    None, Bool, Int, BigInt, Float, Complex,
-    Str, Bytes, ByteArray,
-    List, Tuple, Set, FrozenSet,
-    Dict, Global, Object, Storage, Tensor,
+    None,
+    Bool,
+    Int,
+    BigInt,
+    Float,
+    Complex,
+    Str,
+    Bytes,
+    ByteArray,
+    List,
+    Tuple,
+    Set,
+    FrozenSet,
+    Dict,
+    Global,
+    Object,
+    Storage,
+    Tensor,
 };
 
 struct Value
 {
-    explicit Value(Kind k) : kind(k) {}
+    explicit Value(Kind k)
+        : kind(k)
+    { }
     const Kind kind;
 };
 
 struct BoolValue : Value
 {
-    explicit BoolValue(bool b) : Value(Kind::Bool), v(b) {}
+    explicit BoolValue(bool b)
+        : Value(Kind::Bool)
+        , v(b)
+    { }
     bool v;
 };
 
 struct IntValue : Value
 {
-    explicit IntValue(std::int64_t i) : Value(Kind::Int), v(i) {}
+    explicit IntValue(std::int64_t i)
+        : Value(Kind::Int)
+        , v(i)
+    { }
     std::int64_t v;
 };
 
 // An integer beyond 64 bits, as pickle's LONG1/LONG4 store it: little-endian two's complement.
 struct BigIntValue : Value
 {
-    explicit BigIntValue(std::string_view le) : Value(Kind::BigInt), bytes(le) {}
+    explicit BigIntValue(std::string_view le)
+        : Value(Kind::BigInt)
+        , bytes(le)
+    { }
     std::string_view bytes;
 };
 
 struct FloatValue : Value
 {
-    explicit FloatValue(double d) : Value(Kind::Float), v(d) {}
+    explicit FloatValue(double d)
+        : Value(Kind::Float)
+        , v(d)
+    { }
     double v;
 };
 
 struct ComplexValue : Value
 {
-    ComplexValue(double r, double i) : Value(Kind::Complex), re(r), im(i) {}
+    ComplexValue(double r, double i)
+        : Value(Kind::Complex)
+        , re(r)
+        , im(i)
+    { }
     double re, im;
 };
 
 // Str (UTF-8 text), Bytes, ByteArray.
 struct StringValue : Value
 {
-    StringValue(Kind k, std::string_view s) : Value(k), s(s) {}
+    StringValue(Kind k, std::string_view s)
+        : Value(k)
+        , s(s)
+    { }
     std::string_view s;
 };
 
 // List, Tuple, Set, FrozenSet.
 struct SequenceValue : Value
 {
-    SequenceValue(Kind k, std::pmr::memory_resource *mr) : Value(k), items(mr) {}
+    SequenceValue(Kind k, std::pmr::memory_resource *mr)
+        : Value(k)
+        , items(mr)
+    { }
     std::pmr::vector<Value *> items;
 };
 
@@ -76,32 +115,58 @@ enum class DictFlavor : std::uint8_t { Plain, Ordered, Default };
 
 struct DictValue : Value
 {
-    DictValue(DictFlavor f, std::pmr::memory_resource *mr) : Value(Kind::Dict), items(mr), flavor(f) {}
+    DictValue(DictFlavor f, std::pmr::memory_resource *mr)
+        : Value(Kind::Dict)
+        , items(mr)
+        , flavor(f)
+    { }
     std::pmr::vector<std::pair<Value *, Value *>> items;
     DictFlavor flavor;
     Value *defaultFactory = nullptr; // defaultdict's factory
-    Value *state = nullptr;          // BUILD state: a state_dict's {'_metadata': ...}
+    Value *state = nullptr; // BUILD state: a state_dict's {'_metadata': ...}
     const Value *get(std::string_view key) const;
 };
 
 // Globals the reader gives a meaning to. Everything else is Unknown and becomes an opaque object.
 enum class KnownGlobal : std::uint8_t {
     Unknown,
-    RebuildTensorV2, RebuildTensor, RebuildParameter, RebuildParameterWithState, RebuildQTensor,
+    RebuildTensorV2,
+    RebuildTensor,
+    RebuildParameter,
+    RebuildParameterWithState,
+    RebuildQTensor,
     RebuildFromTypeV2,
     StorageClass, // torch.FloatStorage ... (dtype in GlobalValue::storageDtype), torch.UntypedStorage
-    OrderedDict, DefaultDict, Set, FrozenSet, Complex, ByteArray, Bytes, CodecsEncode,
+    OrderedDict,
+    DefaultDict,
+    Set,
+    FrozenSet,
+    Complex,
+    ByteArray,
+    Bytes,
+    CodecsEncode,
     Reconstructor, // copyreg._reconstructor
-    NewObjFunc,    // copyreg.__newobj__
-    TorchDevice, TorchSize, TorchDtype, TorchTensorClass, TorchParameterClass,
+    NewObjFunc, // copyreg.__newobj__
+    TorchDevice,
+    TorchSize,
+    TorchDtype,
+    TorchTensorClass,
+    TorchParameterClass,
     TorchVariableClass, // torch.autograd.variable.Variable: what PyTorch 0.3 pickled tensors of modules as
-    LegacyTensorType,   // torch.FloatTensor ... (dtype in storageDtype): PyTorch 0.1/0.2 tensors, filled by BUILD
-    NumpyReconstruct, NumpyScalar, NumpyDtype,
+    LegacyTensorType, // torch.FloatTensor ... (dtype in storageDtype): PyTorch 0.1/0.2 tensors, filled by BUILD
+    NumpyReconstruct,
+    NumpyScalar,
+    NumpyDtype,
 };
 
 struct GlobalValue : Value
 {
-    GlobalValue(std::string_view m, std::string_view n, KnownGlobal k) : Value(Kind::Global), module(m), name(n), known(k) {}
+    GlobalValue(std::string_view m, std::string_view n, KnownGlobal k)
+        : Value(Kind::Global)
+        , module(m)
+        , name(n)
+        , known(k)
+    { }
     std::string_view module;
     std::string_view name;
     KnownGlobal known;
@@ -116,39 +181,49 @@ enum class Construction : std::uint8_t { Reduce, NewObj, NewObjEx, Inst, Obj };
 struct ObjectValue : Value
 {
     ObjectValue(Value *callable, Value *args, Construction how, std::pmr::memory_resource *mr)
-        : Value(Kind::Object), callable(callable), args(args), listItems(mr), dictItems(mr), how(how) {}
-    Value *callable;       // usually a GlobalValue (the class or factory)
-    Value *args;           // a tuple (or nullptr)
+        : Value(Kind::Object)
+        , callable(callable)
+        , args(args)
+        , listItems(mr)
+        , dictItems(mr)
+        , how(how)
+    { }
+    Value *callable; // usually a GlobalValue (the class or factory)
+    Value *args; // a tuple (or nullptr)
     Value *kwargs = nullptr;
     Value *state = nullptr; // BUILD argument
-    std::pmr::vector<Value *> listItems;                   // APPEND(S) on the object
+    std::pmr::vector<Value *> listItems; // APPEND(S) on the object
     std::pmr::vector<std::pair<Value *, Value *>> dictItems; // SETITEM(S) on the object
     Construction how;
 
     const GlobalValue *classGlobal() const; // the class, looking through copyreg/numpy factories
-    const DictValue *stateDict() const;     // state when it is a dict, or the dict half of (dict, slots)
+    const DictValue *stateDict() const; // state when it is a dict, or the dict half of (dict, slots)
 };
 
 // A storage: a run of elements of one dtype, in the mapped file once resolved.
 struct StorageValue : Value
 {
-    StorageValue() : Value(Kind::Storage) {}
+    StorageValue()
+        : Value(Kind::Storage)
+    { }
     std::string_view key;
     std::string_view location;
     DType dtype = DType::UInt8;
-    std::uint64_t numel = 0;       // elements
+    std::uint64_t numel = 0; // elements
     std::span<const std::byte> bytes; // numel * itemsize bytes, valid once resolved
     bool resolved = false;
-    StorageValue *root = nullptr;  // legacy storage views: the storage this one is a slice of
-    std::uint64_t rootOffset = 0;  // in elements
-    std::uint32_t id = 0;          // dense numbering within a checkpoint (sharing groups)
+    StorageValue *root = nullptr; // legacy storage views: the storage this one is a slice of
+    std::uint64_t rootOffset = 0; // in elements
+    std::uint32_t id = 0; // dense numbering within a checkpoint (sharing groups)
 };
 
 enum class TensorOrigin : std::uint8_t { RebuildV2, RebuildV1, QTensor, Raw };
 
 struct TensorValue : Value
 {
-    TensorValue() : Value(Kind::Tensor) {}
+    TensorValue()
+        : Value(Kind::Tensor)
+    { }
     StorageValue *storage = nullptr;
     DType dtype = DType::Float32;
     std::int64_t storageOffset = 0;
@@ -157,11 +232,11 @@ struct TensorValue : Value
     bool requiresGrad = false;
     bool isParameter = false; // pickled as torch.nn.Parameter
     TensorOrigin origin = TensorOrigin::RebuildV2;
-    Value *hooks = nullptr;        // backward_hooks argument
-    Value *metadata = nullptr;     // 7th argument of _rebuild_tensor_v2
-    Value *quantizer = nullptr;    // quantizer params of _rebuild_qtensor
+    Value *hooks = nullptr; // backward_hooks argument
+    Value *metadata = nullptr; // 7th argument of _rebuild_tensor_v2
+    Value *quantizer = nullptr; // quantizer params of _rebuild_qtensor
     Value *parameterState = nullptr; // _rebuild_parameter_with_state / _rebuild_from_type_v2 state
-    Value *pythonType = nullptr;     // _rebuild_from_type_v2's type when not torch.Tensor/Parameter
+    Value *pythonType = nullptr; // _rebuild_from_type_v2's type when not torch.Tensor/Parameter
 
     std::uint64_t numel() const; // product of shape (validated non-negative, no overflow)
 };
@@ -183,10 +258,7 @@ public:
     }
     SequenceValue *makeSequence(Kind k) { return make<SequenceValue>(k, &m_resource); }
     DictValue *makeDict(DictFlavor f) { return make<DictValue>(f, &m_resource); }
-    ObjectValue *makeObject(Value *callable, Value *args, Construction how)
-    {
-        return make<ObjectValue>(callable, args, how, &m_resource);
-    }
+    ObjectValue *makeObject(Value *callable, Value *args, Construction how) { return make<ObjectValue>(callable, args, how, &m_resource); }
     IntValue *makeInt(std::int64_t v);
     // Tensors are also listed here, so that every one can be validated once storages are resolved.
     TensorValue *makeTensor();
@@ -218,9 +290,18 @@ private:
     IntValue *m_smallInts[258] = {};
 };
 
-inline bool isStr(const Value *v) { return v && v->kind == Kind::Str; }
-inline std::string_view strOf(const Value *v) { return static_cast<const StringValue *>(v)->s; }
-inline bool isTuple(const Value *v) { return v && v->kind == Kind::Tuple; }
+inline bool isStr(const Value *v)
+{
+    return v && v->kind == Kind::Str;
+}
+inline std::string_view strOf(const Value *v)
+{
+    return static_cast<const StringValue *>(v)->s;
+}
+inline bool isTuple(const Value *v)
+{
+    return v && v->kind == Kind::Tuple;
+}
 const SequenceValue *asTuple(const Value *v);
 const DictValue *asDict(const Value *v);
 const TensorValue *asTensor(const Value *v);
