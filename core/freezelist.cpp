@@ -21,11 +21,6 @@ FreezeListFormat freezeListFormatFor(std::string_view path)
     return FreezeListFormat::Text;
 }
 
-std::string pythonJsonQuote(std::string_view s)
-{
-    return json::quote(s, json::Escape::Ascii);
-}
-
 std::string freezeListJson(const std::vector<std::string> &frozenNames)
 {
     // json.dump(d, f) with its defaults: ensure_ascii, ", " and ": ", no newline at the end.
@@ -56,7 +51,7 @@ std::string freezeListPython(const FreezeState &state, std::string_view sourceDe
     out += "import torch\n\n";
     out += "FROZEN = {\n";
     for (const auto &n : names)
-        out += "    " + pythonJsonQuote(n) + ",\n";
+        out += "    " + json::quote(n, json::Escape::Ascii) + ",\n";
     out += "}\n\n\n";
     out += "def apply_freeze(model):\n"
            "    \"\"\"Sets requires_grad=False on the frozen parameters and True on all others.\"\"\"\n"

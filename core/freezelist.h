@@ -38,7 +38,4 @@ std::vector<std::string> foreignFreezeNames(const std::string &path, const Freez
 std::vector<std::string> parseFreezeList(std::string_view content);
 std::vector<std::string> readFreezeList(const std::string &path);
 
-// Python's json.dumps string quoting (ensure_ascii): non-ASCII as \uXXXX, surrogate pairs above U+FFFF.
-std::string pythonJsonQuote(std::string_view s);
-
 } // namespace ckpt

@@ -62,12 +62,19 @@ bool CheckpointDocument::isModified() const
     return !m_undo->isClean();
 }
 
+namespace {
+std::vector<bool> flagsOf(const ckpt::FreezeState &state)
+{
+    std::vector<bool> out(state.parameters().size());
+    for (std::size_t i = 0; i < out.size(); ++i)
+        out[i] = state.isFrozen(i);
+    return out;
+}
+} // namespace
+
 std::vector<bool> CheckpointDocument::frozen() const
 {
-    std::vector<bool> out(m_freeze->parameters().size());
-    for (std::size_t i = 0; i < out.size(); ++i)
-        out[i] = m_freeze->isFrozen(i);
-    return out;
+    return flagsOf(*m_freeze);
 }
 
 void CheckpointDocument::setFrozen(const std::vector<bool> &frozen, const QString &text)
@@ -97,16 +104,6 @@ void CheckpointDocument::apply(const std::vector<std::size_t> &indices, const st
         m_freeze->setFrozen(indices[k], values[k]);
     emit freezeChanged(indices);
 }
-
-namespace {
-std::vector<bool> flagsOf(const ckpt::FreezeState &state)
-{
-    std::vector<bool> out(state.parameters().size());
-    for (std::size_t i = 0; i < out.size(); ++i)
-        out[i] = state.isFrozen(i);
-    return out;
-}
-} // namespace
 
 void CheckpointDocument::freezeFirst(std::size_t n)
 {
