@@ -9,6 +9,7 @@
 #include "freezestate.h"
 #include "checkpointloader.h"
 #include "mainwindow.h"
+#include "parameterpanel.h"
 #include "parametertreemodel.h"
 
 #include <QApplication>
@@ -66,14 +67,14 @@ int main(int argc, char **argv)
 
     t.restart();
     window.filterEdit()->setText(QStringLiteral("*.experts.7.*"));
-    window.setMatchingFrozen(true); // applies the typed filter at once (no typing pause), then freezes
+    window.parameters()->setMatchingFrozen(true); // applies the typed filter at once (no typing pause), then freezes
     tree->viewport()->repaint();
     const double filterMs = ms(t);
     const int filteredTop = window.treeModel()->rowCount();
     window.document()->undoStack()->undo();
     t.restart();
     window.filterEdit()->clear();
-    window.setMatchingFrozen(false); // with an empty filter this only applies it and says so
+    window.parameters()->setMatchingFrozen(false); // with an empty filter this only applies it and says so
     settle();
     const double unfilterMs = ms(t);
 

@@ -5,7 +5,8 @@ writes OUTDIR/state_dict_1gb.pt (400 float32 tensors, 1 GiB), OUTDIR/state_dict_
 same with every other tensor changed a little), OUTDIR/state_dict_100k.pt (100,000 small tensors named
 like a mixture-of-experts model) and OUTDIR/state_dict_100k_finetuned.pt (a third of those changed, some
 removed, added and reshaped) and OUTDIR/state_dict_1gb_deflated.pt (state_dict_1gb.pt re-packed with every
-record deflate-compressed, as zip tools and TorchSharp write them). Existing files are kept."""
+record deflate-compressed, as zip tools and TorchSharp write them) and OUTDIR/one_tensor_1gb.pt (a single
+float32 tensor of 1 GiB, an embedding table's size). Existing files are kept."""
 
 import os
 import sys
@@ -22,6 +23,11 @@ def one_gib(path):
     for i in range(400):
         sd["layers.%d.%s.weight" % (i // 4, ("q", "k", "v", "o")[i % 4])] = torch.randn(rows, cols)
     torch.save(sd, path)
+
+
+def one_tensor(path):
+    torch.manual_seed(0)
+    torch.save({"embed.weight": torch.randn(262144, 1024)}, path)
 
 
 def hundred_k(path):
@@ -84,7 +90,8 @@ def main():
     for name, make in (("state_dict_1gb.pt", one_gib), ("state_dict_100k.pt", hundred_k),
                        ("state_dict_1gb_finetuned.pt", lambda p: fine_tuned(p, os.path.join(out, "state_dict_1gb.pt"))),
                        ("state_dict_100k_finetuned.pt", lambda p: fine_tuned_100k(p, os.path.join(out, "state_dict_100k.pt"))),
-                       ("state_dict_1gb_deflated.pt", lambda p: deflated(p, os.path.join(out, "state_dict_1gb.pt")))):
+                       ("state_dict_1gb_deflated.pt", lambda p: deflated(p, os.path.join(out, "state_dict_1gb.pt"))),
+                       ("one_tensor_1gb.pt", one_tensor)):
         path = os.path.join(out, name)
         if not os.path.exists(path):
             make(path + ".tmp")

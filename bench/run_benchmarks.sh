@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Generates the benchmark checkpoints (about 1.1 GB, under build/bench-data, never committed) and prints
+# Generates the benchmark checkpoints (about 2.2 GB, under build/bench-data, never committed) and prints
 # the listing benchmark table. Run from the repository root after building:  bench/run_benchmarks.sh
 set -eu
 cd "$(dirname "$0")/.."
@@ -20,6 +20,8 @@ if [ -x "$BUILD/bin/bench_gui" ]; then
     echo
     QT_QPA_PLATFORM=offscreen "$BUILD/bin/bench_diff_gui" "$DATA/state_dict_1gb.pt" "$DATA/state_dict_1gb_finetuned.pt" \
         "$DATA/state_dict_100k.pt" "$DATA/state_dict_100k_finetuned.pt" 2>/dev/null
+    echo
+    QT_QPA_PLATFORM=offscreen "$BUILD/bin/bench_gui_close" "$DATA/one_tensor_1gb.pt" "$DATA/state_dict_100k.pt" 2>/dev/null
     echo
     QT_QPA_PLATFORM=offscreen "$BUILD/bin/bench_transplant_gui" "$DATA/state_dict_100k.pt" "$DATA/state_dict_100k_finetuned.pt" 2>/dev/null
 fi

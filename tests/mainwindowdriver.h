@@ -8,6 +8,7 @@
 #include "parametertreemodel.h"
 
 #include <QApplication>
+#include <QContextMenuEvent>
 #include <QDialog>
 #include <QFileDialog>
 #include <QLineEdit>
@@ -95,6 +96,42 @@ inline bool clickMenuItem(QMainWindow &window, const QString &menuText, const QS
     QTest::mouseMove(menu, menu->actionGeometry(item).center());
     QTest::mouseClick(menu, Qt::LeftButton, {}, menu->actionGeometry(item).center());
     return QTest::qWaitFor([menu] { return !menu->isVisible(); }, 5000);
+}
+
+// Opens the tree's context menu on index with a right click and clicks the item with this text. A modal
+// dialog the item opens is answered (see whenModal). False when the menu has no such item.
+inline bool clickContextMenuItem(MainWindow &window, const QModelIndex &index, const QString &itemText)
+{
+    QTreeView *view = window.treeView();
+    view->scrollTo(index);
+    const QPoint at = view->visualRect(index).center();
+    bool clicked = false, shown = false;
+    auto *timer = new QTimer(&window);
+    QObject::connect(timer, &QTimer::timeout, &window, [&clicked, &shown, timer, itemText] {
+        auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget());
+        if (!menu)
+            return;
+        timer->stop();
+        shown = true;
+        if (qEnvironmentVariableIsSet("CKPT_TEST_SCREENSHOTS"))
+            menu->grab().save(qEnvironmentVariable("CKPT_TEST_SCREENSHOTS") + QStringLiteral("/context-menu.png"));
+        for (QAction *a : menu->actions())
+            if (a->text() == itemText && a->isEnabled()) {
+                QTest::mouseClick(menu, Qt::LeftButton, {}, menu->actionGeometry(a).center());
+                clicked = true;
+                break;
+            }
+        if (!clicked)
+            menu->close();
+    });
+    timer->start(20);
+    // A right click opens the context menu (a press alone does not send the event in a test).
+    QTest::mouseClick(view->viewport(), Qt::RightButton, {}, at);
+    QContextMenuEvent event(QContextMenuEvent::Mouse, at, view->viewport()->mapToGlobal(at));
+    QApplication::sendEvent(view->viewport(), &event);
+    const bool opened = QTest::qWaitFor([&shown] { return shown; }, 5000);
+    delete timer;
+    return opened && clicked;
 }
 
 // Runs answer once on the next visible modal dialog of type T (menu items open them with exec(), which

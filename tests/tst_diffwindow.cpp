@@ -15,6 +15,7 @@
 #include "difftreemodel.h"
 #include "diffwindow.h"
 #include "mainwindow.h"
+#include "screenshot.h"
 #include "translations.h"
 
 #include <QAbstractBarSeries>
@@ -675,9 +676,9 @@ private slots:
         reference.show();
         QVERIFY(QTest::qWaitForWindowExposed(&reference));
         QVERIFY(compareAndWait(reference, a, b));
-        QSignalSpy ready(&reference, &DiffWindow::screenshotReady);
-        reference.prepareScreenshot();
-        QVERIFY(ready.wait(60000));
+        bool ready = false;
+        screenshot::prepare(reference, [&ready] { ready = true; });
+        QTRY_VERIFY_WITH_TIMEOUT(ready, 60000);
         QTest::qWait(300);
         const int rows = std::min(6, reference.treeView()->model()->rowCount());
         QVERIFY(rows >= 2);

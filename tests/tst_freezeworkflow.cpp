@@ -15,6 +15,8 @@
 #include "savecheckpointdialog.h"
 #include "appsettings.h"
 #include "checkpointsaver.h"
+#include "difftreemodel.h"
+#include "diffwindow.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -31,6 +33,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProcess>
+#include <QPointer>
 #include <QProcessEnvironment>
 #include <QPushButton>
 #include <QSettings>
@@ -357,30 +360,48 @@ private slots:
         QTest::keySequence(view, QKeySequence::Copy);
         QCOMPARE(QGuiApplication::clipboard()->text(), QStringLiteral("bn.weight"));
 
-        const QModelIndex bn = findRow(window, QStringLiteral("bn"));
-        bool clicked = false;
-        auto *timer = new QTimer(&window);
-        connect(timer, &QTimer::timeout, &window, [&] {
-            auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget());
-            if (!menu)
-                return;
-            timer->stop();
-            for (QAction *a : menu->actions())
-                if (a->text() == QStringLiteral("&Freeze This Subtree")) {
-                    QTest::mouseClick(menu, Qt::LeftButton, {}, menu->actionGeometry(a).center());
-                    clicked = true;
-                }
-            if (!clicked)
-                menu->close();
-        });
-        timer->start(20);
-        // A right click opens the context menu (a press alone does not send the event in a test).
-        QContextMenuEvent event(QContextMenuEvent::Mouse, view->visualRect(bn).center(), view->viewport()->mapToGlobal(view->visualRect(bn).center()));
-        QTest::mouseClick(view->viewport(), Qt::RightButton, {}, view->visualRect(bn).center());
-        QApplication::sendEvent(view->viewport(), &event);
-        QTRY_VERIFY(clicked);
+        QVERIFY(clickContextMenuItem(window, findRow(window, QStringLiteral("bn")), QStringLiteral("&Freeze This Subtree")));
         QCOMPARE(window.document()->freeze().frozenNames(), (std::vector<std::string>{"bn.weight", "bn.bias"}));
         window.document()->markSaved();
+    }
+
+    // 18. "Show in Diff With…" on a tensor's row compares the checkpoint with the chosen file and selects
+    // that tensor's pair there, whether it changed or not.
+    void showInDiffFromContextMenu_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::newRow("changed") << QStringLiteral("blocks.1.conv2.weight");
+        QTest::newRow("identical") << QStringLiteral("stem.weight");
+    }
+
+    void showInDiffFromContextMenu()
+    {
+        QFETCH(QString, name);
+        const QString examples = sourceDir() + QStringLiteral("/../resources/examples/");
+        MainWindow window;
+        QVERIFY(showActive(window));
+        QVERIFY(openAndWait(window, examples + QStringLiteral("example_training_checkpoint.pt")));
+        whenModal<QFileDialog>([&](QFileDialog *d) { acceptFileDialog(d, examples + QStringLiteral("example_finetuned.pt")); });
+        QVERIFY(clickContextMenuItem(window, findRow(window, name), QStringLiteral("&Show in Diff With…")));
+        DiffWindow *diff = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((diff =
+                                         [] {
+                                             for (QWidget *w : QApplication::topLevelWidgets())
+                                                 if (auto *d = qobject_cast<DiffWindow *>(w); d && d->isVisible())
+                                                     return d;
+                                             return static_cast<DiffWindow *>(nullptr);
+                                         }()),
+            5000);
+        QTRY_VERIFY_WITH_TIMEOUT(diff->session() && !diff->runner()->isRunning(), 60000);
+        const QModelIndex current = diff->treeView()->currentIndex();
+        QVERIFY(current.isValid());
+        const int entry = diff->session()->tree.nodes[static_cast<std::size_t>(diff->model()->nodeOf(current))].entry;
+        QVERIFY(entry >= 0);
+        QCOMPARE(QString::fromStdString(diff->session()->result.entries[static_cast<std::size_t>(entry)].name), name);
+        QVERIFY(diff->treeView()->visualRect(current).isValid()); // expanded and scrolled to
+        QPointer<DiffWindow> closing(diff);
+        diff->close(); // deletes itself
+        QTRY_VERIFY(!closing);
     }
 
     // 14. File > Open Folder… opens a Hugging Face model folder.

@@ -11,8 +11,10 @@
 #include "freezestate.h"
 #include "mainwindow.h"
 #include "parameterfilter.h"
+#include "parameterpanel.h"
 #include "parametertreemodel.h"
 #include "savecheckpointdialog.h"
+#include "screenshot.h"
 #include "tensordetailswidget.h"
 
 #include <QAbstractItemModelTester>
@@ -32,6 +34,7 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTimer>
+#include <QToolButton>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QStyle>
@@ -156,7 +159,12 @@ private slots:
         QVERIFY(window.filterEdit()->hasFocus());
         QTest::keyClicks(window.filterEdit(), QStringLiteral("*.bias"));
         QTRY_COMPARE(window.treeModel()->rowCount(), 3); // conv, bn, fc have a bias (after the typing pause)
-        window.setMatchingFrozen(true);
+        QToolButton *freezeMatching = nullptr;
+        for (auto *b : window.findChildren<QToolButton *>())
+            if (b->defaultAction() == window.parameters()->freezeMatchingAction())
+                freezeMatching = b;
+        QVERIFY(freezeMatching && freezeMatching->isEnabled());
+        QTest::mouseClick(freezeMatching, Qt::LeftButton);
         QVERIFY(window.document()->freeze().isFrozen(std::string_view("bn.bias")));
         QVERIFY(window.document()->freeze().isFrozen(std::string_view("fc.bias")));
         window.filterEdit()->clear();
@@ -428,10 +436,10 @@ private slots:
         reference.resize(1440, 900);
         reference.show();
         QVERIFY(QTest::qWaitForWindowExposed(&reference));
-        QSignalSpy ready(&reference, &MainWindow::screenshotReady);
+        bool ready = false;
         QVERIFY(openAndWait(reference, file));
-        reference.prepareScreenshot();
-        QVERIFY(ready.wait(60000));
+        screenshot::prepare(reference, [&ready] { ready = true; });
+        QTRY_VERIFY_WITH_TIMEOUT(ready, 60000);
         QTest::qWait(300);
         const int rows = std::min(6, reference.treeModel()->rowCount());
         QVERIFY(rows >= 2);

@@ -108,6 +108,7 @@ DiffWindow::DiffWindow(QWidget *parent)
     connect(m_runner, &DiffRunner::finished, this, &DiffWindow::onFinished);
     connect(m_runner, &DiffRunner::failed, this, &DiffWindow::onFailed);
     connect(m_runner, &DiffRunner::cancelled, this, [this] {
+        m_reveal.clear();
         setBusy(false);
         statusBar()->showMessage(tr("Comparison cancelled."), 5000);
     });
@@ -310,12 +311,6 @@ void DiffWindow::createWidgets()
     connect(m_chart, &DiffChartWidget::rebuilt, this, &DiffWindow::highlightSelectedBars);
     connect(m_model, &QAbstractItemModel::layoutChanged, this, &DiffWindow::highlightSelectedBars);
     connect(m_model, &QAbstractItemModel::modelReset, this, &DiffWindow::highlightSelectedBars);
-    connect(m_pair, &DiffPairWidget::histogramsShown, this, [this] {
-        if (m_screenshotPending) {
-            m_screenshotPending = false;
-            emit screenshotReady();
-        }
-    });
 
     m_summary = new QLabel(this);
     m_progress = new QProgressBar(this);
@@ -451,10 +446,12 @@ void DiffWindow::onFinished(std::shared_ptr<const DiffSession> session)
     updateTitle();
     updateLegend();
     updateSummary();
+    revealPending();
 }
 
 void DiffWindow::onFailed(const QString &message)
 {
+    m_reveal.clear();
     setBusy(false);
     if (m_session) { // the previous result stays: compare the files it holds again next time
         m_a = m_session->a;
@@ -800,28 +797,46 @@ void DiffWindow::dropEvent(QDropEvent *event)
     }
 }
 
-void DiffWindow::prepareScreenshot()
+void DiffWindow::selectEntry(int entry)
 {
-    // The largest changed pair: its two histograms have the most to show.
-    int entry = -1;
-    std::uint64_t most = 0;
-    if (m_session)
-        for (std::size_t i = 0; i < m_session->result.entries.size(); ++i) {
-            const auto &e = m_session->result.entries[i];
-            if (e.status == DiffStatus::Changed && e.metrics.valid && e.a->numel() > most) {
-                most = e.a->numel();
-                entry = static_cast<int>(i);
-            }
-        }
     const QModelIndex index = m_model->indexOfEntry(entry);
-    if (!index.isValid()) {
-        emit screenshotReady();
+    if (!index.isValid())
         return;
-    }
     for (QModelIndex p = index.parent(); p.isValid(); p = p.parent())
         m_tree->expand(p);
-    m_screenshotPending = true;
     m_tree->scrollTo(index);
     m_tree->setCurrentIndex(index);
-    statusBar()->clearMessage(); // the screenshot shows the summary, not what selecting the pair said
+}
+
+void DiffWindow::revealName(const QString &name)
+{
+    m_reveal = name;
+    if (!m_runner->isRunning())
+        revealPending();
+}
+
+void DiffWindow::revealPending()
+{
+    if (m_reveal.isEmpty() || !m_session)
+        return;
+    const std::string name = m_reveal.toStdString();
+    const QString shown = m_reveal;
+    m_reveal.clear();
+    // The name as the main window's tree gives it (the state_dict name) is A's; the pair may carry another
+    // name once the prefix rules ran.
+    const auto &entries = m_session->result.entries;
+    int found = -1;
+    for (std::size_t i = 0; i < entries.size() && found < 0; ++i) {
+        const auto &e = entries[i];
+        if ((e.a && (e.a->modelName == name || e.a->name == name)) || e.name == name)
+            found = static_cast<int>(i);
+    }
+    if (found >= 0 && !m_model->indexOfEntry(found).isValid())
+        setStatusFilter(diffstyle::kAllStatuses); // hidden by the status legend: show every status rather than nothing
+    if (found < 0 || !m_model->indexOfEntry(found).isValid()) {
+        statusBar()->showMessage(tr("%1 is not among the compared pairs").arg(shown), kMessageMs);
+        return;
+    }
+    selectEntry(found);
+    m_tree->setFocus(Qt::OtherFocusReason);
 }

@@ -50,12 +50,9 @@ public:
     DiffChartWidget *chart() const { return m_chart; }
     DiffPairWidget *pairView() const { return m_pair; }
     const std::shared_ptr<const DiffSession> &session() const { return m_session; }
-
-    // For --screenshot: select the most changed pair; screenshotReady() once its histograms show.
-    void prepareScreenshot();
-
-signals:
-    void screenshotReady();
+    void selectEntry(int entry); // expands to the pair's row and makes it current
+    // Selects the pair of this tensor name (A's state_dict name, or the paired name) once the comparison is done.
+    void revealName(const QString &name);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -80,6 +77,7 @@ private:
     void exportDialog(const QString &suffix);
     void showError(const QString &title, const QString &message);
     void resizeColumns();
+    void revealPending();
 
     DiffRunner *m_runner;
     DiffTreeModel *m_model;
@@ -105,5 +103,5 @@ private:
     QProgressBar *m_progress = nullptr;
     QPushButton *m_cancel = nullptr;
     QList<QAction *> m_sessionActions; // enabled once there is a result
-    bool m_screenshotPending = false;
+    QString m_reveal; // a name to select once the running comparison finishes
 };

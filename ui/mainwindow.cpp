@@ -14,6 +14,7 @@
 #include "freezestate.h"
 #include "inspectreport.h"
 #include "parameterfilter.h"
+#include "parameterpanel.h"
 #include "parametertreemodel.h"
 #include "savecheckpointdialog.h"
 #include "appsettings.h"
@@ -82,7 +83,6 @@ QString examplePath(const QString &name = QStringLiteral("example_training_check
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
     , m_loader(new CheckpointLoader(this))
-    , m_model(new ParameterTreeModel(this))
     , m_entries(new EntryTableModel(this))
 {
     setAcceptDrops(true);
@@ -119,45 +119,35 @@ MainWindow::~MainWindow()
     }
 }
 
+ParameterTreeModel *MainWindow::treeModel() const
+{
+    return m_parameters->model();
+}
+
+QTreeView *MainWindow::treeView() const
+{
+    return m_parameters->treeView();
+}
+
+QLineEdit *MainWindow::filterEdit() const
+{
+    return m_parameters->filterEdit();
+}
+
 void MainWindow::createWidgets()
 {
-    // Left: the filter row and the tree.
+    // Left: the safety verdict over the filter row and the tree.
     auto *left = new QWidget(this);
     auto *leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(4, 4, 0, 4);
-    auto *filterRow = new QHBoxLayout;
-    m_filter = new QLineEdit(left);
-    m_filter->setPlaceholderText(tr("Filter parameters (glob: layer1.*  or text)   Ctrl+F"));
-    m_filter->setClearButtonEnabled(true);
-    m_filterMode = new QComboBox(left);
-    m_filterMode->addItem(tr("Glob"));
-    m_filterMode->addItem(tr("Regex"));
-    auto *freezeMatching = new QToolButton(left);
-    auto *unfreezeMatching = new QToolButton(left);
-    filterRow->addWidget(m_filter, 1);
-    filterRow->addWidget(m_filterMode);
-    filterRow->addWidget(freezeMatching);
-    filterRow->addWidget(unfreezeMatching);
     m_safety = new SafetyBanner(left);
     leftLayout->addWidget(m_safety);
-    leftLayout->addLayout(filterRow);
-    m_filterError = new QLabel(left);
-    m_filterError->setStyleSheet(QStringLiteral("color: #b00020")); // untranslated: a style
-    m_filterError->hide();
-    leftLayout->addWidget(m_filterError);
-    m_tree = new QTreeView(left);
-    m_tree->setModel(m_model);
-    m_tree->setUniformRowHeights(true); // keeps 100,000 rows smooth
-    m_tree->setAlternatingRowColors(true);
-    m_tree->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_tree->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_tree->setAllColumnsShowFocus(true);
-    m_tree->installEventFilter(this);
-    m_tree->setContextMenuPolicy(Qt::CustomContextMenu);
-    connect(m_tree, &QWidget::customContextMenuRequested, this, &MainWindow::treeContextMenu);
-    m_tree->header()->setStretchLastSection(false);
-    m_tree->header()->setSectionResizeMode(ParameterTreeModel::Name, QHeaderView::Interactive);
-    leftLayout->addWidget(m_tree, 1);
+    m_parameters = new ParameterPanel(left);
+    leftLayout->addWidget(m_parameters, 1);
+    connect(m_parameters, &ParameterPanel::currentTensorChanged, this, [this](int tensor) { m_details->showTensor(tensor); });
+    connect(m_parameters, &ParameterPanel::message, statusBar(), &QStatusBar::showMessage);
+    connect(m_parameters, &ParameterPanel::compareRequested, this, &MainWindow::compareDialog);
+    connect(m_parameters, &ParameterPanel::showInDiffRequested, this, &MainWindow::showInDiffDialog);
 
     // Right: details of the selected tensor above the rest of the checkpoint.
     m_details = new TensorDetailsWidget(this);
@@ -201,25 +191,6 @@ void MainWindow::createWidgets()
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_cancel);
     connect(m_cancel, &QPushButton::clicked, m_loader, &CheckpointLoader::cancel);
-
-    // Typing is collected for a moment: refiltering 100,000 names on every key would lag.
-    m_filterTimer = new QTimer(this);
-    m_filterTimer->setSingleShot(true);
-    m_filterTimer->setInterval(150);
-    connect(m_filterTimer, &QTimer::timeout, this, &MainWindow::applyFilter);
-    connect(m_filter, &QLineEdit::textChanged, m_filterTimer, qOverload<>(&QTimer::start));
-    connect(m_filterMode, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilter);
-    connect(m_tree->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::onSelectionChanged);
-
-    auto *freezeMatchingAction = m_freezeMatchingAction = new QAction(tr("Freeze matching"), this);
-    freezeMatchingAction->setToolTip(tr("Freeze every parameter the filter matches"));
-    connect(freezeMatchingAction, &QAction::triggered, this, [this] { setMatchingFrozen(true); });
-    auto *unfreezeMatchingAction = m_unfreezeMatchingAction = new QAction(tr("Unfreeze matching"), this);
-    unfreezeMatchingAction->setToolTip(tr("Unfreeze every parameter the filter matches"));
-    connect(unfreezeMatchingAction, &QAction::triggered, this, [this] { setMatchingFrozen(false); });
-    freezeMatching->setDefaultAction(freezeMatchingAction);
-    unfreezeMatching->setDefaultAction(unfreezeMatchingAction);
-    m_documentActions << freezeMatchingAction << unfreezeMatchingAction;
 }
 
 void MainWindow::createActions()
@@ -271,30 +242,27 @@ void MainWindow::createActions()
             m_document->undoStack()->redo();
     });
     edit->addSeparator();
-    QAction *find = edit->addAction(tr("&Find Parameters"), this, [this] {
-        m_filter->setFocus();
-        m_filter->selectAll();
-    });
+    QAction *find = edit->addAction(tr("&Find Parameters"), m_parameters, &ParameterPanel::focusFilter);
     find->setShortcut(QKeySequence::Find);
     edit->addSeparator();
     QAction *preferences = edit->addAction(tr("&Preferences…"), this, &MainWindow::preferencesDialog);
     preferences->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
 
     QMenu *freeze = menuBar()->addMenu(tr("F&reeze"));
-    QAction *toggle = freeze->addAction(tr("&Toggle Selected"), this, &MainWindow::toggleCurrentFreeze);
+    QAction *toggle = freeze->addAction(tr("&Toggle Selected"), m_parameters, &ParameterPanel::toggleCurrentFreeze);
     toggle->setShortcut(Qt::Key_Space);
-    toggle->setShortcutContext(Qt::WidgetShortcut); // Space is handled in the tree (see eventFilter)
+    toggle->setShortcutContext(Qt::WidgetShortcut); // Space is handled in the tree (ParameterPanel::eventFilter)
     freeze->addSeparator();
     QAction *first = freeze->addAction(tr("Freeze &First N…"), this, &MainWindow::freezeFirstDialog);
     QAction *indices = freeze->addAction(tr("Freeze &Indices…"), this, &MainWindow::freezeIndicesDialog);
     freeze->addSeparator();
-    QAction *invert = freeze->addAction(tr("&Invert"), this, &MainWindow::invertFreeze);
-    QAction *clear = freeze->addAction(tr("&Unfreeze All"), this, &MainWindow::clearFreeze);
+    QAction *invert = freeze->addAction(tr("&Invert"), this, [this] { m_document->invert(); });
+    QAction *clear = freeze->addAction(tr("&Unfreeze All"), this, [this] { m_document->clear(); });
     m_documentActions << toggle << first << indices << invert << clear;
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
-    QAction *expand = view->addAction(tr("&Expand All"), m_tree, &QTreeView::expandAll);
-    QAction *collapse = view->addAction(tr("&Collapse All"), m_tree, &QTreeView::collapseAll);
+    QAction *expand = view->addAction(tr("&Expand All"), treeView(), &QTreeView::expandAll);
+    QAction *collapse = view->addAction(tr("&Collapse All"), treeView(), &QTreeView::collapseAll);
     view->addSeparator();
     QAction *stats = view->addAction(tr("Compute &Statistics for All Tensors"), this, &MainWindow::computeAllStatistics);
     m_documentActions << expand << collapse << stats;
@@ -340,10 +308,6 @@ void MainWindow::updateActions()
 {
     for (QAction *a : m_documentActions)
         a->setEnabled(m_document != nullptr);
-    // A pattern that does not compile matches nothing; the tree still shows the last valid one's rows.
-    const bool validFilter = m_filterError->text().isEmpty();
-    m_freezeMatchingAction->setEnabled(m_document && validFilter);
-    m_unfreezeMatchingAction->setEnabled(m_document && validFilter);
     // Where Ctrl+S writes is in the item itself: "…/run3/frozen_layers.json".
     if (m_document) {
         const QFileInfo target(m_document->freezeListTarget());
@@ -456,7 +420,7 @@ void MainWindow::onLoaded(const QString &path, const std::shared_ptr<LoadedCheck
     connect(m_document, &CheckpointDocument::modifiedChanged, this, &MainWindow::updateTitle);
     connect(m_document, &CheckpointDocument::freezeChanged, this, &MainWindow::updateSummary);
     connect(m_document->undoStack(), &QUndoStack::indexChanged, this, &MainWindow::updateActions);
-    m_model->setDocument(m_document, std::move(result->tree));
+    m_parameters->setDocument(m_document, std::move(result->tree));
     m_entries->setCheckpoint(result->checkpoint);
     m_details->setCheckpoint(result->checkpoint);
     m_details->setFreezeState(&m_document->freeze());
@@ -480,39 +444,6 @@ void MainWindow::onLoaded(const QString &path, const std::shared_ptr<LoadedCheck
     for (const auto &note : c.raw().notes)
         modelText += QStringLiteral("<br>") + QString::fromStdString(note).toHtmlEscaped();
     m_modelStateLabel->setText(modelText);
-    m_tree->expandToDepth(0);
-    // Column widths from all tensors, not just the rows visible now (most are still collapsed).
-    const QFontMetrics fm = m_tree->fontMetrics();
-    int shapeWidth = fm.horizontalAdvance(tr("Shape")), dtypeWidth = fm.horizontalAdvance(tr("Dtype"));
-    int paramsWidth = fm.horizontalAdvance(tr("Parameters")), sizeWidth = fm.horizontalAdvance(QStringLiteral("1023.9 MiB")); // untranslated: a width sample
-    // Measuring 100,000 strings takes half a second: measure the longest few shapes and each dtype once.
-    std::vector<std::string> longestShapes;
-    std::set<ckpt::DType> dtypes;
-    for (const auto &t : c.tensors()) {
-        dtypes.insert(t.dtype());
-        std::string text = ckpt::shapeText(t.shape());
-        if (longestShapes.size() < 8 || text.size() > longestShapes.back().size()) {
-            longestShapes.push_back(std::move(text));
-            std::sort(longestShapes.begin(), longestShapes.end(), [](const auto &a, const auto &b) { return a.size() > b.size(); });
-            if (longestShapes.size() > 8)
-                longestShapes.pop_back();
-        }
-    }
-    for (const auto &text : longestShapes)
-        shapeWidth = std::max(shapeWidth, fm.horizontalAdvance(QString::fromStdString(text)));
-    for (const auto dt : dtypes)
-        dtypeWidth = std::max(dtypeWidth, fm.horizontalAdvance(QString::fromLatin1(ckpt::dtypeName(dt))));
-    paramsWidth
-        = std::max(paramsWidth, fm.horizontalAdvance(QString::fromStdString(ckpt::groupThousands(m_document->freeze().totalElements())) + QStringLiteral("0")));
-    const int pad = 18;
-    m_tree->setColumnWidth(ParameterTreeModel::Name, appsettings::columnWidth(QStringLiteral("mainTreeName"), 230));
-    m_tree->setColumnWidth(ParameterTreeModel::Frozen, fm.horizontalAdvance(tr("Frozen")) + pad);
-    m_tree->setColumnWidth(ParameterTreeModel::Shape, std::min(shapeWidth, 260) + pad);
-    m_tree->setColumnWidth(ParameterTreeModel::DType, dtypeWidth + pad);
-    m_tree->setColumnWidth(ParameterTreeModel::Parameters, paramsWidth + pad);
-    m_tree->setColumnWidth(ParameterTreeModel::Size, sizeWidth + pad);
-    for (int col = ParameterTreeModel::Mean; col <= ParameterTreeModel::Max; ++col)
-        m_tree->setColumnWidth(col, fm.horizontalAdvance(QStringLiteral("-0.0001234")) + pad);
     m_entryView->resizeColumnsToContents();
     // Long keys (Lightning's callbacks/ModelCheckpoint{...}/...) must not push Type and Value out of sight:
     // the name is cut in the middle, and its tooltip holds all of it.
@@ -523,7 +454,6 @@ void MainWindow::onLoaded(const QString &path, const std::shared_ptr<LoadedCheck
     updateTitle();
     updateActions();
     updateSummary();
-    applyFilter();
 }
 
 void MainWindow::onLoadFailed(const QString &path, const QString &message)
@@ -536,42 +466,6 @@ void MainWindow::onLoadFailed(const QString &path, const QString &message)
 void MainWindow::showError(const QString &title, const QString &message)
 {
     showErrorBox(this, title, message);
-}
-
-void MainWindow::applyFilter()
-{
-    m_filterTimer->stop();
-    ParameterFilter filter;
-    const auto mode = m_filterMode->currentIndex() == 1 ? ParameterFilter::Mode::Regex : ParameterFilter::Mode::Glob;
-    const QString error = filter.set(m_filter->text(), mode);
-    m_filterError->setVisible(!error.isEmpty());
-    m_filterError->setText(error);
-    updateActions();
-    if (!error.isEmpty() || (filter.pattern() == m_model->filter().pattern() && filter.mode() == m_model->filter().mode()))
-        return;
-    m_model->setFilter(filter);
-    if (!filter.isEmpty() && m_model->rowCount() > 0 && m_model->tree().nodes.size() < 5000)
-        m_tree->expandAll(); // show the matches when that stays cheap
-    else
-        m_tree->expandToDepth(0);
-}
-
-void MainWindow::setMatchingFrozen(bool frozen)
-{
-    if (!m_document)
-        return;
-    applyFilter(); // what is typed counts, even before the view caught up
-    if (!m_filterError->text().isEmpty())
-        return; // an invalid pattern matches nothing: the actions are disabled, and a stale filter must not act
-    const ParameterFilter &filter = m_model->filter();
-    if (filter.isEmpty()) {
-        showError(tr("No filter"), tr("Type a glob (layer1.*) or a regular expression in the filter first."));
-        return;
-    }
-    const std::size_t matched = m_document->setMatchingFrozen(filter, frozen);
-    statusBar()->showMessage(tr("%1 parameters match '%2'").arg(matched).arg(m_filter->text()), 4000);
-    // Ctrl+Z in the filter box would undo its text: after a freeze, the next Ctrl+Z is for the freeze.
-    m_tree->setFocus(Qt::ShortcutFocusReason);
 }
 
 void MainWindow::freezeFirst(int n)
@@ -661,100 +555,10 @@ void MainWindow::freezeIndicesDialog()
     dialog.exec();
 }
 
-void MainWindow::invertFreeze()
-{
-    if (m_document)
-        m_document->invert();
-}
-
-void MainWindow::clearFreeze()
-{
-    if (m_document)
-        m_document->clear();
-}
-
-void MainWindow::toggleCurrentFreeze()
-{
-    const QModelIndex current = m_tree->currentIndex();
-    if (!current.isValid() || !m_document)
-        return;
-    const QModelIndex check = current.siblingAtColumn(ParameterTreeModel::Frozen);
-    if (!check.data(ParameterTreeModel::FreezableRole).toBool())
-        return;
-    const auto state = static_cast<Qt::CheckState>(check.data(Qt::CheckStateRole).toInt());
-    m_model->setData(check, state == Qt::Checked ? Qt::Unchecked : Qt::Checked, Qt::CheckStateRole);
-}
-
-bool MainWindow::eventFilter(QObject *watched, QEvent *event)
-{
-    if (watched == m_tree && event->type() == QEvent::KeyPress) {
-        auto *key = static_cast<QKeyEvent *>(event);
-        if (key->key() == Qt::Key_Space && key->modifiers() == Qt::NoModifier) {
-            toggleCurrentFreeze();
-            return true;
-        }
-        if (key->matches(QKeySequence::Copy)) { // the view's own copy takes the leaf's text ("weight")
-            copyName(m_tree->currentIndex());
-            return true;
-        }
-    }
-    return QMainWindow::eventFilter(watched, event);
-}
-
-QString MainWindow::fullName(const QModelIndex &index) const
-{
-    if (!index.isValid() || !m_document)
-        return {};
-    const int tensor = index.data(ParameterTreeModel::TensorIndexRole).toInt();
-    if (tensor < 0)
-        return index.data(ParameterTreeModel::PathRole).toString();
-    const ckpt::TensorInfo &t = m_document->checkpoint().tensors()[static_cast<std::size_t>(tensor)];
-    return QString::fromStdString(t.inModelState ? t.modelName : t.name); // as model.state_dict() names it
-}
-
-void MainWindow::copyName(const QModelIndex &index)
-{
-    const QString name = fullName(index);
-    if (name.isEmpty())
-        return;
-    QGuiApplication::clipboard()->setText(name);
-    statusBar()->showMessage(tr("Copied %1").arg(name), 3000);
-}
-
-void MainWindow::treeContextMenu(const QPoint &pos)
-{
-    const QModelIndex index = m_tree->indexAt(pos);
-    if (!index.isValid() || !m_document)
-        return;
-    QMenu menu(this);
-    menu.addAction(tr("&Copy Name"), this, [this, index] { copyName(index); })->setShortcut(QKeySequence::Copy);
-    const QModelIndex check = index.siblingAtColumn(ParameterTreeModel::Frozen);
-    if (check.data(ParameterTreeModel::FreezableRole).toBool()) {
-        const bool group = m_model->hasChildren(index.siblingAtColumn(0));
-        menu.addSeparator();
-        menu.addAction(group ? tr("&Freeze This Subtree") : tr("&Freeze"), this, [this, check] { m_model->setData(check, Qt::Checked, Qt::CheckStateRole); });
-        menu.addAction(
-            group ? tr("&Unfreeze This Subtree") : tr("&Unfreeze"), this, [this, check] { m_model->setData(check, Qt::Unchecked, Qt::CheckStateRole); });
-    }
-    menu.addSeparator();
-    menu.addAction(tr("Co&mpare With…"), this, &MainWindow::compareDialog);
-    menu.exec(m_tree->viewport()->mapToGlobal(pos));
-}
-
-void MainWindow::onSelectionChanged()
-{
-    const QModelIndex current = m_tree->currentIndex();
-    m_details->showTensor(current.isValid() ? current.data(ParameterTreeModel::TensorIndexRole).toInt() : -1);
-}
-
 void MainWindow::onSummary(const TensorSummary &summary)
 {
     if (summary.error.isEmpty())
-        m_model->setStatistics(summary.tensor, summary.stats);
-    if (m_screenshotPending && summary.tensor == m_screenshotTensor) {
-        m_screenshotPending = false;
-        emit screenshotReady();
-    }
+        treeModel()->setStatistics(summary.tensor, summary.stats);
 }
 
 void MainWindow::computeAllStatistics()
@@ -768,14 +572,14 @@ void MainWindow::computeAllStatistics()
     dialog.setMinimumDuration(300);
     for (int i = 0; i < count && !dialog.wasCanceled(); ++i) {
         dialog.setValue(i);
-        if (m_model->hasStatistics(i))
+        if (treeModel()->hasStatistics(i))
             continue;
         // One tensor at a time on a worker; a local event loop keeps the window responsive and Cancel working.
         QFuture<TensorSummary> f = summarizeTensor(checkpoint, i, 1, 0);
         waitWithEvents(f);
         const TensorSummary s = f.result();
         if (s.error.isEmpty())
-            m_model->setStatistics(i, s.stats);
+            treeModel()->setStatistics(i, s.stats);
     }
     dialog.setValue(count);
 }
@@ -970,33 +774,6 @@ void MainWindow::rebuildRecentMenu()
     m_recentMenu->setEnabled(!files.isEmpty());
 }
 
-void MainWindow::prepareScreenshot()
-{
-    if (!m_document)
-        return;
-    m_tree->expandToDepth(1);
-    // A representative tensor: the largest parameter among the first ones, so the histogram has substance.
-    int best = -1;
-    std::uint64_t bestSize = 0;
-    const auto &tensors = m_document->checkpoint().tensors();
-    for (std::size_t i = 0; i < tensors.size() && i < 64; ++i)
-        if (tensors[i].isParameter && tensors[i].inModelState && tensors[i].numel() > bestSize) {
-            bestSize = tensors[i].numel();
-            best = static_cast<int>(i);
-        }
-    if (best < 0 && !tensors.empty())
-        best = 0;
-    if (best < 0) {
-        emit screenshotReady();
-        return;
-    }
-    m_screenshotTensor = best;
-    m_screenshotPending = true;
-    const QModelIndex index = m_model->indexOfTensor(best);
-    m_tree->scrollTo(index);
-    m_tree->setCurrentIndex(index);
-}
-
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     if (!maybeDiscardChanges()) {
@@ -1007,7 +784,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
     appsettings::saveSplitter(m_mainSplitter, QStringLiteral("main"));
     appsettings::saveSplitter(m_sideSplitter, QStringLiteral("mainSide"));
     if (m_document)
-        appsettings::setColumnWidth(QStringLiteral("mainTreeName"), m_tree->columnWidth(ParameterTreeModel::Name));
+        appsettings::setColumnWidth(QStringLiteral("mainTreeName"), m_parameters->nameColumnWidth());
     event->accept();
 }
 
@@ -1076,6 +853,17 @@ DiffWindow *MainWindow::openDiffWindow(const DiffInput &a, const DiffInput &b)
     window->compare(a, b);
     addRecentFile(b.path);
     return window;
+}
+
+void MainWindow::showInDiffDialog(const QString &name)
+{
+    if (!m_document)
+        return;
+    const QString path = chooseCheckpoint(this, tr("Show %1 in a Diff With").arg(name));
+    if (path.isEmpty())
+        return;
+    if (DiffWindow *window = compareWith(path))
+        window->revealName(name);
 }
 
 void MainWindow::compareDialog()

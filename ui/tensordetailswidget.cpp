@@ -49,7 +49,6 @@ TensorDetailsWidget::TensorDetailsWidget(QWidget *parent)
     , m_chart(new QChart)
     , m_chartView(new QChartView(m_chart, this))
     , m_values(new QPlainTextEdit(this))
-    , m_watcher(new QFutureWatcher<TensorSummary>(this))
 {
     auto *layout = new QVBoxLayout(this);
     m_title->setWordWrap(true);
@@ -80,6 +79,22 @@ TensorDetailsWidget::TensorDetailsWidget(QWidget *parent)
     m_values->setMaximumHeight(90);
     m_values->setPlaceholderText(tr("First values"));
     layout->addWidget(m_values);
+    newWatcher();
+    showTensor(-1);
+}
+
+TensorDetailsWidget::~TensorDetailsWidget() = default;
+
+void TensorDetailsWidget::newWatcher()
+{
+    // A statistics run cannot be interrupted, and one over a tensor of gigabytes takes seconds. Nobody waits
+    // for one that is no longer wanted (another checkpoint, a closed window): its watcher goes, the run ends
+    // on its own with the checkpoint it shares, and its result is dropped.
+    if (m_watcher) {
+        m_watcher->disconnect(this);
+        m_watcher->deleteLater();
+    }
+    m_watcher = new QFutureWatcher<TensorSummary>(this);
     connect(m_watcher, &QFutureWatcherBase::finished, this, [this] {
         const TensorSummary s = m_watcher->result();
         m_cache.insert(s.tensor, s);
@@ -89,12 +104,6 @@ TensorDetailsWidget::TensorDetailsWidget(QWidget *parent)
         else if (m_tensor >= 0 && !m_cache.contains(m_tensor))
             showTensor(m_tensor); // the selection moved on while this one ran
     });
-    showTensor(-1);
-}
-
-TensorDetailsWidget::~TensorDetailsWidget()
-{
-    m_watcher->waitForFinished();
 }
 
 bool TensorDetailsWidget::isComputing() const
@@ -104,7 +113,8 @@ bool TensorDetailsWidget::isComputing() const
 
 void TensorDetailsWidget::setCheckpoint(std::shared_ptr<const ckpt::Checkpoint> checkpoint)
 {
-    m_watcher->waitForFinished();
+    if (m_watcher->isRunning())
+        newWatcher();
     m_cache.clear();
     m_freeze = nullptr;
     m_checkpoint = std::move(checkpoint);

@@ -44,6 +44,7 @@ signals:
 
 private:
     void showSummary(const TensorSummary &s);
+    void newWatcher(); // lets a running statistics run go without waiting for it
 
     std::shared_ptr<const ckpt::Checkpoint> m_checkpoint;
     const ckpt::FreezeState *m_freeze = nullptr;
@@ -54,7 +55,7 @@ private:
     QChart *m_chart;
     QChartView *m_chartView;
     QPlainTextEdit *m_values;
-    QFutureWatcher<TensorSummary> *m_watcher;
+    QFutureWatcher<TensorSummary> *m_watcher = nullptr;
     QHash<int, TensorSummary> m_cache;
     bool m_autoStatistics = true;
 };

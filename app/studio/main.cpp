@@ -3,6 +3,7 @@
 #include "appsettings.h"
 #include "diffwindow.h"
 #include "mainwindow.h"
+#include "screenshot.h"
 #include "transplantdialog.h"
 #include "translations.h"
 #include "../lastresort.h"
@@ -18,11 +19,12 @@
 #include <new>
 
 namespace {
-// Renders window to out once ready() fires (after the chart has laid itself out), then quits.
-template<typename Window, typename Ready>
-void screenshotWhen(QApplication &app, Window &window, Ready ready, const QString &out, int &status)
+// Prepares window for its screenshot, renders it to out once it is drawn (after the chart has laid itself
+// out), then quits.
+template<typename Window>
+void screenshotWhenReady(QApplication &app, Window &window, const QString &out, int &status)
 {
-    QObject::connect(&window, ready, &app, [&app, &window, out, &status] {
+    screenshot::prepare(window, [&app, &window, out, &status] {
         QTimer::singleShot(300, &app, [&app, &window, out, &status] {
             if (!window.grab().save(out)) {
                 std::fprintf(stderr, "checkpoint-studio: cannot write %s\n", qPrintable(out));
@@ -35,7 +37,10 @@ void screenshotWhen(QApplication &app, Window &window, Ready ready, const QStrin
 
 int run(int argc, char **argv)
 {
-    QApplication app(argc, argv);
+    // Never destroyed: ~QApplication waits for the global thread pool, where a statistics run over a tensor of
+    // gigabytes cannot be interrupted, and it would keep the process alive for seconds after its last window
+    // closed. main() ends the process with _Exit once run() returns.
+    QApplication &app = *new QApplication(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Checkpoint Studio")); // untranslated: names the settings file
     QApplication::setOrganizationName(QStringLiteral("checkpoint-studio"));
     QApplication::setApplicationVersion(QStringLiteral(CKPT_VERSION));
@@ -136,13 +141,13 @@ int run(int argc, char **argv)
             window.resize(1440, 900); // not the size the user left it at: screenshots are reproducible
         window.show();
         if (screenshot) {
-            QObject::connect(window.runner(), &DiffRunner::finished, &window, [&window] { QTimer::singleShot(0, &window, &DiffWindow::prepareScreenshot); });
+            QObject::connect(window.runner(), &DiffRunner::finished, &window,
+                [&] { QTimer::singleShot(0, &window, [&] { screenshotWhenReady(app, window, out, status); }); });
             QObject::connect(window.runner(), &DiffRunner::failed, &app, [&](const QString &message) {
                 std::fprintf(stderr, "checkpoint-studio: %s\n", qPrintable(message));
                 status = 2;
                 app.quit();
             });
-            screenshotWhen(app, window, &DiffWindow::screenshotReady, out, status);
         }
         window.compare({files[0], nullptr}, {files[1], nullptr});
         const int code = app.exec();
@@ -153,13 +158,13 @@ int run(int argc, char **argv)
     if (screenshot) {
         window.resize(1440, 900);
         window.show();
-        QObject::connect(window.loader(), &CheckpointLoader::loaded, &window, [&window] { QTimer::singleShot(0, &window, &MainWindow::prepareScreenshot); });
+        QObject::connect(window.loader(), &CheckpointLoader::loaded, &window,
+            [&] { QTimer::singleShot(0, &window, [&] { screenshotWhenReady(app, window, out, status); }); });
         QObject::connect(window.loader(), &CheckpointLoader::failed, &app, [&](const QString &, const QString &message) {
             std::fprintf(stderr, "checkpoint-studio: %s\n", qPrintable(message));
             status = 2;
             app.quit();
         });
-        screenshotWhen(app, window, &MainWindow::screenshotReady, out, status);
         window.openFile(files.front());
         app.exec();
         return status;

@@ -674,6 +674,10 @@ B：%2</translation>
         <source>%1 selected; its bar on the chart: %2</source>
         <translation>已选择 %1；其在图表中的条形：%2</translation>
     </message>
+    <message>
+        <source>%1 is not among the compared pairs</source>
+        <translation>%1 不在比较的张量对中</translation>
+    </message>
 </context>
 <context>
     <name>EntryTableModel</name>
@@ -708,36 +712,8 @@ B：%2</translation>
         <translation>打开已取消。</translation>
     </message>
     <message>
-        <source>Filter parameters (glob: layer1.*  or text)   Ctrl+F</source>
-        <translation>筛选参数（通配符：layer1.* 或文本）   Ctrl+F</translation>
-    </message>
-    <message>
-        <source>Glob</source>
-        <translation>通配符</translation>
-    </message>
-    <message>
-        <source>Regex</source>
-        <translation>正则表达式</translation>
-    </message>
-    <message>
         <source>Cancel</source>
         <translation>取消</translation>
-    </message>
-    <message>
-        <source>Freeze matching</source>
-        <translation>冻结匹配项</translation>
-    </message>
-    <message>
-        <source>Freeze every parameter the filter matches</source>
-        <translation>冻结筛选条件匹配的所有参数</translation>
-    </message>
-    <message>
-        <source>Unfreeze matching</source>
-        <translation>解冻匹配项</translation>
-    </message>
-    <message>
-        <source>Unfreeze every parameter the filter matches</source>
-        <translation>解冻筛选条件匹配的所有参数</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -948,36 +924,8 @@ B：%2</translation>
         <translation>冻结状态：%1</translation>
     </message>
     <message>
-        <source>Shape</source>
-        <translation>形状</translation>
-    </message>
-    <message>
-        <source>Dtype</source>
-        <translation>数据类型</translation>
-    </message>
-    <message>
-        <source>Parameters</source>
-        <translation>参数量</translation>
-    </message>
-    <message>
-        <source>Frozen</source>
-        <translation>已冻结</translation>
-    </message>
-    <message>
         <source>Cannot open %1</source>
         <translation>无法打开 %1</translation>
-    </message>
-    <message>
-        <source>No filter</source>
-        <translation>没有筛选条件</translation>
-    </message>
-    <message>
-        <source>Type a glob (layer1.*) or a regular expression in the filter first.</source>
-        <translation>请先在筛选框中输入通配符（layer1.*）或正则表达式。</translation>
-    </message>
-    <message>
-        <source>%1 parameters match &apos;%2&apos;</source>
-        <translation>有 %1 个参数匹配“%2”</translation>
     </message>
     <message>
         <source>Freeze indices</source>
@@ -1112,30 +1060,6 @@ sorted by name), not in model order. Counting here follows the file order.</sour
 而不是模型中的顺序。这里的计数按文件顺序进行。</translation>
     </message>
     <message>
-        <source>Copied %1</source>
-        <translation>已复制 %1</translation>
-    </message>
-    <message>
-        <source>&amp;Copy Name</source>
-        <translation>复制名称(&amp;C)</translation>
-    </message>
-    <message>
-        <source>&amp;Freeze This Subtree</source>
-        <translation>冻结此子树(&amp;F)</translation>
-    </message>
-    <message>
-        <source>&amp;Freeze</source>
-        <translation>冻结(&amp;F)</translation>
-    </message>
-    <message>
-        <source>&amp;Unfreeze This Subtree</source>
-        <translation>解冻此子树(&amp;U)</translation>
-    </message>
-    <message>
-        <source>&amp;Unfreeze</source>
-        <translation>解冻(&amp;U)</translation>
-    </message>
-    <message>
         <source>Exported %1 (%2 frozen); Save Freeze List still writes %3</source>
         <translation>已导出 %1（%2 个已冻结）；保存冻结列表仍写入 %3</translation>
     </message>
@@ -1162,6 +1086,101 @@ sorted by name), not in model order. Counting here follows the file order.</sour
     <message>
         <source>This format does not store the model&apos;s parameter order: the tree sorts by name, and Freeze First N and Freeze Indices count in the file&apos;s order.</source>
         <translation>此格式不保存模型的参数顺序：树按名称排序，“冻结前 N 个”和“按索引冻结”按文件中的顺序计数。</translation>
+    </message>
+    <message>
+        <source>Show %1 in a Diff With</source>
+        <translation>在与其他检查点的比较中显示 %1</translation>
+    </message>
+</context>
+<context>
+    <name>ParameterPanel</name>
+    <message>
+        <source>Filter parameters (glob: layer1.*  or text)   Ctrl+F</source>
+        <translation>筛选参数（通配符：layer1.* 或文本）   Ctrl+F</translation>
+    </message>
+    <message>
+        <source>Glob</source>
+        <translation>通配符</translation>
+    </message>
+    <message>
+        <source>Regex</source>
+        <translation>正则表达式</translation>
+    </message>
+    <message>
+        <source>Freeze matching</source>
+        <translation>冻结匹配项</translation>
+    </message>
+    <message>
+        <source>Freeze every parameter the filter matches</source>
+        <translation>冻结筛选条件匹配的所有参数</translation>
+    </message>
+    <message>
+        <source>Unfreeze matching</source>
+        <translation>解冻匹配项</translation>
+    </message>
+    <message>
+        <source>Unfreeze every parameter the filter matches</source>
+        <translation>解冻筛选条件匹配的所有参数</translation>
+    </message>
+    <message>
+        <source>Shape</source>
+        <translation>形状</translation>
+    </message>
+    <message>
+        <source>Dtype</source>
+        <translation>数据类型</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>参数量</translation>
+    </message>
+    <message>
+        <source>Frozen</source>
+        <translation>已冻结</translation>
+    </message>
+    <message>
+        <source>No filter</source>
+        <translation>没有筛选条件</translation>
+    </message>
+    <message>
+        <source>Type a glob (layer1.*) or a regular expression in the filter first.</source>
+        <translation>请先在筛选框中输入通配符（layer1.*）或正则表达式。</translation>
+    </message>
+    <message>
+        <source>%1 parameters match &apos;%2&apos;</source>
+        <translation>有 %1 个参数匹配“%2”</translation>
+    </message>
+    <message>
+        <source>Copied %1</source>
+        <translation>已复制 %1</translation>
+    </message>
+    <message>
+        <source>&amp;Copy Name</source>
+        <translation>复制名称(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Freeze This Subtree</source>
+        <translation>冻结此子树(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Freeze</source>
+        <translation>冻结(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Unfreeze This Subtree</source>
+        <translation>解冻此子树(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Unfreeze</source>
+        <translation>解冻(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Show in Diff With…</source>
+        <translation>在比较中显示(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Co&amp;mpare With…</source>
+        <translation>与…比较(&amp;M)…</translation>
     </message>
 </context>
 <context>
