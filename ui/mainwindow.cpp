@@ -7,18 +7,16 @@
 #include "checkpointsaver.h"
 #include "diffwindow.h"
 #include "checkpointfiles.h"
-#include "entrytablemodel.h"
-#include "format/atomicfile.h"
+#include "checkpointinfopanel.h"
 #include "format/error.h"
-#include "freezelist.h"
 #include "freezestate.h"
 #include "inspectreport.h"
-#include "parameterfilter.h"
 #include "parameterpanel.h"
 #include "parametertreemodel.h"
 #include "savecheckpointdialog.h"
 #include "appsettings.h"
 #include "preferencesdialog.h"
+#include "recentfilesmenu.h"
 #include "safetybanner.h"
 #include "savejob.h"
 #include "transplantdialog.h"
@@ -26,21 +24,15 @@
 
 #include <QAction>
 #include <QApplication>
-#include <QClipboard>
 #include <QCloseEvent>
-#include <QComboBox>
 #include <QDragEnterEvent>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QDropEvent>
-#include <QEventLoop>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QHBoxLayout>
-#include <QHeaderView>
 #include <QInputDialog>
-#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -50,13 +42,9 @@
 #include <QProgressBar>
 #include <QProgressDialog>
 #include <QPushButton>
-#include <QSettings>
 #include <QStandardPaths>
 #include <QSplitter>
 #include <QStatusBar>
-#include <QTableView>
-#include <QTimer>
-#include <QToolButton>
 #include <QTreeView>
 #include <QUndoStack>
 #include <QVBoxLayout>
@@ -66,8 +54,6 @@
 #include <set>
 
 namespace {
-constexpr int kMaxRecentFiles = 10;
-
 QString examplePath(const QString &name = QStringLiteral("example_training_checkpoint.pt"))
 {
     // Installed next to the binary's share folder, or in the source tree when run from a build.
@@ -83,7 +69,6 @@ QString examplePath(const QString &name = QStringLiteral("example_training_check
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
     , m_loader(new CheckpointLoader(this))
-    , m_entries(new EntryTableModel(this))
 {
     setAcceptDrops(true);
     createWidgets();
@@ -151,26 +136,11 @@ void MainWindow::createWidgets()
 
     // Right: details of the selected tensor above the rest of the checkpoint.
     m_details = new TensorDetailsWidget(this);
-    auto *rest = new QWidget(this);
-    auto *restLayout = new QVBoxLayout(rest);
-    restLayout->setContentsMargins(0, 0, 4, 4);
-    m_modelStateLabel = new QLabel(rest);
-    m_modelStateLabel->setWordWrap(true);
-    m_modelStateLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    restLayout->addWidget(m_modelStateLabel);
-    m_entryView = new QTableView(rest);
-    m_entryView->setModel(m_entries);
-    m_entryView->verticalHeader()->hide();
-    m_entryView->horizontalHeader()->setStretchLastSection(true);
-    m_entryView->setWordWrap(false);
-    m_entryView->setTextElideMode(Qt::ElideMiddle);
-    m_entryView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_entryView->verticalHeader()->setDefaultSectionSize(m_entryView->fontMetrics().height() + 6);
-    restLayout->addWidget(m_entryView, 1);
+    m_info = new CheckpointInfoPanel(this);
 
     m_sideSplitter = new QSplitter(Qt::Vertical, this);
     m_sideSplitter->addWidget(m_details);
-    m_sideSplitter->addWidget(rest);
+    m_sideSplitter->addWidget(m_info);
     m_sideSplitter->setStretchFactor(0, 3);
     m_sideSplitter->setStretchFactor(1, 2);
     m_mainSplitter = new QSplitter(Qt::Horizontal, this);
@@ -201,8 +171,9 @@ void MainWindow::createActions()
     QAction *openFolder = file->addAction(tr("Open &Folder…"), this, &MainWindow::openFolderDialog);
     openFolder->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     openFolder->setToolTip(tr("Open a Hugging Face model folder (model.safetensors, sharded indexes, pytorch_model.bin)"));
-    m_recentMenu = file->addMenu(tr("Open &Recent"));
-    rebuildRecentMenu();
+    m_recentMenu = new RecentFilesMenu(tr("Open &Recent"), file);
+    file->addMenu(m_recentMenu);
+    connect(m_recentMenu, &RecentFilesMenu::openRequested, this, &MainWindow::openFile);
     QAction *compare = file->addAction(tr("Co&mpare With…"), this, &MainWindow::compareDialog);
     compare->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
     compare->setToolTip(tr("Diff this checkpoint (A) against another one (B)"));
@@ -421,36 +392,13 @@ void MainWindow::onLoaded(const QString &path, const std::shared_ptr<LoadedCheck
     connect(m_document, &CheckpointDocument::freezeChanged, this, &MainWindow::updateSummary);
     connect(m_document->undoStack(), &QUndoStack::indexChanged, this, &MainWindow::updateActions);
     m_parameters->setDocument(m_document, std::move(result->tree));
-    m_entries->setCheckpoint(result->checkpoint);
     m_details->setCheckpoint(result->checkpoint);
     m_details->setFreezeState(&m_document->freeze());
     connect(m_document, &CheckpointDocument::freezeChanged, m_details, &TensorDetailsWidget::refreshFreeze);
     delete old;
 
-    const auto &c = m_document->checkpoint();
-    const auto &ms = c.modelState();
-    QString modelText = !ms.found() ? tr("No model state found: all tensors are shown under their container path.")
-        : ms.path.empty()           ? tr("The model state is the top level of the file.")
-                                    : tr("The model state is <b>%1</b>.").arg(QString::fromStdString(ms.path).toHtmlEscaped());
-    if (!m_document->freezeNote().isEmpty())
-        modelText += QStringLiteral("<br>") + tr("Freeze state: %1").arg(m_document->freezeNote().toHtmlEscaped());
-    modelText += QStringLiteral("<br>")
-        + tr("Save Freeze List (Ctrl+S) writes <b>%1</b>, where opening this checkpoint looks for it.")
-              .arg(QDir::toNativeSeparators(m_document->freezeListTarget()).toHtmlEscaped());
-    if (!m_document->freeze().hasModelOrder())
-        modelText += QStringLiteral("<br>")
-            + tr("This format does not store the model's parameter order: the tree sorts by name, and Freeze First N and Freeze Indices count in the file's "
-                 "order.");
-    for (const auto &note : c.raw().notes)
-        modelText += QStringLiteral("<br>") + QString::fromStdString(note).toHtmlEscaped();
-    m_modelStateLabel->setText(modelText);
-    m_entryView->resizeColumnsToContents();
-    // Long keys (Lightning's callbacks/ModelCheckpoint{...}/...) must not push Type and Value out of sight:
-    // the name is cut in the middle, and its tooltip holds all of it.
-    const int room = std::max(m_entryView->viewport()->width(), 360);
-    m_entryView->setColumnWidth(EntryTableModel::Name, std::min(m_entryView->columnWidth(EntryTableModel::Name), std::max(140, room * 2 / 5)));
-    m_entryView->setColumnWidth(EntryTableModel::Type, std::min(m_entryView->columnWidth(EntryTableModel::Type), std::max(110, room / 4)));
-    addRecentFile(path);
+    m_info->setDocument(*m_document);
+    m_recentMenu->add(path);
     updateTitle();
     updateActions();
     updateSummary();
@@ -728,52 +676,6 @@ void MainWindow::preferencesDialog()
         m_details->setAutoStatistics(appsettings::autoStatistics());
 }
 
-void MainWindow::addRecentFile(const QString &path)
-{
-    QSettings settings;
-    QStringList files = settings.value(QStringLiteral("recentFiles")).toStringList();
-    const QString absolute = QFileInfo(path).absoluteFilePath();
-    files.removeAll(absolute);
-    files.prepend(absolute);
-    while (files.size() > kMaxRecentFiles)
-        files.removeLast();
-    settings.setValue(QStringLiteral("recentFiles"), files);
-    rebuildRecentMenu();
-}
-
-void MainWindow::rebuildRecentMenu()
-{
-    m_recentMenu->clear();
-    const QStringList files = QSettings().value(QStringLiteral("recentFiles")).toStringList();
-    // "run3/last.ckpt" rather than a bare "last.ckpt": as many parent folders as it takes to tell them apart.
-    auto tail = [](const QString &path, int folders) {
-        QStringList parts = QDir::fromNativeSeparators(path).split(QLatin1Char('/'), Qt::SkipEmptyParts);
-        return QDir::toNativeSeparators(parts.mid(std::max<qsizetype>(0, parts.size() - 1 - folders)).join(QLatin1Char('/')));
-    };
-    m_recentMenu->setToolTipsVisible(true);
-    for (int i = 0; i < files.size(); ++i) {
-        int folders = 1;
-        for (; folders < 8; ++folders) {
-            const QString mine = tail(files[i], folders);
-            if (std::none_of(files.begin(), files.end(), [&](const QString &other) { return other != files[i] && tail(other, folders) == mine; }))
-                break;
-        }
-        QString label = tail(files[i], folders);
-        label.replace(QLatin1Char('&'), QStringLiteral("&&"));
-        QAction *a = m_recentMenu->addAction(QStringLiteral("&%1 %2").arg((i + 1) % 10).arg(label));
-        a->setToolTip(QDir::toNativeSeparators(files[i]));
-        connect(a, &QAction::triggered, this, [this, file = files[i]] { openFile(file); });
-    }
-    if (!files.isEmpty()) {
-        m_recentMenu->addSeparator();
-        m_recentMenu->addAction(tr("Clear List"), this, [this] {
-            QSettings().remove(QStringLiteral("recentFiles"));
-            rebuildRecentMenu();
-        });
-    }
-    m_recentMenu->setEnabled(!files.isEmpty());
-}
-
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     if (!maybeDiscardChanges()) {
@@ -830,7 +732,7 @@ TransplantDialog *MainWindow::openTransplantDialog(const QString &source)
     auto *dialog = new TransplantDialog(this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &TransplantDialog::openRequested, this, &MainWindow::openFile);
-    connect(dialog, &TransplantDialog::written, this, &MainWindow::addRecentFile);
+    connect(dialog, &TransplantDialog::written, m_recentMenu, &RecentFilesMenu::add);
     if (m_document)
         dialog->setTarget(m_document->sharedCheckpoint());
     if (!source.isEmpty())
@@ -851,7 +753,7 @@ DiffWindow *MainWindow::openDiffWindow(const DiffInput &a, const DiffInput &b)
     window->setAttribute(Qt::WA_DeleteOnClose);
     window->show();
     window->compare(a, b);
-    addRecentFile(b.path);
+    m_recentMenu->add(b.path);
     return window;
 }
 

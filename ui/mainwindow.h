@@ -11,9 +11,9 @@
 #include <memory>
 
 class CheckpointDocument;
+class CheckpointInfoPanel;
 class DiffWindow;
 struct DiffInput;
-class EntryTableModel;
 class ParameterPanel;
 class ParameterTreeModel;
 class QAction;
@@ -21,9 +21,9 @@ class QLabel;
 class QLineEdit;
 class QMenu;
 class QProgressBar;
+class RecentFilesMenu;
 class QPushButton;
 class QSplitter;
-class QTableView;
 class QTreeView;
 class SafetyBanner;
 class TensorDetailsWidget;
@@ -95,24 +95,20 @@ private:
     void updateTitle();
     void updateActions();
     void setBusy(bool busy, const QString &what = {});
-    void addRecentFile(const QString &path);
-    void rebuildRecentMenu();
     void showError(const QString &title, const QString &message);
 
     CheckpointLoader *m_loader;
     CheckpointDocument *m_document = nullptr;
     ParameterPanel *m_parameters = nullptr;
-    EntryTableModel *m_entries;
-    QTableView *m_entryView = nullptr;
-    QLabel *m_modelStateLabel = nullptr;
     TensorDetailsWidget *m_details = nullptr;
+    CheckpointInfoPanel *m_info = nullptr;
     SafetyBanner *m_safety = nullptr;
     QSplitter *m_mainSplitter = nullptr;
     QSplitter *m_sideSplitter = nullptr;
     QLabel *m_summary = nullptr;
     QProgressBar *m_progress = nullptr;
     QPushButton *m_cancel = nullptr;
-    QMenu *m_recentMenu = nullptr;
+    RecentFilesMenu *m_recentMenu = nullptr;
     QString m_loadingPath;
 
     QAction *m_saveFreezeAction = nullptr;

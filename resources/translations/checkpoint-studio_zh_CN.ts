@@ -33,6 +33,33 @@
     </message>
 </context>
 <context>
+    <name>CheckpointInfoPanel</name>
+    <message>
+        <source>No model state found: all tensors are shown under their container path.</source>
+        <translation>未找到模型状态：所有张量都显示在其容器路径下。</translation>
+    </message>
+    <message>
+        <source>The model state is the top level of the file.</source>
+        <translation>模型状态是文件的顶层。</translation>
+    </message>
+    <message>
+        <source>The model state is &lt;b&gt;%1&lt;/b&gt;.</source>
+        <translation>模型状态是 &lt;b&gt;%1&lt;/b&gt;。</translation>
+    </message>
+    <message>
+        <source>Freeze state: %1</source>
+        <translation>冻结状态：%1</translation>
+    </message>
+    <message>
+        <source>Save Freeze List (Ctrl+S) writes &lt;b&gt;%1&lt;/b&gt;, where opening this checkpoint looks for it.</source>
+        <translation>保存冻结列表（Ctrl+S）写入 &lt;b&gt;%1&lt;/b&gt;，再次打开此检查点时会读取它。</translation>
+    </message>
+    <message>
+        <source>This format does not store the model&apos;s parameter order: the tree sorts by name, and Freeze First N and Freeze Indices count in the file&apos;s order.</source>
+        <translation>此格式不保存模型的参数顺序：树按名称排序，“冻结前 N 个”和“按索引冻结”按文件中的顺序计数。</translation>
+    </message>
+</context>
+<context>
     <name>CheckpointLoader</name>
     <message>
         <source>applied %1: %2 of %3 parameters frozen</source>
@@ -908,22 +935,6 @@ B：%2</translation>
         <translation>打开检查点</translation>
     </message>
     <message>
-        <source>No model state found: all tensors are shown under their container path.</source>
-        <translation>未找到模型状态：所有张量都显示在其容器路径下。</translation>
-    </message>
-    <message>
-        <source>The model state is the top level of the file.</source>
-        <translation>模型状态是文件的顶层。</translation>
-    </message>
-    <message>
-        <source>The model state is &lt;b&gt;%1&lt;/b&gt;.</source>
-        <translation>模型状态是 &lt;b&gt;%1&lt;/b&gt;。</translation>
-    </message>
-    <message>
-        <source>Freeze state: %1</source>
-        <translation>冻结状态：%1</translation>
-    </message>
-    <message>
         <source>Cannot open %1</source>
         <translation>无法打开 %1</translation>
     </message>
@@ -1018,10 +1029,6 @@ for i, (name, p) in enumerate(model.named_parameters()): if i &lt; N: freeze</tr
         <translation>现在打开 %1 吗？</translation>
     </message>
     <message>
-        <source>Clear List</source>
-        <translation>清空列表</translation>
-    </message>
-    <message>
         <source>Open %1</source>
         <translation>打开 %1</translation>
     </message>
@@ -1048,10 +1055,6 @@ for i, (name, p) in enumerate(model.named_parameters()): if i &lt; N: freeze</tr
     <message>
         <source>Open Model Folder</source>
         <translation>打开模型文件夹</translation>
-    </message>
-    <message>
-        <source>Save Freeze List (Ctrl+S) writes &lt;b&gt;%1&lt;/b&gt;, where opening this checkpoint looks for it.</source>
-        <translation>保存冻结列表（Ctrl+S）写入 &lt;b&gt;%1&lt;/b&gt;，再次打开此检查点时会读取它。</translation>
     </message>
     <message>
         <source>Warning: this file stores its tensors in file order (safetensors and sharded checkpoints are usually
@@ -1082,10 +1085,6 @@ sorted by name), not in model order. Counting here follows the file order.</sour
     <message>
         <source>and kept the %1 names of other checkpoints that were in it</source>
         <translation>并保留了文件中属于其他检查点的 %1 个名称</translation>
-    </message>
-    <message>
-        <source>This format does not store the model&apos;s parameter order: the tree sorts by name, and Freeze First N and Freeze Indices count in the file&apos;s order.</source>
-        <translation>此格式不保存模型的参数顺序：树按名称排序，“冻结前 N 个”和“按索引冻结”按文件中的顺序计数。</translation>
     </message>
     <message>
         <source>Show %1 in a Diff With</source>
@@ -1309,6 +1308,13 @@ sorted by name), not in model order. Counting here follows the file order.</sour
     <message>
         <source>Click to show or hide these rows</source>
         <translation>点击以显示或隐藏这些行</translation>
+    </message>
+</context>
+<context>
+    <name>RecentFilesMenu</name>
+    <message>
+        <source>Clear List</source>
+        <translation>清空列表</translation>
     </message>
 </context>
 <context>
