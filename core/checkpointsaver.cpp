@@ -548,6 +548,17 @@ SaveResult saveCheckpoint(const Checkpoint &source, const std::string &target, c
             for (const auto &part : source.raw().parts)
                 safetensorsOut = safetensorsOut && part->format == Format::Safetensors;
         }
+        // A .safetensors name asks for safetensors: only a model state fits in one (a flat name -> tensor map).
+        if (!safetensorsOut && target.size() > 12 && target.compare(target.size() - 12, 12, ".safetensors") == 0) {
+            // A bare state_dict (all tensors, at the top level) is its own model state.
+            const bool bareStateDict = source.entries().empty() && source.modelState().path.empty()
+                && std::all_of(source.tensors().begin(), source.tensors().end(), [](const TensorInfo &t) { return t.inModelState; });
+            if (!options.modelOnly && !bareStateDict)
+                fail(ErrorKind::Unsupported,
+                    "a .safetensors file holds only tensors, by name: save with --model-only (Model state only) to write the model state, or "
+                    "name the output .pt to keep everything");
+            safetensorsOut = true;
+        }
         if (safetensorsOut && options.storeFreeze)
             fail(ErrorKind::Unsupported, "safetensors files cannot store requires_grad; export a frozen_layers.json instead");
         AtomicFile file(target);

@@ -99,6 +99,8 @@ std::string formatDescription(const Checkpoint &c)
         details.push_back("archive member " + raw.member);
     if (raw.format == Format::Sharded)
         details.push_back(std::to_string(raw.parts.size()) + " shards");
+    if (raw.worldSize > 0)
+        details.push_back("world size " + std::to_string(raw.worldSize));
     if (!details.empty()) {
         s += " (";
         for (std::size_t i = 0; i < details.size(); ++i)

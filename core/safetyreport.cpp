@@ -400,6 +400,28 @@ std::vector<pickle::GlobalReference> globalsOf(const FileScan &scan, bool includ
     return out;
 }
 
+// Python 3.11 pickles an enum member as getattr(Enum, "NAME"): torch.distributed.checkpoint's .metadata
+// does so for its memory-format enum, DeepSpeed's optimizer states for ZeroStageEnum. Such a getattr reaches
+// nothing else: every call of it in that pickle took one of these classes and a name, and no result of it
+// was called.
+bool onlyReachesDcpEnums(const pickle::GlobalReference &g)
+{
+    static constexpr std::array<std::string_view, 5> kEnums{
+        "deepspeed.runtime.zero.config.ZeroStageEnum.", // DeepSpeed's optimizer state: zero_stage
+        "torch.distributed.checkpoint.metadata._MEM_FORMAT_ENCODING.",
+        "torch.distributed.checkpoint.metadata.MEM_FORMAT_ENCODING.",
+        "torch.distributed._shard.sharded_tensor.metadata.MEM_FORMAT_ENCODING.",
+        "torch.distributed._shard.sharded_tensor.metadata._MEM_FORMAT_ENCODING.",
+    };
+    if (g.getattrIrregular || g.getattrTargets.empty())
+        return false;
+    return std::all_of(g.getattrTargets.begin(), g.getattrTargets.end(), [](const std::string &target) {
+        return std::any_of(kEnums.begin(), kEnums.end(), [&](std::string_view e) {
+            return target.size() > e.size() && std::string_view(target).substr(0, e.size()) == e && target.find('.', e.size()) == std::string::npos;
+        });
+    });
+}
+
 SafetyReport reportOn(const std::vector<pickle::GlobalReference> &globals, bool torchScript)
 {
     SafetyReport report;
@@ -421,6 +443,12 @@ SafetyReport reportOn(const std::vector<pickle::GlobalReference> &globals, bool 
             }
         }
         f.places.push_back({g.record, g.offset, g.viaStackGlobal});
+    }
+    if (auto it = byName.find({"builtins", "getattr"}); it != byName.end() && std::all_of(globals.begin(), globals.end(), [](const pickle::GlobalReference &g) {
+            return pickle::canonicalModule(g.module) != "builtins" || g.name != "getattr" || onlyReachesDcpEnums(g);
+        })) {
+        it->second.safety = Safety::NeedsFullUnpickle;
+        it->second.why = "only to name an enum member, as torch.distributed.checkpoint (memory format) and DeepSpeed (ZeroStageEnum) pickle them";
     }
     for (auto &[key, f] : byName) {
         report.verdict = std::max(report.verdict, f.safety);

@@ -56,8 +56,9 @@ private:
     static QString outputName(const QString &source)
     {
         QString base = source.section(QLatin1Char('/'), -2).replace(QLatin1Char('/'), QLatin1Char('_'));
+        // A sharded index is written as one file, in its shards' format (a .safetensors name asks for safetensors).
         if (base.endsWith(QLatin1String(".json")))
-            base += QStringLiteral(".safetensors"); // a sharded index is written as one file
+            base += base.contains(QLatin1String("safetensors")) ? QStringLiteral(".safetensors") : QStringLiteral(".pt");
         return QStringLiteral("rt_") + base;
     }
 

@@ -21,6 +21,7 @@ std::string_view formatName(Format f)
     case Format::TorchScript: return "torchscript";
     case Format::Safetensors: return "safetensors";
     case Format::Sharded: return "sharded";
+    case Format::Dcp: return "dcp";
     }
     return "unknown";
 }
@@ -189,7 +190,8 @@ std::string checkpointInFolder(const std::string &dir, RawCheckpoint &out)
             return candidate;
         }
     }
-    fail(ErrorKind::NotAFile, "is a folder without model.safetensors(.index.json) or pytorch_model.bin(.index.json) in it");
+    fail(ErrorKind::NotAFile,
+        "is a folder without model.safetensors(.index.json), pytorch_model.bin(.index.json) or a torch.distributed.checkpoint .metadata in it");
 }
 } // namespace
 
@@ -201,6 +203,11 @@ RawCheckpoint readCheckpoint(const std::string &path, const ReadLimits &limits)
         struct stat st
         { };
         const bool folder = ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+        if (folder && detail::isDcpFolder(path)) {
+            detail::readDcpFolder(path, out, limits);
+            validateAll(out);
+            return out;
+        }
         const std::string filePath = folder ? checkpointInFolder(path, out) : path;
         auto file = MappedFile::open(filePath);
         out.files.push_back(file);

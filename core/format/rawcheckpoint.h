@@ -15,9 +15,9 @@
 
 namespace ckpt {
 
-enum class Format { TorchZip, TorchLegacy, TorchScript, Safetensors, Sharded };
+enum class Format { TorchZip, TorchLegacy, TorchScript, Safetensors, Sharded, Dcp };
 
-// "torch-zip", "torch-legacy", "torchscript", "safetensors", "sharded"
+// "torch-zip", "torch-legacy", "torchscript", "safetensors", "sharded", "dcp"
 std::string_view formatName(Format f);
 
 struct ReadLimits
@@ -48,7 +48,8 @@ struct RawCheckpoint
     TorchScriptSchema schema; // TorchScript: classes from code/
     std::vector<std::pair<std::string, std::string>> metadata; // safetensors __metadata__
     std::vector<std::string> notes; // things the user should know about how the file was read
-    std::vector<std::unique_ptr<RawCheckpoint>> parts; // sharded: one per shard file
+    std::vector<std::unique_ptr<RawCheckpoint>> parts; // sharded: one per shard file; dcp: one per chunk or value
+    int worldSize = 0; // dcp: the ranks that wrote the folder
 
     RawCheckpoint();
     ~RawCheckpoint();

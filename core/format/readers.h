@@ -24,6 +24,12 @@ void readLegacyPickle(const Source &src, RawCheckpoint &out, const ReadLimits &l
 void readLegacyTar(const Source &src, RawCheckpoint &out, const ReadLimits &limits);
 void readSafetensors(const Source &src, RawCheckpoint &out, const ReadLimits &limits);
 void readSharded(const Source &src, RawCheckpoint &out, const ReadLimits &limits, int nesting);
+// A torch.distributed.checkpoint folder: one with a .metadata file.
+bool isDcpFolder(const std::string &dir);
+void readDcpFolder(const std::string &dir, RawCheckpoint &out, const ReadLimits &limits);
+
+// Throws unless name is a plain relative path inside its folder (no "..", no absolute path); what names it.
+void checkRelativeFileName(const std::string &name, std::string_view what);
 
 bool looksLikeSafetensors(std::span<const std::byte> bytes);
 bool looksLikeLegacyPickle(std::span<const std::byte> bytes);

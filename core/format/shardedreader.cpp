@@ -23,24 +23,24 @@ bool looksLikeJsonObject(std::span<const std::byte> bytes)
     return false;
 }
 
-namespace {
-
-// Shard names come from the file: only plain relative paths inside the index's folder are allowed.
-void checkShardName(const std::string &name)
+// File names come from the file: only plain relative paths inside the folder are allowed.
+void checkRelativeFileName(const std::string &name, std::string_view what)
 {
     if (name.empty() || name.front() == '/' || name.find('\\') != std::string::npos || name.find('\0') != std::string::npos)
-        fail(ErrorKind::Malformed, "shard file name '" + name + "' is not a relative path");
+        fail(ErrorKind::Malformed, std::string(what) + " name '" + name + "' is not a relative path");
     std::size_t start = 0;
     while (start <= name.size()) {
         const auto slash = name.find('/', start);
         const auto part = name.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
         if (part == ".." || part == "." || part.empty())
-            fail(ErrorKind::Malformed, "shard file name '" + name + "' leaves the index's folder");
+            fail(ErrorKind::Malformed, std::string(what) + " name '" + name + "' leaves its folder");
         if (slash == std::string::npos)
             break;
         start = slash + 1;
     }
 }
+
+namespace {
 
 // The flat name -> tensor map of a shard (its top level, which is what HF writes).
 const DictValue &shardTensors(const RawCheckpoint &shard, const std::string &file)
@@ -81,7 +81,7 @@ void readSharded(const Source &src, RawCheckpoint &out, const ReadLimits &limits
         const std::string &file = fileValue.string();
         auto it = shards.find(file);
         if (it == shards.end()) {
-            checkShardName(file);
+            checkRelativeFileName(file, "shard file");
             const std::string path = src.directory.empty() ? file : src.directory + "/" + file;
             auto part = std::make_unique<RawCheckpoint>();
             try {

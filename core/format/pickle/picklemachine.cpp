@@ -163,6 +163,11 @@ Value *PickleMachine::load(std::span<const std::byte> data, std::size_t *consume
     }
     for (DictValue *d : m_filledDicts)
         removeDuplicateKeys(d);
+    for (GlobalReference &g : m_globals)
+        if (canonicalModule(g.module) == "builtins" && g.name == "getattr") {
+            g.getattrTargets = m_getattrTargets;
+            g.getattrIrregular = m_getattrIrregular;
+        }
     if (consumed)
         *consumed = m_pos;
     Value *result = m_stack.back();

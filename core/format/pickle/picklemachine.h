@@ -30,6 +30,11 @@ struct GlobalReference
     std::string name;
     std::size_t offset = 0; // opcode offset within the pickle
     bool viaStackGlobal = false;
+    // builtins.getattr only, once its pickle was read to the end: "module.Class.attr" for each call of it on a
+    // class and a name, and whether it was ever called otherwise or its result called in turn (then the
+    // calls say nothing about what it reaches).
+    std::vector<std::string> getattrTargets;
+    bool getattrIrregular = false;
     std::string record; // which pickle: "archive/data.pkl", "legacy main pickle" ... (set by the reader)
 };
 
@@ -105,6 +110,8 @@ private:
     std::size_t m_memoCount = 0;
     std::vector<DictValue *> m_filledDicts; // checked for repeated keys when the pickle ends
     std::vector<GlobalReference> m_globals;
+    std::vector<std::string> m_getattrTargets;
+    bool m_getattrIrregular = false;
 };
 
 } // namespace ckpt::pickle

@@ -281,7 +281,12 @@ private:
                 if (!first)
                     m_out += ", ";
                 first = false;
-                m_out += isStr(k) ? std::string(strOf(k)) : keySegment(k);
+                // A key that is no string is shown by this same repr: its depth and length count against
+                // the budget (a fresh repr per key let nested object keys recurse without bound).
+                if (isStr(k))
+                    m_out += strOf(k);
+                else
+                    value(k, depth + 1);
                 m_out += "=";
                 value(v, depth + 1);
             }

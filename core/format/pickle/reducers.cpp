@@ -205,8 +205,33 @@ void PickleMachine::populateDict(DictValue *d, Value *source)
     }
 }
 
+namespace {
+bool isGetattr(const Value *v)
+{
+    const GlobalValue *g = asGlobal(v);
+    return g && g->module == "builtins" && g->name == "getattr";
+}
+// An object some getattr call returned: calling it calls whatever getattr reached.
+bool isGetattrResult(const Value *v)
+{
+    const ObjectValue *o = asObject(v);
+    return o && isGetattr(o->callable);
+}
+} // namespace
+
 Value *PickleMachine::reduce(Value *callable, Value *args, int depth)
 {
+    // Remembered for the safety report, which can tell getattr(SomeEnum, "MEMBER") from getattr(os, "system").
+    if (isGetattr(callable)) {
+        const auto *a = asTuple(args);
+        const GlobalValue *target = a && a->items.size() == 2 ? asGlobal(a->items[0]) : nullptr;
+        if (target && isStr(a->items[1]))
+            m_getattrTargets.push_back(std::string(target->module) + "." + std::string(target->name) + "." + std::string(strOf(a->items[1])));
+        else
+            m_getattrIrregular = true;
+    } else if (isGetattrResult(callable)) {
+        m_getattrIrregular = true;
+    }
     if (depth > 4)
         fail(ErrorKind::LimitExceeded, "tensor rebuild calls nested too deeply");
     if (args->kind != Kind::Tuple)
@@ -300,6 +325,8 @@ Value *PickleMachine::reduce(Value *callable, Value *args, int depth)
 
 Value *PickleMachine::newObject(Value *cls, Value *args, Value *kwargs, Construction how)
 {
+    if (isGetattr(cls) || isGetattrResult(cls))
+        m_getattrIrregular = true;
     if (const auto *g = asGlobal(cls)) {
         switch (g->known) {
         case KnownGlobal::OrderedDict: return m_arena.makeDict(DictFlavor::Ordered);

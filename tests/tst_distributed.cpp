@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: MIT
+// Checkpoints of multi-GPU training. torch.distributed.checkpoint folders of both metadata generations
+// (tests/fixtures/make_dcp_fixtures.py, the layout of PyTorch's own writer): listed as the sources'
+// consolidation lists them, consolidated bitwise equal to it, diffed as identical against it, scanned
+// without false alarms, and broken folders refused with a message naming what is wrong. DeepSpeed ZeRO
+// rank files (tests/fixtures/make_deepspeed_fixtures.py): each opens, and scans without false alarms.
+#include "testsupport.h"
+
+#include "checkpoint.h"
+#include "format/error.h"
+#include "safetyreport.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <algorithm>
+
+using namespace testsupport;
+
+namespace {
+QString dcpDir()
+{
+    return fixtureDir() + QStringLiteral("/dcp");
+}
+
+QString deepspeedDir()
+{
+    return fixtureDir() + QStringLiteral("/deepspeed");
+}
+
+QStringList fromJson(const QJsonArray &a)
+{
+    QStringList out;
+    for (const auto &v : a)
+        out << (v.isString() ? v.toString() : QString::number(v.toInteger()));
+    return out;
+}
+
+const ckpt::GlobalFinding *finding(const ckpt::SafetyReport &r, const QString &qualified)
+{
+    for (const auto &g : r.globals)
+        if (QString::fromStdString(g.qualifiedName()) == qualified)
+            return &g;
+    return nullptr;
+}
+} // namespace
+
+class TestDistributed : public QObject
+{
+    Q_OBJECT
+private:
+    QTemporaryDir m_out;
+
+    static void addGenerations()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::newRow("torch >= 2.4 metadata") << QStringLiteral("dcp_new");
+        QTest::newRow("torch 2.0-2.3 metadata") << QStringLiteral("dcp_old");
+    }
+
+private slots:
+    void listsWhatTheSourcesConsolidate_data() { addGenerations(); }
+
+    void listsWhatTheSourcesConsolidate()
+    {
+        QFETCH(QString, name);
+        const QJsonObject expected = readJsonObject(dcpDir() + QLatin1Char('/') + name + QStringLiteral(".expected.json"));
+        const auto c = ckpt::Checkpoint::open((dcpDir() + QLatin1Char('/') + name).toStdString());
+        QCOMPARE(c->format(), ckpt::Format::Dcp);
+        QCOMPARE(c->raw().worldSize, 2);
+        const QJsonArray tensors = expected.value(QStringLiteral("tensors")).toArray();
+        QCOMPARE(static_cast<qsizetype>(c->tensors().size()), tensors.size());
+        for (const auto &v : tensors) {
+            const QJsonObject t = v.toObject();
+            // Our naming contract joins the nested keys with '/'.
+            const std::string path = fromJson(t.value(QStringLiteral("key_path")).toArray()).join(QLatin1Char('/')).toStdString();
+            const auto it = std::find_if(c->tensors().begin(), c->tensors().end(), [&](const ckpt::TensorInfo &i) { return i.name == path; });
+            QVERIFY2(it != c->tensors().end(), path.c_str());
+            QCOMPARE(fromJson(t.value(QStringLiteral("shape")).toArray()).join(QLatin1Char(',')), QString::fromStdString([&] {
+                std::string s;
+                for (const auto d : it->shape())
+                    s += (s.empty() ? "" : ",") + std::to_string(d);
+                return s;
+            }()));
+            QCOMPARE(QString::fromLatin1(ckpt::dtypeName(it->dtype())), t.value(QStringLiteral("dtype")).toString());
+            QCOMPARE(sha256Hex(*it), t.value(QStringLiteral("sha256")).toString());
+        }
+    }
+
+    // ckpt save DIR OUT.pt writes what dcp_to_torch_save writes: PyTorch reads it back equal to the reference,
+    // tensors bitwise and every other value; a .safetensors output takes the model state.
+    void consolidatesBitwise_data() { addGenerations(); }
+
+    void consolidatesBitwise()
+    {
+        QFETCH(QString, name);
+        const QString dir = dcpDir() + QLatin1Char('/') + name, reference = dir + QStringLiteral(".reference.pt");
+        const QString pt = m_out.filePath(name + QStringLiteral(".pt")), st = m_out.filePath(name + QStringLiteral(".safetensors"));
+        ProcessResult r = runCkpt({QStringLiteral("save"), dir, pt});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QString check = sourceDir() + QStringLiteral("/fixtures/check_saved.py");
+        r = runProcess(QStringLiteral(CKPT_TEST_PYTHON), {check, QStringLiteral("roundtrip"), reference, pt});
+        QVERIFY2(r.exitCode == 0, (r.out + r.err).constData());
+        r = runCkpt({QStringLiteral("save"), dir, st});
+        QCOMPARE(r.exitCode, 2); // everything does not fit in safetensors: said, and nothing written
+        QVERIFY2(r.err.contains("--model-only"), r.err.constData());
+        QVERIFY(!QFile::exists(st));
+        r = runCkpt({QStringLiteral("save"), dir, st, QStringLiteral("--model-only")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        // The model state by its state_dict names, each tensor as the sources consolidate it.
+        QHash<QString, QString> expected;
+        for (const auto &v : readJsonObject(dir + QStringLiteral(".expected.json")).value(QStringLiteral("tensors")).toArray()) {
+            const QStringList path = fromJson(v.toObject().value(QStringLiteral("key_path")).toArray());
+            if (path.size() == 2 && path.front() == QLatin1String("model"))
+                expected.insert(path.back(), v.toObject().value(QStringLiteral("sha256")).toString());
+        }
+        QVERIFY(!expected.isEmpty());
+        QCOMPARE(tensorHashes(st), expected);
+    }
+
+    void diffsIdenticalToItsConsolidation_data() { addGenerations(); }
+
+    void diffsIdenticalToItsConsolidation()
+    {
+        QFETCH(QString, name);
+        const QString dir = dcpDir() + QLatin1Char('/') + name;
+        const ProcessResult r = runCkpt({QStringLiteral("diff"), QStringLiteral("--all"), dir, dir + QStringLiteral(".reference.pt")});
+        QVERIFY2(r.exitCode == 0, (r.out + r.err).constData());
+        QVERIFY2(r.out.contains("8 identical, 0 changed"), r.out.constData());
+    }
+
+    // DCP's own classes need Python's full unpickler, but nothing in a standard .metadata runs code; the old
+    // generation's getattr(MEM_FORMAT_ENCODING, "TORCH_CONTIGUOUS_FORMAT") is recognised as an enum member.
+    void scansWithoutFalseAlarms_data() { addGenerations(); }
+
+    void scansWithoutFalseAlarms()
+    {
+        QFETCH(QString, name);
+        const ckpt::SafetyReport report = ckpt::scanFile((dcpDir() + QLatin1Char('/') + name).toStdString());
+        QCOMPARE(report.verdict, ckpt::Safety::NeedsFullUnpickle);
+        QVERIFY(finding(report, QStringLiteral("torch.distributed.checkpoint.metadata.Metadata")));
+        if (name == QLatin1String("dcp_old")) {
+            const auto *g = finding(report, QStringLiteral("builtins.getattr"));
+            QVERIFY(g);
+            QCOMPARE(g->safety, ckpt::Safety::NeedsFullUnpickle);
+        }
+    }
+
+    // A getattr that reaches anything else, or whose result is called, stays dangerous.
+    void getattrElsewhereStaysDangerous_data()
+    {
+        QTest::addColumn<QString>("pickle"); // Python bytes literal of data.pkl
+        QTest::addColumn<bool>("dangerous");
+        const QString head = QStringLiteral("b'\\x80\\x02cbuiltins\\ngetattr\\n'");
+        const QString dcpEnum = QStringLiteral("b'ctorch.distributed.checkpoint.metadata\\n_MEM_FORMAT_ENCODING\\n'");
+        const QString member = QStringLiteral("b'X\\x17\\x00\\x00\\x00TORCH_CONTIGUOUS_FORMAT\\x86R'");
+        QTest::newRow("DCP's enum member") << head + QLatin1Char('+') + dcpEnum + QLatin1Char('+') + member + QStringLiteral("+b'.'") << false;
+        QTest::newRow("its result called") << head + QLatin1Char('+') + dcpEnum + QLatin1Char('+') + member + QStringLiteral("+b')R.'") << true;
+        QTest::newRow("another class") << head + QStringLiteral("+b'ccollections\\nOrderedDict\\nX\\x08\\x00\\x00\\x00fromkeys\\x86R.'") << true;
+        QTest::newRow("not a class") << head + QStringLiteral("+b'X\\x03\\x00\\x00\\x00abcX\\x05\\x00\\x00\\x00upper\\x86R.'") << true;
+    }
+
+    void getattrElsewhereStaysDangerous()
+    {
+        QFETCH(QString, pickle);
+        QFETCH(bool, dangerous);
+        const QString file = m_out.filePath(QStringLiteral("getattr_%1.pt").arg(QTest::currentDataTag()).replace(QLatin1Char(' '), QLatin1Char('_')));
+        const ProcessResult made = runProcess(QStringLiteral(CKPT_TEST_PYTHON),
+            {QStringLiteral("-c"),
+                QStringLiteral("import sys, zipfile\n"
+                               "with zipfile.ZipFile(sys.argv[1], 'w') as z:\n"
+                               "    z.writestr('archive/data.pkl', %1)\n"
+                               "    z.writestr('archive/version', '3\\n')\n")
+                    .arg(pickle),
+                file});
+        QVERIFY2(made.exitCode == 0, made.err.constData());
+        const ckpt::SafetyReport report = ckpt::scanFile(file.toStdString());
+        const auto *g = finding(report, QStringLiteral("builtins.getattr"));
+        QVERIFY(g);
+        QCOMPARE(g->safety == ckpt::Safety::Dangerous, dangerous);
+        QCOMPARE(report.verdict == ckpt::Safety::Dangerous, dangerous);
+    }
+
+    // A value the user stored as bytes, here a pickle that calls builtins.eval, and a torch.save'd one
+    // calling os.system: the folder still opens (the first shown as bytes), and the scan says dangerous.
+    void hostileValuesAreReported()
+    {
+        const std::string dir = (dcpDir() + QStringLiteral("/dcp_broken/hostile_byteio")).toStdString();
+        const ckpt::SafetyReport report = ckpt::scanFile(dir);
+        QCOMPARE(report.verdict, ckpt::Safety::Dangerous);
+        QVERIFY(finding(report, QStringLiteral("os.system")));
+        QVERIFY(finding(report, QStringLiteral("builtins.eval")));
+        QVERIFY(!QFile::exists(QStringLiteral("dcp_hostile_byteio_sentinel")));
+    }
+
+    // Every rank file of DeepSpeed's ZeRO-1/2/3 checkpoints is a torch.save file: it opens on its own, and
+    // getattr(ZeroStageEnum, "...") in the optimizer states is recognised as the enum member it is.
+    void deepspeedRankFilesScanWithoutFalseAlarms_data()
+    {
+        QTest::addColumn<QString>("file");
+        for (const auto &v : readJsonObject(deepspeedDir() + QStringLiteral("/manifest.json")).value(QStringLiteral("fixtures")).toArray()) {
+            const QDir root(deepspeedDir() + QLatin1Char('/') + v.toObject().value(QStringLiteral("path")).toString());
+            QFile latest(root.filePath(QStringLiteral("latest")));
+            QVERIFY(latest.open(QIODevice::ReadOnly));
+            const QDir tag(root.filePath(QString::fromUtf8(latest.readAll()).trimmed()));
+            for (const QString &f : tag.entryList({QStringLiteral("*.pt")}, QDir::Files, QDir::Name))
+                QTest::newRow(qPrintable(root.dirName() + QLatin1Char('/') + f)) << tag.filePath(f);
+        }
+    }
+
+    void deepspeedRankFilesScanWithoutFalseAlarms()
+    {
+        QFETCH(QString, file);
+        const auto c = ckpt::Checkpoint::open(file.toStdString());
+        QVERIFY(!c->tensors().empty());
+        const ckpt::SafetyReport report = ckpt::scanFile(file.toStdString());
+        QVERIFY2(report.verdict != ckpt::Safety::Dangerous, ckpt::safetyText(report, file.toStdString()).c_str());
+        if (const auto *g = finding(report, QStringLiteral("builtins.getattr")))
+            QCOMPARE(g->safety, ckpt::Safety::NeedsFullUnpickle);
+    }
+
+    void brokenFoldersSayWhy_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QStringList>("words");
+        QFile cases(dcpDir() + QStringLiteral("/dcp_broken/cases.json"));
+        QVERIFY(cases.open(QIODevice::ReadOnly));
+        for (const auto &v : QJsonDocument::fromJson(cases.readAll()).array()) {
+            const QJsonObject c = v.toObject();
+            if (c.value(QStringLiteral("name")).toString() == QLatin1String("hostile_byteio"))
+                continue; // opens: its dangers are for the scan (above)
+            QTest::newRow(qPrintable(c.value(QStringLiteral("name")).toString()))
+                << dcpDir() + QLatin1Char('/') + c.value(QStringLiteral("path")).toString() << fromJson(c.value(QStringLiteral("error_contains")).toArray());
+        }
+    }
+
+    void brokenFoldersSayWhy()
+    {
+        QFETCH(QString, path);
+        QFETCH(QStringList, words);
+        const ProcessResult r = runCkpt({QStringLiteral("inspect"), path});
+        QCOMPARE(r.exitCode, 2);
+        const QString message = QString::fromUtf8(r.err);
+        QVERIFY2(message.startsWith(QStringLiteral("ckpt: ") + path + QStringLiteral(": ")), qPrintable(message));
+        for (const QString &w : words)
+            QVERIFY2(message.contains(w), qPrintable(message));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDistributed)
+#include "tst_distributed.moc"
