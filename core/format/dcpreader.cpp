@@ -455,9 +455,14 @@ private:
                 for (std::size_t i = 0; i < tensors.size(); ++i) {
                     if (m_limits.progress)
                         m_limits.progress->update(static_cast<double>(i) / static_cast<double>(tensors.size()));
-                    if (tensors[i].chunks.size() > 1)
-                        for (const Chunk &c : tensors[i].chunks)
-                            placeChunk(c, tensors[i].size, dtypeItemSize(tensors[i].dtype), dst + at[i]);
+                    if (tensors[i].chunks.size() <= 1)
+                        continue;
+                    for (const Chunk &c : tensors[i].chunks) {
+                        placeChunk(c, tensors[i].size, dtypeItemSize(tensors[i].dtype), dst + at[i]);
+                        releasePages(c.value->storage->bytes);
+                    }
+                    // Written through to the page cache: this process need not hold the pages.
+                    releasePages({dst + at[i], volume(tensors[i].size) * dtypeItemSize(tensors[i].dtype)});
                 }
                 ::munmap(dst, total);
             } catch (...) {
