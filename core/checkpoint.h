@@ -23,6 +23,7 @@ struct TensorInfo
     bool inModelState = false;
     bool isParameter = false; // a trainable parameter of the model (not a buffer, not optimizer state)
     bool requiresGradStored = false; // the file records requires_grad for it (Parameter objects, TorchScript)
+    bool storedFrozen = false; // the file says it is frozen: requires_grad=False recorded, or DeepSpeed's frozen_param_shapes
 
     DType dtype() const { return value->dtype; }
     std::span<const std::int64_t> shape() const { return value->shape; }
@@ -32,7 +33,7 @@ struct TensorInfo
     std::uint64_t nbytes() const { return numel() * dtypeItemSize(dtype()); }
     bool requiresGrad() const { return value->requiresGrad; }
     // Trainable as the file says: parameters are, unless the file stores requires_grad=False.
-    bool trainable() const { return isParameter && (!requiresGradStored || value->requiresGrad); }
+    bool trainable() const { return isParameter && !storedFrozen; }
     std::vector<std::string_view> segments() const; // of name, as the file's containers nest
     std::uint32_t storageId() const { return value->storage->id; }
 };

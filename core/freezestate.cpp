@@ -103,7 +103,7 @@ FreezeState FreezeState::initial(const Checkpoint &c, Origin *origin)
     } else {
         for (std::size_t i = 0; i < state.m_parameters.size(); ++i) {
             const TensorInfo &t = *state.m_parameters[i].tensor;
-            state.m_frozen[i] = t.requiresGradStored && !t.requiresGrad();
+            state.m_frozen[i] = t.storedFrozen;
         }
         if (state.frozenCount() > 0)
             found.kind = Origin::Kind::Stored;

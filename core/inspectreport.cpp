@@ -90,6 +90,8 @@ std::string formatDescription(const Checkpoint &c)
 {
     const RawCheckpoint &raw = c.raw();
     std::string s(formatName(raw.format));
+    if (raw.zeroStage >= 0)
+        s += "-zero" + std::to_string(raw.zeroStage);
     std::vector<std::string> details;
     if (raw.pickleProtocol >= 0)
         details.push_back("pickle protocol " + std::to_string(raw.pickleProtocol));
@@ -101,6 +103,8 @@ std::string formatDescription(const Checkpoint &c)
         details.push_back(std::to_string(raw.parts.size()) + " shards");
     if (raw.worldSize > 0)
         details.push_back("world size " + std::to_string(raw.worldSize));
+    if (raw.step >= 0)
+        details.push_back("step " + std::to_string(raw.step));
     if (!details.empty()) {
         s += " (";
         for (std::size_t i = 0; i < details.size(); ++i)

@@ -16,35 +16,6 @@
 
 namespace ckpt {
 
-float halfToFloat(std::uint16_t h)
-{
-    const std::uint32_t sign = static_cast<std::uint32_t>(h & 0x8000) << 16;
-    const std::uint32_t exponent = (h >> 10) & 0x1F;
-    std::uint32_t mantissa = h & 0x3FF;
-    std::uint32_t bits;
-    if (exponent == 0x1F) {
-        bits = sign | 0x7F800000u | (mantissa << 13); // inf / nan
-    } else if (exponent != 0) {
-        bits = sign | ((exponent + 112) << 23) | (mantissa << 13);
-    } else if (mantissa == 0) {
-        bits = sign; // +-0
-    } else {
-        // subnormal: normalise
-        int e = -1;
-        do {
-            ++e;
-            mantissa <<= 1;
-        } while ((mantissa & 0x400) == 0);
-        bits = sign | (static_cast<std::uint32_t>(112 - e) << 23) | ((mantissa & 0x3FF) << 13);
-    }
-    return std::bit_cast<float>(bits);
-}
-
-float bfloat16ToFloat(std::uint16_t b)
-{
-    return std::bit_cast<float>(static_cast<std::uint32_t>(b) << 16);
-}
-
 namespace {
 
 using Sums = PairSums;

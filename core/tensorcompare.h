@@ -13,8 +13,4 @@ namespace ckpt {
 // a and b must have the same number of elements. castToFloat32: round both to float32 first.
 std::optional<PairMetrics> compareTensors(const pickle::TensorValue &a, const pickle::TensorValue &b, double atol, bool castToFloat32);
 
-// IEEE half and bfloat16 to float, exactly (subnormals, infinities and NaN included).
-float halfToFloat(std::uint16_t h);
-float bfloat16ToFloat(std::uint16_t b);
-
 } // namespace ckpt

@@ -288,8 +288,12 @@ private:
         info.value = t;
         info.inModelState = inModel;
         info.requiresGradStored = t->isParameter || m_raw.format == Format::TorchScript;
+        info.storedFrozen = info.requiresGradStored && !t->requiresGrad;
         if (inModel) {
             info.modelName = join(path, modelDepth);
+            // zero_to_fp32 gives plain tensors; which ones DeepSpeed kept frozen is in its model states.
+            if (m_raw.frozenNames.count(info.modelName))
+                info.storedFrozen = true;
             if (role == Role::Parameter)
                 info.isParameter = true;
             else if (role == Role::Buffer)

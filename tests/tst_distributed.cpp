@@ -8,6 +8,7 @@
 
 #include "checkpoint.h"
 #include "format/error.h"
+#include "freezestate.h"
 #include "safetyreport.h"
 
 #include <QDir>
@@ -222,6 +223,96 @@ private slots:
         QVERIFY2(report.verdict != ckpt::Safety::Dangerous, ckpt::safetyText(report, file.toStdString()).c_str());
         if (const auto *g = finding(report, QStringLiteral("builtins.getattr")))
             QCOMPARE(g->safety, ckpt::Safety::NeedsFullUnpickle);
+    }
+
+    static void addDeepSpeedRoots()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("open"); // the root, its tag folder, or its latest file
+        for (const auto &v : readJsonObject(deepspeedDir() + QStringLiteral("/manifest.json")).value(QStringLiteral("fixtures")).toArray()) {
+            const QString name = v.toObject().value(QStringLiteral("name")).toString();
+            const QString root = deepspeedDir() + QLatin1Char('/') + name;
+            QTest::newRow(qPrintable(name)) << name << root;
+        }
+        QTest::newRow("tag folder") << QStringLiteral("ds_zero2_w3") << deepspeedDir() + QStringLiteral("/ds_zero2_w3/global_step7");
+        QTest::newRow("latest file") << QStringLiteral("ds_zero3_w3") << deepspeedDir() + QStringLiteral("/ds_zero3_w3/latest");
+    }
+
+    // A DeepSpeed folder lists the fp32 state_dict zero_to_fp32.py puts together: its names in its order, each
+    // tensor bitwise, ties sharing one storage, and the parameters DeepSpeed kept frozen open frozen.
+    void deepspeedListsWhatZeroToFp32Consolidates_data() { addDeepSpeedRoots(); }
+
+    void deepspeedListsWhatZeroToFp32Consolidates()
+    {
+        QFETCH(QString, name);
+        QFETCH(QString, open);
+        const QJsonObject expected = readJsonObject(deepspeedDir() + QLatin1Char('/') + name + QStringLiteral(".expected.json"));
+        const auto c = ckpt::Checkpoint::open(open.toStdString());
+        QCOMPARE(c->format(), ckpt::Format::DeepSpeed);
+        QCOMPARE(c->raw().zeroStage, expected.value(QStringLiteral("zero_stage")).toInt());
+        QCOMPARE(c->raw().worldSize, expected.value(QStringLiteral("world_size")).toInt());
+        QCOMPARE(c->raw().step, expected.value(QStringLiteral("step")).toInteger());
+        const QJsonArray tensors = expected.value(QStringLiteral("tensors")).toArray();
+        QCOMPARE(static_cast<qsizetype>(c->tensors().size()), tensors.size());
+        const ckpt::FreezeState freeze = ckpt::FreezeState::initial(*c);
+        for (qsizetype i = 0; i < tensors.size(); ++i) {
+            const QJsonObject t = tensors[i].toObject();
+            const ckpt::TensorInfo &info = c->tensors()[static_cast<std::size_t>(i)];
+            QCOMPARE(QString::fromStdString(info.name), t.value(QStringLiteral("name")).toString());
+            QCOMPARE(QString::fromLatin1(ckpt::dtypeName(info.dtype())), t.value(QStringLiteral("dtype")).toString());
+            QCOMPARE(sha256Hex(info), t.value(QStringLiteral("sha256")).toString());
+            QCOMPARE(freeze.isFrozen(std::string_view(info.modelName)), t.value(QStringLiteral("frozen")).toBool());
+            if (const QString tie = t.value(QStringLiteral("tied_to")).toString(); !tie.isEmpty()) {
+                const auto other
+                    = std::find_if(c->tensors().begin(), c->tensors().end(), [&](const ckpt::TensorInfo &o) { return o.name == tie.toStdString(); });
+                QVERIFY(other != c->tensors().end());
+                QCOMPARE(other->value->storage, info.value->storage);
+            }
+        }
+        const ProcessResult r = runCkpt({QStringLiteral("inspect"), open});
+        QVERIFY2(r.out.contains("Format:        " + expected.value(QStringLiteral("format")).toString().toUtf8()), r.out.constData());
+    }
+
+    // ckpt save writes the consolidated state_dict: PyTorch reads it back equal to the reference bitwise,
+    // layout, ties and all, with weights_only=True and without a GPU.
+    void deepspeedConsolidatesBitwise_data() { addDeepSpeedRoots(); }
+
+    void deepspeedConsolidatesBitwise()
+    {
+        QFETCH(QString, name);
+        QFETCH(QString, open);
+        const QString out = m_out.filePath(QStringLiteral("%1_%2.pt").arg(name, QString::number(QTest::currentDataTag()[0])));
+        ProcessResult r = runCkpt({QStringLiteral("save"), open, out});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        r = runProcess(QStringLiteral(CKPT_TEST_PYTHON),
+            {sourceDir() + QStringLiteral("/fixtures/check_saved.py"), QStringLiteral("roundtrip"),
+                deepspeedDir() + QLatin1Char('/') + name + QStringLiteral(".reference.pt"), out});
+        QVERIFY2(r.exitCode == 0, (r.out + r.err).constData());
+    }
+
+    void deepspeedBrokenFoldersSayWhy_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QStringList>("words");
+        QFile cases(deepspeedDir() + QStringLiteral("/ds_broken/cases.json"));
+        QVERIFY(cases.open(QIODevice::ReadOnly));
+        for (const auto &v : QJsonDocument::fromJson(cases.readAll()).array()) {
+            const QJsonObject c = v.toObject();
+            QTest::newRow(qPrintable(c.value(QStringLiteral("name")).toString()))
+                << deepspeedDir() + QLatin1Char('/') + c.value(QStringLiteral("path")).toString() << fromJson(c.value(QStringLiteral("error_words")).toArray());
+        }
+    }
+
+    void deepspeedBrokenFoldersSayWhy()
+    {
+        QFETCH(QString, path);
+        QFETCH(QStringList, words);
+        const ProcessResult r = runCkpt({QStringLiteral("inspect"), path});
+        QCOMPARE(r.exitCode, 2);
+        const QString message = QString::fromUtf8(r.err);
+        QVERIFY2(message.startsWith(QStringLiteral("ckpt: ") + path + QStringLiteral(": ")), qPrintable(message));
+        for (const QString &w : words)
+            QVERIFY2(message.contains(w), qPrintable(message));
     }
 
     void brokenFoldersSayWhy_data()

@@ -22,6 +22,7 @@ std::string_view formatName(Format f)
     case Format::Safetensors: return "safetensors";
     case Format::Sharded: return "sharded";
     case Format::Dcp: return "dcp";
+    case Format::DeepSpeed: return "deepspeed";
     }
     return "unknown";
 }
@@ -191,7 +192,8 @@ std::string checkpointInFolder(const std::string &dir, RawCheckpoint &out)
         }
     }
     fail(ErrorKind::NotAFile,
-        "is a folder without model.safetensors(.index.json), pytorch_model.bin(.index.json) or a torch.distributed.checkpoint .metadata in it");
+        "is a folder without model.safetensors(.index.json), pytorch_model.bin(.index.json), a torch.distributed.checkpoint .metadata or DeepSpeed's latest / "
+        "model states in it");
 }
 } // namespace
 
@@ -205,6 +207,14 @@ RawCheckpoint readCheckpoint(const std::string &path, const ReadLimits &limits)
         const bool folder = ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
         if (folder && detail::isDcpFolder(path)) {
             detail::readDcpFolder(path, out, limits);
+            validateAll(out);
+            return out;
+        }
+        // DeepSpeed: its root, a tag folder, or the root's `latest` file.
+        const auto nameStart = path.rfind('/');
+        const bool latest = !folder && path.substr(nameStart == std::string::npos ? 0 : nameStart + 1) == "latest";
+        if ((folder && detail::isDeepSpeedFolder(path)) || latest) {
+            detail::readDeepSpeedFolder(latest ? (nameStart == std::string::npos ? std::string(".") : path.substr(0, nameStart)) : path, out, limits);
             validateAll(out);
             return out;
         }

@@ -3,11 +3,11 @@
 // tensor's chunks lie in the ranks' __<rank>_<n>.distcp files; every chunk, and every non-tensor value,
 // is a complete torch.save zip at a byte range of its file. The folder opens as the nested state dict
 // that dcp_to_torch_save would write, with each tensor whole.
+#include "assembly.h"
 #include "error.h"
 #include "namelimit.h"
 #include "readers.h"
 #include "pickle/opcodescan.h"
-#include "temporaryfile.h"
 #include "ziparchive.h"
 
 #include <algorithm>
@@ -16,9 +16,7 @@
 #include <set>
 #include <unordered_map>
 
-#include <sys/mman.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 namespace ckpt::detail {
 
@@ -55,28 +53,6 @@ const Value *field(const ObjectValue &o, std::string_view name)
 {
     const DictValue *state = o.stateDict();
     return state ? state->get(name) : nullptr;
-}
-
-std::vector<std::int64_t> intsOf(const Value *v, const std::string &where)
-{
-    // torch.Size((...)) is an object around the tuple.
-    if (const ObjectValue *o = asObject(v)) {
-        const GlobalValue *g = asGlobal(o->callable);
-        const SequenceValue *a = asTuple(o->args);
-        if (g && g->known == KnownGlobal::TorchSize && a && a->items.size() == 1)
-            v = a->items[0];
-    }
-    if (!v || (v->kind != Kind::Tuple && v->kind != Kind::List))
-        fail(ErrorKind::Malformed, where + " is not a sequence of integers");
-    std::vector<std::int64_t> out;
-    for (const Value *item : static_cast<const SequenceValue *>(v)->items) {
-        if (item->kind != Kind::Int || static_cast<const IntValue *>(item)->v < 0)
-            fail(ErrorKind::Malformed, where + " holds something other than a non-negative integer");
-        out.push_back(static_cast<const IntValue *>(item)->v);
-    }
-    if (out.size() > 64)
-        fail(ErrorKind::LimitExceeded, where + " has " + std::to_string(out.size()) + " dimensions");
-    return out;
 }
 
 std::int64_t intOf(const Value *v, const std::string &where)
@@ -429,78 +405,37 @@ private:
         return t;
     }
 
-    // A tensor in one chunk is that chunk's tensor, in place; one in several is put together in a mapped
-    // temporary file (one for all of them), so that its bytes are contiguous like any other tensor's.
+    // A tensor in one chunk is that chunk's tensor, in place; one in several is put together (Assembly).
     void assemble(const std::vector<TensorEntry> &tensors)
     {
-        std::uint64_t total = 0;
+        Assembly assembly;
         std::vector<std::uint64_t> at(tensors.size(), 0);
         for (std::size_t i = 0; i < tensors.size(); ++i)
-            if (tensors[i].chunks.size() > 1) {
-                at[i] = total;
-                total += (volume(tensors[i].size) * dtypeItemSize(tensors[i].dtype) + 63) / 64 * 64;
-            }
-        std::shared_ptr<const MappedFile> whole;
-        if (total > 0) {
-            const int fd = makeTemporaryFile();
-            std::byte *dst = nullptr;
-            try {
-                if (::ftruncate(fd, static_cast<off_t>(total)) != 0)
-                    fail(ErrorKind::Io,
-                        "cannot make room for " + std::to_string(total) + " bytes of assembled tensors in a temporary file: " + std::strerror(errno));
-                void *p = ::mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-                if (p == MAP_FAILED)
-                    fail(ErrorKind::Io, std::string("cannot map the temporary file of assembled tensors: ") + std::strerror(errno));
-                dst = static_cast<std::byte *>(p);
-                for (std::size_t i = 0; i < tensors.size(); ++i) {
-                    if (m_limits.progress)
-                        m_limits.progress->update(static_cast<double>(i) / static_cast<double>(tensors.size()));
-                    if (tensors[i].chunks.size() <= 1)
-                        continue;
-                    for (const Chunk &c : tensors[i].chunks) {
-                        placeChunk(c, tensors[i].size, dtypeItemSize(tensors[i].dtype), dst + at[i]);
-                        releasePages(c.value->storage->bytes);
-                    }
-                    // Written through to the page cache: this process need not hold the pages.
-                    releasePages({dst + at[i], volume(tensors[i].size) * dtypeItemSize(tensors[i].dtype)});
+            if (tensors[i].chunks.size() > 1)
+                at[i] = assembly.reserve(volume(tensors[i].size) * dtypeItemSize(tensors[i].dtype));
+        const auto whole = assembly.build(m_out, m_dir + " (assembled tensors)", [&](std::byte *base) {
+            for (std::size_t i = 0; i < tensors.size(); ++i) {
+                if (m_limits.progress)
+                    m_limits.progress->update(static_cast<double>(i) / static_cast<double>(tensors.size()));
+                if (tensors[i].chunks.size() <= 1)
+                    continue;
+                for (const Chunk &c : tensors[i].chunks) {
+                    placeChunk(c, tensors[i].size, dtypeItemSize(tensors[i].dtype), base + at[i]);
+                    releasePages(c.value->storage->bytes);
                 }
-                ::munmap(dst, total);
-            } catch (...) {
-                if (dst)
-                    ::munmap(dst, total);
-                ::close(fd);
-                throw;
+                // Written through to the page cache: this process need not hold the pages.
+                releasePages({base + at[i], volume(tensors[i].size) * dtypeItemSize(tensors[i].dtype)});
             }
-            whole = MappedFile::adopt(fd, m_dir + " (assembled tensors)");
-            m_out.files.push_back(whole);
-        }
+        });
         for (std::size_t i = 0; i < tensors.size(); ++i) {
             const TensorEntry &t = tensors[i];
-            if (t.chunks.size() == 1) {
-                TensorValue *v = m_out.arena->makeTensor(*t.chunks.front().value);
-                v->requiresGrad = t.requiresGrad;
-                m_assembled.push_back(v);
-                continue;
-            }
-            StorageValue *s = newStorage(m_out);
-            s->dtype = t.dtype;
-            s->numel = volume(t.size);
-            s->bytes = t.chunks.empty() ? std::span<const std::byte>() : whole->bytes().subspan(at[i], s->numel * dtypeItemSize(t.dtype));
-            s->resolved = true;
-            TensorValue *v = m_out.arena->makeTensor();
-            v->storage = s;
-            v->dtype = t.dtype;
+            TensorValue *v = nullptr;
+            if (t.chunks.size() == 1)
+                v = m_out.arena->makeTensor(*t.chunks.front().value);
+            else
+                v = contiguousTensor(m_out, t.dtype, t.size,
+                    t.chunks.empty() ? std::span<const std::byte>() : whole->bytes().subspan(at[i], volume(t.size) * dtypeItemSize(t.dtype)));
             v->requiresGrad = t.requiresGrad;
-            auto shape = m_out.arena->ints(t.size.size());
-            auto stride = m_out.arena->ints(t.size.size());
-            std::int64_t step = 1;
-            for (std::size_t d = t.size.size(); d-- > 0;) {
-                shape[d] = t.size[d];
-                stride[d] = step;
-                step *= t.size[d];
-            }
-            v->shape = shape;
-            v->stride = stride;
             m_assembled.push_back(v);
         }
     }

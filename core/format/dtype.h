@@ -40,6 +40,10 @@ enum class DType : std::uint8_t {
 std::string_view dtypeName(DType t);
 std::optional<DType> dtypeFromName(std::string_view torchName);
 std::size_t dtypeItemSize(DType t);
+// IEEE half and bfloat16 to float, exactly (subnormals, infinities and NaN included).
+float halfToFloat(std::uint16_t h);
+float bfloat16ToFloat(std::uint16_t b);
+
 bool dtypeIsFloatingPoint(DType t); // float / bfloat / float8 (what requires_grad allows, with complex)
 bool dtypeIsComplex(DType t);
 bool dtypeIsQuantized(DType t);

@@ -9,15 +9,16 @@
 #include "torchscriptschema.h"
 
 #include <memory>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace ckpt {
 
-enum class Format { TorchZip, TorchLegacy, TorchScript, Safetensors, Sharded, Dcp };
+enum class Format { TorchZip, TorchLegacy, TorchScript, Safetensors, Sharded, Dcp, DeepSpeed };
 
-// "torch-zip", "torch-legacy", "torchscript", "safetensors", "sharded", "dcp"
+// "torch-zip", "torch-legacy", "torchscript", "safetensors", "sharded", "dcp", "deepspeed"
 std::string_view formatName(Format f);
 
 struct ReadLimits
@@ -49,7 +50,10 @@ struct RawCheckpoint
     std::vector<std::pair<std::string, std::string>> metadata; // safetensors __metadata__
     std::vector<std::string> notes; // things the user should know about how the file was read
     std::vector<std::unique_ptr<RawCheckpoint>> parts; // sharded: one per shard file; dcp: one per chunk or value
-    int worldSize = 0; // dcp: the ranks that wrote the folder
+    int worldSize = 0; // dcp, deepspeed: the ranks that wrote the folder
+    int zeroStage = -1; // deepspeed: 1, 2 or 3
+    std::int64_t step = -1; // deepspeed: global_steps
+    std::set<std::string> frozenNames; // deepspeed: the parameters it kept frozen (frozen_param_shapes)
 
     RawCheckpoint();
     ~RawCheckpoint();

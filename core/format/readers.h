@@ -27,6 +27,9 @@ void readSharded(const Source &src, RawCheckpoint &out, const ReadLimits &limits
 // A torch.distributed.checkpoint folder: one with a .metadata file.
 bool isDcpFolder(const std::string &dir);
 void readDcpFolder(const std::string &dir, RawCheckpoint &out, const ReadLimits &limits);
+// A DeepSpeed checkpoint: a root with `latest`, or a tag folder with model states in it.
+bool isDeepSpeedFolder(const std::string &dir);
+void readDeepSpeedFolder(const std::string &dir, RawCheckpoint &out, const ReadLimits &limits);
 
 // Throws unless name is a plain relative path inside its folder (no "..", no absolute path); what names it.
 void checkRelativeFileName(const std::string &name, std::string_view what);
