@@ -56,6 +56,12 @@ pickle::TensorValue *contiguousTensor(RawCheckpoint &out, DType dtype, std::span
     pickle::TensorValue *v = out.arena->makeTensor();
     v->storage = s;
     v->dtype = dtype;
+    setContiguousShape(out, *v, shape);
+    return v;
+}
+
+void setContiguousShape(RawCheckpoint &out, pickle::TensorValue &v, std::span<const std::int64_t> shape)
+{
     auto dims = out.arena->ints(shape.size());
     auto stride = out.arena->ints(shape.size());
     std::int64_t step = 1;
@@ -64,9 +70,8 @@ pickle::TensorValue *contiguousTensor(RawCheckpoint &out, DType dtype, std::span
         stride[d] = step;
         step *= shape[d];
     }
-    v->shape = dims;
-    v->stride = stride;
-    return v;
+    v.shape = dims;
+    v.stride = stride;
 }
 
 std::vector<std::int64_t> intsOf(const pickle::Value *v, const std::string &where)

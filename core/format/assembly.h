@@ -24,6 +24,9 @@ private:
     std::uint64_t m_size = 0;
 };
 
+// Gives v this shape with row-major strides (its storage offset stays).
+void setContiguousShape(RawCheckpoint &out, pickle::TensorValue &v, std::span<const std::int64_t> shape);
+
 // A new row-major tensor of dtype and shape over bytes (a resolved storage of its own).
 pickle::TensorValue *contiguousTensor(RawCheckpoint &out, DType dtype, std::span<const std::int64_t> shape, std::span<const std::byte> bytes);
 

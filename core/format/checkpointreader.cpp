@@ -165,6 +165,21 @@ void readSource(const Source &src, RawCheckpoint &out, const ReadLimits &limits,
     fail(ErrorKind::UnknownFormat, "not a PyTorch checkpoint: the content matches no known format (first bytes: " + hexPrefix(bytes) + ")");
 }
 
+pickle::Value *adoptPart(RawCheckpoint &out, std::unique_ptr<RawCheckpoint> part, const std::string &record)
+{
+    for (auto *s : part->storages) {
+        s->id = static_cast<std::uint32_t>(out.storages.size());
+        out.storages.push_back(s);
+    }
+    for (auto g : part->globals) {
+        g.record = record + ": " + g.record;
+        out.globals.push_back(std::move(g));
+    }
+    pickle::Value *root = part->root;
+    out.parts.push_back(std::move(part));
+    return root;
+}
+
 } // namespace detail
 
 namespace {

@@ -316,17 +316,7 @@ private:
         }
         if (part->format != Format::TorchZip)
             fail(ErrorKind::Malformed, what + " (" + name + ") is not a torch.save zip");
-        for (auto *s : part->storages) {
-            s->id = static_cast<std::uint32_t>(m_out.storages.size());
-            m_out.storages.push_back(s);
-        }
-        for (auto g : part->globals) {
-            g.record = name + ": " + g.record;
-            m_out.globals.push_back(std::move(g));
-        }
-        const Value *root = part->root;
-        m_out.parts.push_back(std::move(part));
-        return root;
+        return adoptPart(m_out, std::move(part), name);
     }
 
     // A non-tensor value is normally torch.save'd; a BytesIO the user stored is kept as it is. Those bytes

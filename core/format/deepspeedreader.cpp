@@ -256,17 +256,7 @@ private:
         } catch (const Error &e) {
             throw Error(e.kind(), what + " " + name + ": " + e.detail());
         }
-        for (auto *s : part->storages) {
-            s->id = static_cast<std::uint32_t>(m_out.storages.size());
-            m_out.storages.push_back(s);
-        }
-        for (auto g : part->globals) {
-            g.record = name + ": " + g.record;
-            m_out.globals.push_back(std::move(g));
-        }
-        const Value *root = part->root;
-        m_out.parts.push_back(std::move(part));
-        return root;
+        return adoptPart(m_out, std::move(part), name);
     }
 
     // zero_stage: an int, ZeroStageEnum(2) (Python <= 3.10 and >= 3.11.4) or getattr(ZeroStageEnum, "gradients").
@@ -623,11 +613,11 @@ private:
             } else if (o.whole) {
                 v = m_out.arena->makeTensor(*o.whole);
                 if (o.parameter)
-                    reshape(*v, o.shape);
+                    setContiguousShape(m_out, *v, o.shape);
             } else if (inPlace(o)) {
                 v = m_out.arena->makeTensor(*o.pieces.front().from);
                 v->storageOffset += static_cast<std::int64_t>(o.pieces.front().at);
-                reshape(*v, o.shape);
+                setContiguousShape(m_out, *v, o.shape);
             } else {
                 v = contiguousTensor(m_out, o.dtype, o.shape, whole->bytes().subspan(o.at, elementCount(o.shape, o.name) * dtypeItemSize(o.dtype)));
             }
@@ -683,20 +673,6 @@ private:
                 index[d] = 0;
             }
         }
-    }
-
-    void reshape(TensorValue &v, const std::vector<std::int64_t> &shape)
-    {
-        auto dims = m_out.arena->ints(shape.size());
-        auto stride = m_out.arena->ints(shape.size());
-        std::int64_t step = 1;
-        for (std::size_t d = shape.size(); d-- > 0;) {
-            dims[d] = shape[d];
-            stride[d] = step;
-            step *= shape[d];
-        }
-        v.shape = dims;
-        v.stride = stride;
     }
 
     std::string m_root, m_dir, m_tag;

@@ -44,6 +44,9 @@ std::uint64_t unpackBudget(const ReadLimits &limits, std::uint64_t packedSize);
 
 std::unique_ptr<pickle::Arena> makeArena(std::uint64_t pickleBytes, const ReadLimits &limits);
 pickle::StorageValue *newStorage(RawCheckpoint &out);
+// Makes part (a file read on its own: a shard, a DCP chunk, a DeepSpeed rank file) one of out's parts: its
+// storages numbered among out's, its globals reported under record. Returns its root value.
+pickle::Value *adoptPart(RawCheckpoint &out, std::unique_ptr<RawCheckpoint> part, const std::string &record);
 // Checks every tensor's view against its storage: offset + sum((size-1)*stride) < numel.
 void validateTensorBounds(const pickle::TensorValue &t, std::string_view where);
 

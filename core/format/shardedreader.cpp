@@ -99,17 +99,9 @@ void readSharded(const Source &src, RawCheckpoint &out, const ReadLimits &limits
             for (const auto &[k, v] : shardTensors(*part, file).items)
                 if (isStr(k))
                     byName.emplace(strOf(k), v);
-            for (auto *s : part->storages) {
-                s->id = static_cast<std::uint32_t>(out.storages.size());
-                out.storages.push_back(s);
-            }
-            for (auto g : part->globals) {
-                g.record = file + ": " + g.record;
-                out.globals.push_back(std::move(g));
-            }
             out.notes.push_back("shard " + file + ": " + std::string(formatName(part->format)));
             it = shards.emplace(file, std::make_pair(part.get(), std::move(byName))).first;
-            out.parts.push_back(std::move(part));
+            adoptPart(out, std::move(part), file);
         }
         const auto found = it->second.second.find(name);
         if (found == it->second.second.end() || found->second->kind != Kind::Tensor)
