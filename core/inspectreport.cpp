@@ -317,6 +317,8 @@ std::string inspectJson(const Checkpoint &c, const InspectOptions &options)
         w.key("stride").integers(t.stride());
         w.key("storage_offset").integer(t.storageOffset());
         w.key("storage").integer(t.storageId());
+        if (const auto layout = c.raw().layouts.find(t.value); layout != c.raw().layouts.end())
+            w.key("layout").string(layout->second);
         if (const auto q = quantizationOf(*t.value)) {
             w.key("quantization").beginObject().key("qscheme").string(q->scheme);
             if (q->perChannel()) {

@@ -101,6 +101,12 @@ private slots:
             }()));
             QCOMPARE(QString::fromLatin1(ckpt::dtypeName(it->dtype())), t.value(QStringLiteral("dtype")).toString());
             QCOMPARE(sha256Hex(*it), t.value(QStringLiteral("sha256")).toString());
+            // The layout names every chunk's file.
+            const auto layout = c->raw().layouts.find(it->value);
+            QVERIFY(layout != c->raw().layouts.end());
+            for (const auto &chunk : t.value(QStringLiteral("chunks")).toArray())
+                QVERIFY2(
+                    layout->second.find(chunk.toObject().value(QStringLiteral("file")).toString().toStdString()) != std::string::npos, layout->second.c_str());
         }
     }
 

@@ -417,6 +417,39 @@ private slots:
         QVERIFY(found);
     }
 
+    // A tensor of a folder of ranks' files shows where it was put together from; one of a plain file shows no
+    // such row.
+    void detailsShowTheLayoutOfFolders_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("row");
+        QTest::addColumn<QString>("layout"); // empty: the row is hidden
+        QTest::newRow("dcp, row-sharded") << fixtureDir() + QStringLiteral("/dcp/dcp_new") << QStringLiteral("embed.weight")
+                                          << QStringLiteral("2 chunks: [3, 4] at offsets [0, 0] in __0_0.distcp; [2, 4] at offsets [3, 0] in __1_0.distcp");
+        QTest::newRow("deepspeed zero-3") << fixtureDir() + QStringLiteral("/deepspeed/ds_zero3_w3") << QStringLiteral("proj.bias")
+                                          << QStringLiteral("fp32 master weight: 3 elements on each of 3 ranks (2 of padding)");
+        QTest::newRow("plain file") << fixtureDir() + QStringLiteral("/cnn_state_dict.pt") << QStringLiteral("conv.weight") << QString();
+    }
+
+    void detailsShowTheLayoutOfFolders()
+    {
+        QFETCH(QString, path);
+        QFETCH(QString, row);
+        QFETCH(QString, layout);
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(openAndWait(window, path));
+        const QModelIndex index = findRow(window, row);
+        QVERIFY(index.isValid());
+        window.treeView()->scrollTo(index);
+        QTest::mouseClick(window.treeView()->viewport(), Qt::LeftButton, {}, window.treeView()->visualRect(index).center());
+        auto *label = window.details()->findChild<QLabel *>(QStringLiteral("layout"));
+        QVERIFY(label);
+        QCOMPARE(label->isVisible(), !layout.isEmpty());
+        QVERIFY2(label->text().startsWith(layout), qPrintable(label->text()));
+    }
+
     // checkpoint-studio --screenshot renders the window with the checkpoint in it: the parameter tree's names
     // where a window of this process, opened the same way, draws them.
     void screenshotOption()

@@ -43,6 +43,7 @@ TensorDetailsWidget::TensorDetailsWidget(QWidget *parent)
     , m_dtype(selectableLabel(this))
     , m_stride(selectableLabel(this))
     , m_storage(selectableLabel(this))
+    , m_layout(selectableLabel(this))
     , m_grad(selectableLabel(this))
     , m_stats(selectableLabel(this))
     , m_special(selectableLabel(this))
@@ -62,6 +63,9 @@ TensorDetailsWidget::TensorDetailsWidget(QWidget *parent)
     m_form->addRow(tr("Dtype:"), m_dtype);
     m_form->addRow(tr("Strides:"), m_stride);
     m_form->addRow(tr("Storage:"), m_storage);
+    m_form->addRow(tr("Layout:"), m_layout); // a folder of ranks' files: where the tensor was put together from
+    m_layout->setObjectName(QStringLiteral("layout"));
+    m_layout->setWordWrap(true);
     m_form->addRow(tr("Trains:"), m_grad);
     m_form->addRow(tr("Statistics:"), m_stats);
     m_stats->setObjectName(QStringLiteral("statistics"));
@@ -125,11 +129,12 @@ void TensorDetailsWidget::showTensor(int tensor)
 {
     m_tensor = tensor;
     const bool valid = m_checkpoint && tensor >= 0;
-    for (QLabel *l : {m_shape, m_dtype, m_stride, m_storage, m_grad, m_stats, m_special})
+    for (QLabel *l : {m_shape, m_dtype, m_stride, m_storage, m_layout, m_grad, m_stats, m_special})
         l->clear();
     clearChart(m_chart);
     m_values->clear();
     if (!valid) {
+        m_form->setRowVisible(m_layout, false);
         m_title->setText(tr("Select a tensor to see its details."));
         m_chart->setTitle({});
         return;
@@ -157,6 +162,9 @@ void TensorDetailsWidget::showTensor(int tensor)
                                          : tr("shared with %1: %2")
                                                .arg(sharing.size())
                                                .arg(sharing.mid(0, 3).join(QStringLiteral(", ")) + (sharing.size() > 3 ? QStringLiteral(", …") : QString())));
+    const auto layout = m_checkpoint->raw().layouts.find(t.value);
+    m_layout->setText(layout == m_checkpoint->raw().layouts.end() ? QString() : QString::fromStdString(layout->second));
+    m_form->setRowVisible(m_layout, !m_layout->text().isEmpty());
     refreshFreeze();
     if (const auto it = m_cache.constFind(tensor); it != m_cache.cend()) {
         showSummary(*it);

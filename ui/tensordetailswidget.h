@@ -51,7 +51,7 @@ private:
     int m_tensor = -1;
     QLabel *m_title;
     QFormLayout *m_form;
-    QLabel *m_shape, *m_dtype, *m_stride, *m_storage, *m_grad, *m_stats, *m_special;
+    QLabel *m_shape, *m_dtype, *m_stride, *m_storage, *m_layout, *m_grad, *m_stats, *m_special;
     QChart *m_chart;
     QChartView *m_chartView;
     QPlainTextEdit *m_values;

@@ -426,8 +426,19 @@ private:
                 v = contiguousTensor(m_out, t.dtype, t.size,
                     t.chunks.empty() ? std::span<const std::byte>() : whole->bytes().subspan(at[i], volume(t.size) * dtypeItemSize(t.dtype)));
             v->requiresGrad = t.requiresGrad;
+            m_out.layouts[v] = layoutText(t);
             m_assembled.push_back(v);
         }
+    }
+
+    static std::string layoutText(const TensorEntry &t)
+    {
+        std::string text = t.chunks.size() == 1 ? std::string("1 chunk") : std::to_string(t.chunks.size()) + " chunks";
+        for (std::size_t i = 0; i < t.chunks.size() && i < 8; ++i) {
+            const Chunk &c = t.chunks[i];
+            text += (i ? "; " : ": ") + shapeText(c.sizes) + " at offsets " + shapeText(c.offsets) + " in " + c.where.file;
+        }
+        return text + (t.chunks.size() > 8 ? "; ..." : "");
     }
 
     // planner_data: fqn -> the path of keys in the nested state dict (strings, or ints for list items).

@@ -145,6 +145,7 @@ struct Output
     const Output *tiedTo = nullptr;
     bool parameter = false, frozen = false;
     bool toFloat32 = false; // a floating buffer: zero_to_fp32 calls .float() on it
+    std::string layout; // where it comes from, for the details
     std::uint64_t at = 0; // in the assembly
 };
 
@@ -370,6 +371,8 @@ private:
             o.shape.assign(t->shape.begin(), t->shape.end());
             o.dtype = t->dtype;
             o.toFloat32 = dtypeIsFloatingPoint(t->dtype) && t->dtype != DType::Float32;
+            o.layout = "buffer of the module state_dict in the model states"
+                + (o.toFloat32 ? std::string(", ") + std::string(dtypeName(t->dtype)) + " made float32 as zero_to_fp32 does" : std::string());
         }
     }
 
@@ -395,6 +398,9 @@ private:
                     s.add(f, "rank " + std::to_string(r) + "'s fragment of '" + name + "'");
                 }
                 setPieces(o, s, 0, n, "the frozen parameter '" + name + "'");
+                o.layout = "frozen: its 16-bit fragments over " + std::to_string(m_world) + " ranks' model states, "
+                    + std::to_string((n + m_world - 1) / m_world) + " elements each (" + std::to_string((n + m_world - 1) / m_world * m_world - n)
+                    + " of padding)";
             } else {
                 // Older DeepSpeed wrote no fragments (None): the module holds the frozen values.
                 const Value *fragments = get(states, "frozen_param_fragments");
@@ -402,6 +408,7 @@ private:
                 if (!f || f->numel() != n)
                     fail(ErrorKind::Malformed, "the frozen parameter '" + name + "' has no stored values of its shape");
                 o.whole = f;
+                o.layout = isNone(fragments) ? "frozen: its 16-bit values in the module state_dict" : "frozen: its 16-bit values in frozen_param_fragments";
             }
             o.dtype = o.whole ? o.whole->dtype : o.pieces.front().from->dtype;
         }
@@ -483,6 +490,10 @@ private:
                 o.parameter = true;
                 const std::uint64_t n = elementCount(o.shape, o.name);
                 setPieces(o, s, offset, n, "parameter '" + o.name + "' of group " + std::to_string(g));
+                const std::uint64_t firstRank = offset / share, lastRank = n ? (offset + n - 1) / share : firstRank;
+                o.layout = "fp32 master weight: elements " + std::to_string(offset) + "-" + std::to_string(offset + n) + " of group " + std::to_string(g) + " ("
+                    + std::to_string(total) + " elements padded to " + std::to_string(padded) + ", " + std::to_string(share) + " per rank), on "
+                    + (firstRank == lastRank ? "rank " + std::to_string(firstRank) : "ranks " + std::to_string(firstRank) + "-" + std::to_string(lastRank));
                 offset += n;
             }
             first = m_groupEnds[g];
@@ -517,6 +528,8 @@ private:
                     o.dtype = p.from->dtype;
                 }
             }
+            o.layout = "fp32 master weight: " + std::to_string(share) + " elements on each of " + std::to_string(m_world) + " ranks ("
+                + std::to_string(share * m_world - n) + " of padding), at element " + std::to_string(offset) + " of each rank's flat groups";
             offset += share;
         }
     }
@@ -530,6 +543,7 @@ private:
                 fail(ErrorKind::Malformed, "shared_params ties '" + name + "' to '" + target + "', which is no parameter");
             Output &o = add(name);
             o.tiedTo = &*it;
+            o.layout = "tied to " + target + " (shared_params)";
         };
         if (const DictValue *d = asDict(shared)) {
             for (const auto &[k, v] : d->items)
@@ -574,6 +588,7 @@ private:
             o.shape.assign(t->shape.begin(), t->shape.end());
             o.dtype = t->dtype;
             o.parameter = o.frozen = true;
+            o.layout = "frozen: its 16-bit values in the module state_dict";
         }
     }
 
@@ -629,6 +644,8 @@ private:
             v->storage->location = "cpu";
             if (o.frozen)
                 m_out.frozenNames.insert(o.name);
+            if (!o.tiedTo)
+                m_out.layouts[v] = o.layout;
             made[&o] = v;
             root->items.emplace_back(m_out.arena->make<StringValue>(Kind::Str, m_out.arena->copy(o.name)), v);
         }

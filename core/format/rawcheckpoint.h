@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <set>
+#include <unordered_map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -54,6 +55,8 @@ struct RawCheckpoint
     int zeroStage = -1; // deepspeed: 1, 2 or 3
     std::int64_t step = -1; // deepspeed: global_steps
     std::set<std::string> frozenNames; // deepspeed: the parameters it kept frozen (frozen_param_shapes)
+    // dcp, deepspeed: where each tensor was put together from ("2 chunks: __0_0.distcp at [0, 0] ...").
+    std::unordered_map<const pickle::TensorValue *, std::string> layouts;
 
     RawCheckpoint();
     ~RawCheckpoint();

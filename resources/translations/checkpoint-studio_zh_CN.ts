@@ -1552,6 +1552,10 @@ sorted by name), not in model order. Counting here follows the file order.</sour
         <source>dequantized: mean %1, std %2, min %3, max %4</source>
         <translation>反量化后：均值 %1，标准差 %2，最小值 %3，最大值 %4</translation>
     </message>
+    <message>
+        <source>Layout:</source>
+        <translation>布局：</translation>
+    </message>
 </context>
 <context>
     <name>TransplantDialog</name>
