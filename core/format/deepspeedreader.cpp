@@ -598,7 +598,7 @@ private:
         for (Output &o : m_outputs)
             if (o.toFloat32)
                 o.at = assembly.reserve(elementCount(o.shape, o.name) * 4);
-            else if (!o.whole && !o.tiedTo && !inPlace(o))
+            else if (!o.whole && !o.tiedTo)
                 o.at = assembly.reserve(elementCount(o.shape, o.name) * dtypeItemSize(o.dtype));
         const auto whole = assembly.build(m_out, m_dir + " (consolidated weights)", [&](std::byte *base) {
             for (const Output &o : m_outputs) {
@@ -606,7 +606,7 @@ private:
                     toFloat32(*o.whole, reinterpret_cast<float *>(base + o.at));
                     continue;
                 }
-                if (o.whole || o.tiedTo || inPlace(o))
+                if (o.whole || o.tiedTo)
                     continue;
                 const std::size_t item = dtypeItemSize(o.dtype);
                 std::byte *to = base + o.at;
@@ -629,11 +629,9 @@ private:
                 v = m_out.arena->makeTensor(*o.whole);
                 if (o.parameter)
                     setContiguousShape(m_out, *v, o.shape);
-            } else if (inPlace(o)) {
-                v = m_out.arena->makeTensor(*o.pieces.front().from);
-                v->storageOffset += static_cast<std::int64_t>(o.pieces.front().at);
-                setContiguousShape(m_out, *v, o.shape);
             } else {
+                // Copied even when one partition holds it all: a slice would keep the whole partition (and its
+                // padding) as its storage, in memory and in a saved file.
                 v = contiguousTensor(m_out, o.dtype, o.shape, whole->bytes().subspan(o.at, elementCount(o.shape, o.name) * dtypeItemSize(o.dtype)));
             }
             // Plain tensors, as zero_to_fp32 returns them; which parameters DeepSpeed kept frozen is said apart.
@@ -651,10 +649,6 @@ private:
         }
         m_out.root = root;
     }
-
-    // Never: a slice of a rank's partition would keep the whole partition (and its padding) as its storage,
-    // in memory and in a saved file; the consolidated weights each get storage of their own.
-    static bool inPlace(const Output &) { return false; }
 
     // t's elements in row-major order as float32 (half, bfloat16 and double buffers).
     static void toFloat32(const TensorValue &t, float *out)
