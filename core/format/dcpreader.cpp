@@ -95,11 +95,7 @@ struct TensorEntry
 
 std::uint64_t volume(const std::vector<std::int64_t> &sizes)
 {
-    std::uint64_t n = 1;
-    for (const auto s : sizes)
-        if (__builtin_mul_overflow(n, static_cast<std::uint64_t>(s), &n))
-            fail(ErrorKind::LimitExceeded, "a tensor of " + shapeText(sizes) + " elements overflows 64 bits");
-    return n;
+    return elementCount(sizes, "a tensor of shape " + shapeText(sizes));
 }
 
 // Chunks must tile the tensor exactly: each inside it, no two overlapping, and together all of it.
