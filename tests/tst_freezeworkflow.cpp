@@ -343,6 +343,8 @@ private slots:
         QCOMPARE(tips.mid(0, 3),
             (QStringList{QStringLiteral("/data/run1/last.ckpt"), QStringLiteral("/data/run2/last.ckpt"), QStringLiteral("/data/run2/best.pt")}));
         QVERIFY(recent->toolTipsVisible());
+        if (qEnvironmentVariableIsSet("CKPT_TEST_SCREENSHOTS"))
+            recent->grab().save(qEnvironmentVariable("CKPT_TEST_SCREENSHOTS") + QStringLiteral("/recent-menu.png"));
         QSettings().remove(QStringLiteral("recentFiles"));
     }
 
