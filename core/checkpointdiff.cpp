@@ -60,6 +60,28 @@ bool sameBytes(const TensorInfo &a, const TensorInfo &b)
 {
     if (a.dtype() != b.dtype() || !std::equal(a.shape().begin(), a.shape().end(), b.shape().begin(), b.shape().end()))
         return false;
+    const pickle::DeferredBytes *da = a.value->storage->deferred, *db = b.value->storage->deferred;
+    if ((da || db) && isContiguous(*a.value) && isContiguous(*b.value)) {
+        // A folder's tensor in pieces is compared block by block as it is put together, never whole: diffing
+        // a folder against its consolidation needs no room for either.
+        const std::uint64_t size = a.nbytes();
+        constexpr std::uint64_t kBlock = 8ull << 20;
+        std::vector<std::byte> bufferA(da ? std::min(size, kBlock) : 0), bufferB(db ? std::min(size, kBlock) : 0);
+        const std::span<const std::byte> spanA = da ? std::span<const std::byte>() : contiguousSpan(*a.value);
+        const std::span<const std::byte> spanB = db ? std::span<const std::byte>() : contiguousSpan(*b.value);
+        for (std::uint64_t at = 0; at < size; at += kBlock) {
+            const std::size_t n = static_cast<std::size_t>(std::min(kBlock, size - at));
+            const std::uint64_t fromA = static_cast<std::uint64_t>(a.value->storageOffset) * dtypeItemSize(a.dtype()) + at;
+            const std::uint64_t fromB = static_cast<std::uint64_t>(b.value->storageOffset) * dtypeItemSize(b.dtype()) + at;
+            if (da)
+                da->fill(fromA, std::span<std::byte>(bufferA.data(), n));
+            if (db)
+                db->fill(fromB, std::span<std::byte>(bufferB.data(), n));
+            if (std::memcmp(da ? bufferA.data() : spanA.data() + at, db ? bufferB.data() : spanB.data() + at, n) != 0)
+                return false;
+        }
+        return true;
+    }
     if (isContiguous(*a.value) && isContiguous(*b.value)) {
         const auto sa = contiguousSpan(*a.value);
         const auto sb = contiguousSpan(*b.value);
@@ -71,7 +93,9 @@ bool sameBytes(const TensorInfo &a, const TensorInfo &b)
 // A diff of two large files never has both resident: each pair's pages go once compared.
 void release(const TensorInfo &t)
 {
-    if (isContiguous(*t.value))
+    if (const pickle::DeferredBytes *d = t.value->storage->deferred)
+        d->releasePages();
+    else if (isContiguous(*t.value))
         releasePages(contiguousSpan(*t.value));
 }
 

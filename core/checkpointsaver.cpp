@@ -9,6 +9,7 @@
 #include "format/ziparchive.h"
 #include "format/zipwriter.h"
 #include "freezestate.h"
+#include "inspectreport.h"
 #include "tensordata.h"
 #include "tensormath.h"
 
@@ -16,6 +17,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <cstdio>
+#include <map>
 
 #include <unordered_map>
 #include <unordered_set>
@@ -229,13 +233,14 @@ Plan makePlan(const Checkpoint &source, const SaveOptions &options, const Freeze
 // The storage with the copied tensors written into their places.
 std::vector<std::byte> patchedStorage(const StorageValue &s, const std::vector<const TensorCopy *> &copies)
 {
-    std::vector<std::byte> buffer(s.bytes.begin(), s.bytes.end());
+    const std::span<const std::byte> bytes = s.data();
+    std::vector<std::byte> buffer(bytes.begin(), bytes.end());
     for (const TensorCopy *c : copies) {
         const TensorValue &into = *c->into->value;
         if (into.numel() == 0)
             continue;
         TensorView to = TensorView::of(into);
-        const std::size_t offset = static_cast<std::size_t>(to.base - s.bytes.data());
+        const std::size_t offset = static_cast<std::size_t>(to.base - bytes.data());
         to.base = buffer.data() + offset;
         if (into.dtype == c->from->dtype && isContiguous(into))
             copyContiguous(*c->from, std::span<std::byte>(buffer.data() + offset, into.numel() * dtypeItemSize(into.dtype)));
@@ -264,7 +269,8 @@ std::vector<std::byte> storageBytes(const Plan &plan, const StorageValue &s)
         return tensorMath().convert(TensorView::of(*it->second), s.dtype);
     if (const auto it = plan.patches.find(&s); it != plan.patches.end())
         return patchedStorage(s, it->second);
-    return {s.bytes.begin(), s.bytes.end()};
+    const std::span<const std::byte> bytes = s.data();
+    return {bytes.begin(), bytes.end()};
 }
 
 // What a tensor's bytes will be in the written file, contiguous (for formats without shared storages).
@@ -277,6 +283,7 @@ std::vector<std::byte> writtenBytes(const Plan &plan, const TensorValue &t)
     const std::vector<std::byte> storage = storageBytes(plan, *t.storage);
     StorageValue patched = *t.storage;
     patched.bytes = storage;
+    patched.deferred = nullptr;
     TensorValue view = t;
     view.storage = &patched;
     return contiguousBytes(view);
@@ -375,6 +382,21 @@ void verifyZipCrcs(const std::string &path)
     }
 }
 
+// A deferred storage's bytes in order: its pieces as they are mapped when laid end to end they are the
+// whole, else put together block by block.
+void streamDeferred(const DeferredBytes &d, const std::function<void(std::span<const std::byte>)> &each)
+{
+    if (d.visit(each))
+        return;
+    constexpr std::uint64_t kBlock = 8ull << 20; // fits the caches: the CRC reads what the copy just wrote
+    std::vector<std::byte> block(static_cast<std::size_t>(std::min(d.size(), kBlock)));
+    for (std::uint64_t at = 0; at < d.size(); at += kBlock) {
+        const std::span<std::byte> out(block.data(), static_cast<std::size_t>(std::min(kBlock, d.size() - at)));
+        d.fill(at, out);
+        each(out);
+    }
+}
+
 // Reports bytes written against the bytes planned, about every megabyte, and stops when cancelled.
 struct WriteProgress
 {
@@ -415,10 +437,12 @@ void writeTorchZip(const Plan &plan, AtomicFile &file, const Progress *progress)
     const std::vector<std::byte> pkl = writer.write(plan.root);
 
     const std::string prefix = archiveName(file.target()) + "/";
-    ZipWriter zip([&](std::span<const std::byte> data) {
-        file.write(data);
-        tracker.wrote(file);
-    });
+    ZipWriter zip(
+        [&](std::span<const std::byte> data) {
+            file.write(data);
+            tracker.wrote(file);
+        },
+        [&](std::uint64_t offset, std::span<const std::byte> data) { file.writeAt(offset, data); });
     zip.addRecord(prefix + "data.pkl", pkl);
     zip.addRecord(prefix + "byteorder", std::string_view("little"));
     for (const StorageValue *s : storages) {
@@ -428,6 +452,10 @@ void writeTorchZip(const Plan &plan, AtomicFile &file, const Progress *progress)
         } else if (plan.conversions.contains(s) || plan.patches.contains(s)) {
             const auto bytes = storageBytes(plan, *s);
             zip.addRecord(prefix + "data/" + keys[s], bytes);
+        } else if (s->deferred) {
+            // Streamed from the pieces (DCP chunks, ZeRO partitions): never whole, in memory or on disk.
+            zip.addRecord(prefix + "data/" + keys[s], s->deferred->size(), [s](const ZipWriter::Sink &each) { streamDeferred(*s->deferred, each); });
+            s->deferred->releasePages();
         } else {
             zip.addRecord(prefix + "data/" + keys[s], s->bytes); // straight from the mapped source
             releasePages(s->bytes);
@@ -480,6 +508,14 @@ void writeSafetensors(const Checkpoint &source, const Plan &plan, AtomicFile &fi
         if (const TensorCopy *whole = wholeStorageCopy(plan, *item.tensor->storage)) {
             file.write(contiguousSpan(*whole->from));
             releasePages(contiguousSpan(*whole->from));
+        } else if (const DeferredBytes *deferred = item.tensor->storage->deferred; deferred && !plan.conversions.contains(item.tensor->storage)
+                   && !plan.patches.contains(item.tensor->storage) && item.tensor->storageOffset == 0 && isContiguous(*item.tensor)) {
+            // Streamed from the pieces, as for a torch.save zip.
+            streamDeferred(*deferred, [&](std::span<const std::byte> data) {
+                file.write(data);
+                tracker.wrote(file);
+            });
+            deferred->releasePages();
         } else if (!plan.conversions.contains(item.tensor->storage) && !plan.patches.contains(item.tensor->storage) && isContiguous(*item.tensor)) {
             file.write(contiguousSpan(*item.tensor));
             releasePages(contiguousSpan(*item.tensor));
@@ -490,7 +526,156 @@ void writeSafetensors(const Checkpoint &source, const Plan &plan, AtomicFile &fi
     }
 }
 
+// The names of shard k of n beside target: dir/model.safetensors -> dir/model-00001-of-00003.safetensors.
+std::string shardName(const std::string &target, std::size_t k, std::size_t n)
+{
+    const std::size_t slash = target.rfind('/');
+    const std::size_t dot = target.rfind('.');
+    const bool hasExtension = dot != std::string::npos && (slash == std::string::npos || dot > slash + 1);
+    const std::string stem = hasExtension ? target.substr(0, dot) : target, extension = hasExtension ? target.substr(dot) : std::string();
+    char number[32];
+    std::snprintf(number, sizeof number, "-%05zu-of-%05zu", k + 1, n);
+    return stem + number + extension;
+}
+
+// Shards in the order of the model state, as huggingface_hub's split_state_dict_into_shards makes them: a
+// tensor goes to the current shard unless that would pass the limit; tensors that share a storage go
+// together (in a torch.save shard the storage is written once, with them).
+std::vector<std::vector<std::size_t>> splitIntoShards(const Plan &plan, std::uint64_t maxBytes, bool safetensorsOut)
+{
+    std::vector<std::vector<std::size_t>> shards;
+    std::unordered_map<const StorageValue *, std::size_t> shardOfStorage;
+    std::uint64_t current = 0;
+    for (std::size_t i = 0; i < plan.flat.size(); ++i) {
+        const TensorValue *t = plan.flat[i].second;
+        if (!safetensorsOut) {
+            if (const auto it = shardOfStorage.find(t->storage); it != shardOfStorage.end()) {
+                shards[it->second].push_back(i);
+                continue;
+            }
+        }
+        const std::uint64_t bytes = safetensorsOut ? t->numel() * dtypeItemSize(t->dtype) : t->storage->numel * dtypeItemSize(t->storage->dtype);
+        if (shards.empty() || (current > 0 && current + bytes > maxBytes)) {
+            shards.emplace_back();
+            current = 0;
+        }
+        shards.back().push_back(i);
+        shardOfStorage.emplace(t->storage, shards.size() - 1);
+        current += bytes;
+    }
+    return shards;
+}
+
+// Writes the shards and the index, each into a temporary file; all are verified before any is renamed into
+// place, the index last.
+void saveShards(const Checkpoint &source, const Plan &plan, const std::vector<std::vector<std::size_t>> &shards, const std::string &target,
+    const SaveOptions &options, bool safetensorsOut, SaveResult &result)
+{
+    const std::uint64_t total = plannedBytes(plan);
+    std::uint64_t done = 0;
+    std::vector<std::unique_ptr<AtomicFile>> files;
+    std::map<std::string, std::string> weightMap; // sorted, as transformers writes it
+    std::uint64_t totalSize = 0;
+    std::unordered_set<const StorageValue *> counted;
+    const std::string indexPath = target + ".index.json";
+    std::vector<std::string> inputs{source.path()};
+    for (const auto &part : source.raw().parts)
+        inputs.push_back(part->path);
+    checkNotAnInput(indexPath, inputs, options.force);
+    for (std::size_t k = 0; k < shards.size(); ++k) {
+        const std::string path = shardName(target, k, shards.size());
+        checkNotAnInput(path, inputs, options.force);
+        Plan shard;
+        shard.conversions = plan.conversions;
+        shard.patches = plan.patches;
+        DictValue *root = shard.arena->makeDict(DictFlavor::Ordered);
+        for (const std::size_t i : shards[k]) {
+            const auto &[name, tensor] = plan.flat[i];
+            shard.flat.emplace_back(name, tensor);
+            shard.expected.push_back(plan.expected[i]);
+            root->items.emplace_back(shard.arena->make<StringValue>(Kind::Str, shard.arena->copy(name)), const_cast<TensorValue *>(tensor));
+            weightMap[name] = path.substr(path.rfind('/') + 1);
+            // As huggingface_hub counts it: a torch storage once, however many tensors it holds.
+            if (safetensorsOut)
+                totalSize += tensor->numel() * dtypeItemSize(tensor->dtype);
+            else if (counted.insert(tensor->storage).second)
+                totalSize += tensor->storage->numel * dtypeItemSize(tensor->storage->dtype);
+        }
+        shard.root = root;
+        // Progress over all shards: this one's share, scaled into the bytes before it.
+        const std::uint64_t bytes = plannedBytes(shard);
+        const double start = total ? static_cast<double>(done) / static_cast<double>(total) : 0.0;
+        const double share = total ? static_cast<double>(bytes) / static_cast<double>(total) : 1.0;
+        Progress scaled{[&](double f) {
+                            if (options.progress->report)
+                                options.progress->report(start + f * share);
+                        },
+            options.progress ? options.progress->cancel : nullptr};
+        auto file = std::make_unique<AtomicFile>(path);
+        if (safetensorsOut)
+            writeSafetensors(source, shard, *file, options.progress ? &scaled : nullptr);
+        else
+            writeTorchZip(shard, *file, options.progress ? &scaled : nullptr);
+        file->finish();
+        if (!safetensorsOut)
+            verifyZipCrcs(file->temporaryPath());
+        verify(file->temporaryPath(), shard, safetensorsOut ? Format::Safetensors : Format::TorchZip);
+        result.bytes += file->size();
+        files.push_back(std::move(file));
+        done += bytes;
+    }
+    std::string index;
+    json::Writer w(index);
+    w.beginObject(json::Layout::Lines).key("metadata").beginObject(json::Layout::Lines).key("total_size").integer(totalSize).end();
+    w.key("weight_map").beginObject(json::Layout::Lines);
+    for (const auto &[name, file] : weightMap)
+        w.key(name).string(file);
+    w.end().end();
+    index += '\n';
+    auto indexFile = std::make_unique<AtomicFile>(indexPath);
+    indexFile->write(index);
+    indexFile->finish();
+    for (auto &file : files) {
+        file->commit();
+        result.files.push_back(file->target());
+    }
+    indexFile->commit();
+    result.files.push_back(indexPath);
+    result.format = Format::Sharded;
+    result.tensors = plan.expected.size();
+    result.notes.insert(result.notes.end(), plan.notes.begin(), plan.notes.end());
+    result.bytes += index.size();
+    result.notes.push_back(std::to_string(shards.size()) + " shards of at most " + humanBytes(options.maxShardSize) + " each ("
+        + (safetensorsOut ? "safetensors" : "torch.save") + "), listed in " + indexPath);
+}
+
 } // namespace
+
+bool isBareStateDict(const Checkpoint &checkpoint)
+{
+    return checkpoint.entries().empty() && checkpoint.modelState().path.empty()
+        && std::all_of(checkpoint.tensors().begin(), checkpoint.tensors().end(), [](const TensorInfo &t) { return t.inModelState; });
+}
+
+std::uint64_t parseByteSize(std::string_view text)
+{
+    std::size_t digits = 0;
+    while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits])))
+        ++digits;
+    std::uint64_t value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + digits, value);
+    const std::string_view unit = text.substr(digits);
+    static constexpr std::pair<std::string_view, std::uint64_t> kUnits[] = {{"", 1}, {"B", 1}, {"KB", 1'000}, {"MB", 1'000'000}, {"GB", 1'000'000'000},
+        {"TB", 1'000'000'000'000}, {"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30}, {"TiB", 1ull << 40}};
+    for (const auto &[name, factor] : kUnits)
+        if (digits > 0 && ec == std::errc() && unit == name) {
+            std::uint64_t bytes = 0;
+            if (__builtin_mul_overflow(value, factor, &bytes) || bytes == 0)
+                break;
+            return bytes;
+        }
+    fail(ErrorKind::Malformed, "'" + std::string(text) + "' is not a size: write it as 5GB, 500MB, 2GiB or a number of bytes");
+}
 
 SaveResult saveCheckpoint(const Checkpoint &source, const std::string &target, const SaveOptions &options)
 {
@@ -514,6 +699,8 @@ SaveResult saveCheckpoint(const Checkpoint &source, const std::string &target, c
         // A TorchScript archive is re-saved through LibTorch, keeping its code; its model state alone is written
         // as the module's state_dict() in a torch.save zip, like any other model state.
         if (in == Format::TorchScript && !options.modelOnly) {
+            if (options.maxShardSize > 0)
+                fail(ErrorKind::Unsupported, "a TorchScript archive is one file: save with --model-only to write its state_dict in shards");
             if (!options.dropGlobs.empty() || !options.keyRules.empty())
                 fail(ErrorKind::Unsupported,
                     "a TorchScript archive keeps its module structure: --drop and key rules apply "
@@ -538,6 +725,7 @@ SaveResult saveCheckpoint(const Checkpoint &source, const std::string &target, c
             { };
             result.bytes = ::stat(target.c_str(), &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
             result.notes.push_back("saved through LibTorch with " + std::to_string(freeze.frozenCount()) + " frozen parameters");
+            result.files.push_back(target);
             return result;
         }
 
@@ -548,12 +736,13 @@ SaveResult saveCheckpoint(const Checkpoint &source, const std::string &target, c
             for (const auto &part : source.raw().parts)
                 safetensorsOut = safetensorsOut && part->format == Format::Safetensors;
         }
+        const bool flat = options.modelOnly || isBareStateDict(source);
+        const bool safetensorsName = target.size() > 12 && target.compare(target.size() - 12, 12, ".safetensors") == 0;
+        if (options.maxShardSize > 0 && !safetensorsName)
+            safetensorsOut = false; // shards take the kind the name asks for: model.safetensors or pytorch_model.bin
         // A .safetensors name asks for safetensors: only a model state fits in one (a flat name -> tensor map).
-        if (!safetensorsOut && target.size() > 12 && target.compare(target.size() - 12, 12, ".safetensors") == 0) {
-            // A bare state_dict (all tensors, at the top level) is its own model state.
-            const bool bareStateDict = source.entries().empty() && source.modelState().path.empty()
-                && std::all_of(source.tensors().begin(), source.tensors().end(), [](const TensorInfo &t) { return t.inModelState; });
-            if (!options.modelOnly && !bareStateDict)
+        if (!safetensorsOut && safetensorsName) {
+            if (!flat)
                 fail(ErrorKind::Unsupported,
                     "a .safetensors file holds only tensors, by name: save with --model-only (Model state only) to write the model state, or "
                     "name the output .pt to keep everything");
@@ -561,6 +750,16 @@ SaveResult saveCheckpoint(const Checkpoint &source, const std::string &target, c
         }
         if (safetensorsOut && options.storeFreeze)
             fail(ErrorKind::Unsupported, "safetensors files cannot store requires_grad; export a frozen_layers.json instead");
+        if (options.maxShardSize > 0) {
+            if (!flat)
+                fail(ErrorKind::Unsupported,
+                    "shards hold only the model state, by name, as Hugging Face's loaders read them: save with --model-only (Model state only)");
+            const auto shards = splitIntoShards(plan, options.maxShardSize, safetensorsOut);
+            if (shards.size() > 1) {
+                saveShards(source, plan, shards, target, options, safetensorsOut, result);
+                return result;
+            }
+        }
         AtomicFile file(target);
         if (safetensorsOut)
             writeSafetensors(source, plan, file, options.progress);
@@ -577,6 +776,7 @@ SaveResult saveCheckpoint(const Checkpoint &source, const std::string &target, c
         result.bytes = file.size();
         result.notes.insert(result.notes.end(), plan.notes.begin(), plan.notes.end());
         file.commit();
+        result.files.push_back(target);
         return result;
     } catch (const Error &e) {
         throw e.withFile(target);

@@ -28,7 +28,7 @@ std::span<const std::byte> contiguousSpan(const TensorValue &t)
     const std::size_t n = static_cast<std::size_t>(t.numel());
     if (n == 0)
         return {};
-    return t.storage->bytes.subspan(static_cast<std::size_t>(t.storageOffset) * item, n * item);
+    return t.storage->data().subspan(static_cast<std::size_t>(t.storageOffset) * item, n * item);
 }
 
 void copyContiguous(const TensorValue &t, std::span<std::byte> out)
@@ -47,7 +47,7 @@ void copyContiguous(const TensorValue &t, std::span<std::byte> out)
     // Walk the index space with the innermost dimension as the copy run.
     const std::size_t ndim = t.shape.size();
     std::vector<std::int64_t> index(ndim, 0);
-    const std::byte *base = t.storage->bytes.data();
+    const std::byte *base = t.storage->data().data();
     const std::int64_t innerSize = t.shape[ndim - 1];
     const std::int64_t innerStride = t.stride[ndim - 1];
     std::byte *dst = out.data();
@@ -79,9 +79,10 @@ void copyContiguous(const TensorValue &t, std::span<std::byte> out)
 std::vector<std::byte> contiguousBytes(const TensorValue &t)
 {
     const std::uint64_t nbytes = t.numel() * dtypeItemSize(t.dtype);
-    if (nbytes > (std::uint64_t(64) << 20) && nbytes / 8 > t.storage->bytes.size())
+    if (nbytes > (std::uint64_t(64) << 20) && nbytes / 8 > t.storage->numel * dtypeItemSize(t.storage->dtype))
         fail(ErrorKind::LimitExceeded,
-            "a broadcast view would expand " + std::to_string(t.storage->bytes.size()) + " stored bytes to " + std::to_string(nbytes));
+            "a broadcast view would expand " + std::to_string(t.storage->numel * dtypeItemSize(t.storage->dtype)) + " stored bytes to "
+                + std::to_string(nbytes));
     std::vector<std::byte> out(static_cast<std::size_t>(t.numel()) * dtypeItemSize(t.dtype));
     copyContiguous(t, out);
     return out;

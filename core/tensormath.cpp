@@ -20,7 +20,7 @@ TensorView TensorView::of(const pickle::TensorValue &t)
     v.shape = t.shape;
     v.stride = t.stride;
     // Tensors without elements may carry any offset (PyTorch allows it); nothing is read through base.
-    v.base = t.numel() == 0 ? t.storage->bytes.data() : t.storage->bytes.data() + t.storageOffset * static_cast<std::int64_t>(dtypeItemSize(t.dtype));
+    v.base = t.numel() == 0 ? t.storage->bytes.data() : t.storage->data().data() + t.storageOffset * static_cast<std::int64_t>(dtypeItemSize(t.dtype));
     v.storageElements = t.numel() == 0 ? 0 : t.storage->numel - static_cast<std::uint64_t>(t.storageOffset);
     return v;
 }

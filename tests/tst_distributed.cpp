@@ -290,6 +290,47 @@ private slots:
         QVERIFY2(r.out.contains("Format:        " + expected.value(QStringLiteral("format")).toString().toUtf8()), r.out.constData());
     }
 
+    // Tensors in pieces are put together only when read, and writers stream them block by block: any range
+    // of one, at any offset and of any length (whole elements or not, across chunk and row borders), must be
+    // those bytes of the whole. The whole itself is checked against the reference elsewhere.
+    void piecesFillAnyRangeAsTheWhole_data()
+    {
+        QTest::addColumn<QString>("open");
+        QTest::newRow("dcp_new") << dcpDir() + QStringLiteral("/dcp_new");
+        QTest::newRow("dcp_old") << dcpDir() + QStringLiteral("/dcp_old");
+        for (const auto &v : readJsonObject(deepspeedDir() + QStringLiteral("/manifest.json")).value(QStringLiteral("fixtures")).toArray()) {
+            const QString name = v.toObject().value(QStringLiteral("name")).toString();
+            QTest::newRow(qPrintable(name)) << deepspeedDir() + QLatin1Char('/') + name;
+        }
+    }
+
+    void piecesFillAnyRangeAsTheWhole()
+    {
+        QFETCH(QString, open);
+        const auto c = ckpt::Checkpoint::open(open.toStdString());
+        int deferred = 0;
+        for (const ckpt::pickle::StorageValue *s : c->raw().storages) {
+            if (!s->deferred)
+                continue;
+            ++deferred;
+            const std::span<const std::byte> whole = s->deferred->whole();
+            QCOMPARE(whole.size(), s->deferred->size());
+            for (const std::size_t block : {std::size_t(1), std::size_t(3), std::size_t(7), std::size_t(64), std::size_t(1000), whole.size()}) {
+                if (block == 0)
+                    continue;
+                std::vector<std::byte> got(whole.size());
+                for (std::size_t at = 0; at < whole.size(); at += block) {
+                    const std::size_t n = std::min(block, whole.size() - at);
+                    s->deferred->fill(at, std::span<std::byte>(got.data() + at, n));
+                }
+                QVERIFY2(std::equal(got.begin(), got.end(), whole.begin()), qPrintable(QStringLiteral("blocks of %1 bytes").arg(block)));
+            }
+            std::vector<std::byte> one(1);
+            QVERIFY_THROWS_EXCEPTION(ckpt::Error, s->deferred->fill(whole.size(), one)); // past the end: an error, not a read
+        }
+        QVERIFY2(deferred > 0, "no tensor of this folder is in pieces: the fixture does not test what it should");
+    }
+
     // ckpt save writes the consolidated state_dict: PyTorch reads it back equal to the reference bitwise,
     // layout, ties and all, with weights_only=True and without a GPU.
     void deepspeedConsolidatesBitwise_data() { addDeepSpeedRoots(); }
@@ -305,6 +346,93 @@ private slots:
             {sourceDir() + QStringLiteral("/fixtures/check_saved.py"), QStringLiteral("roundtrip"),
                 deepspeedDir() + QLatin1Char('/') + name + QStringLiteral(".reference.pt"), out});
         QVERIFY2(r.exitCode == 0, (r.out + r.err).constData());
+    }
+
+    // --max-shard-size writes the consolidated state as Hugging Face does: shards named after OUT plus
+    // OUT.index.json, which PyTorch (weights_only=True) and the safetensors layout read back as the reference,
+    // ties kept inside their shard, no shard over the limit unless one tensor is. One that fits is one file.
+    void savesInShards_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("out");
+        QTest::addColumn<QString>("size");
+        QTest::addColumn<qint64>("limit");
+        QTest::addColumn<int>("shards"); // 1: OUT itself, no index
+        QTest::newRow("zero3, safetensors, 500 bytes") << "ds_zero3_w3"
+                                                       << "model.safetensors"
+                                                       << "500" << qint64(500) << 3;
+        QTest::newRow("zero3, torch, 600 bytes") << "ds_zero3_w3"
+                                                 << "pytorch_model.bin"
+                                                 << "600" << qint64(600) << 2;
+        QTest::newRow("zero2, torch, 500 bytes") << "ds_zero2_w3"
+                                                 << "pytorch_model.bin"
+                                                 << "500" << qint64(500) << 2;
+        QTest::newRow("zero1, safetensors, 1KiB") << "ds_zero1_w2"
+                                                  << "model.safetensors"
+                                                  << "1KiB" << qint64(1024) << 2;
+        QTest::newRow("fits in one") << "ds_zero3_w2"
+                                     << "model.safetensors"
+                                     << "5GB" << qint64(5'000'000'000) << 1;
+    }
+
+    void savesInShards()
+    {
+        QFETCH(QString, name);
+        QFETCH(QString, out);
+        QFETCH(QString, size);
+        QFETCH(qint64, limit);
+        QFETCH(int, shards);
+        QTemporaryDir dir;
+        const QString target = dir.filePath(out);
+        const ProcessResult r = runCkpt({QStringLiteral("save"), deepspeedDir() + QLatin1Char('/') + name, target, QStringLiteral("--max-shard-size"), size});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QString reference = deepspeedDir() + QLatin1Char('/') + name + QStringLiteral(".reference.pt");
+        const QStringList written = QDir(dir.path()).entryList(QDir::Files, QDir::Name);
+        if (shards == 1) {
+            QCOMPARE(written, QStringList{out});
+            QCOMPARE(tensorHashes(target).size(), tensorHashes(reference).size());
+            return;
+        }
+        const QString stem = out.left(out.lastIndexOf(QLatin1Char('.'))), extension = out.mid(out.lastIndexOf(QLatin1Char('.')));
+        QStringList expected;
+        for (int k = 1; k <= shards; ++k)
+            expected << QStringLiteral("%1-%2-of-%3%4").arg(stem).arg(k, 5, 10, QLatin1Char('0')).arg(shards, 5, 10, QLatin1Char('0')).arg(extension);
+        expected << out + QStringLiteral(".index.json");
+        std::sort(expected.begin(), expected.end());
+        QCOMPARE(written, expected);
+        QVERIFY2(r.err.contains("wrote " + target.toUtf8() + ".index.json"), r.err.constData());
+        const ProcessResult check = runProcess(QStringLiteral(CKPT_TEST_PYTHON),
+            {sourceDir() + QStringLiteral("/fixtures/check_saved.py"), QStringLiteral("shards"), reference, target + QStringLiteral(".index.json"),
+                QString::number(limit)});
+        QVERIFY2(check.exitCode == 0, (check.out + check.err).constData());
+        // And it opens as one checkpoint again, identical to the folder it came from.
+        const ProcessResult diff = runCkpt({QStringLiteral("diff"), deepspeedDir() + QLatin1Char('/') + name, target + QStringLiteral(".index.json")});
+        QVERIFY2(diff.exitCode == 0 && diff.out.contains("The compared tensors are identical."), (diff.out + diff.err).constData());
+    }
+
+    void shardsNeedAStateDictAndASize_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("says");
+        const QString dcp = dcpDir() + QStringLiteral("/dcp_new");
+        QTest::newRow("nested state") << QStringList{dcp, QStringLiteral("model.safetensors"), QStringLiteral("--max-shard-size"), QStringLiteral("1KB")}
+                                      << QStringLiteral("--model-only");
+        QTest::newRow("bits are no size") << QStringList{dcp, QStringLiteral("m.bin"), QStringLiteral("--max-shard-size"), QStringLiteral("5Gb")}
+                                          << QStringLiteral("--max-shard-size: '5Gb' is not a size");
+        QTest::newRow("zero") << QStringList{dcp, QStringLiteral("m.bin"), QStringLiteral("--max-shard-size"), QStringLiteral("0")}
+                              << QStringLiteral("'0' is not a size");
+    }
+
+    void shardsNeedAStateDictAndASize()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, says);
+        QTemporaryDir dir;
+        args[1] = dir.filePath(args[1]);
+        const ProcessResult r = runCkpt(QStringList{QStringLiteral("save")} + args);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(QString::fromUtf8(r.err).contains(says), r.err.constData());
+        QVERIFY(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).isEmpty()); // nothing written
     }
 
     void deepspeedBrokenFoldersSayWhy_data()

@@ -19,6 +19,7 @@
 #include "diffwindow.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QContextMenuEvent>
 #include <QComboBox>
@@ -448,6 +449,58 @@ private slots:
         QVERIFY(resetWorked);
         QVERIFY(!appsettings::saveChoices().modelOnly);
         QVERIFY(appsettings::saveChoices().dtype.isEmpty());
+    }
+
+    // 20b. A DeepSpeed folder saved from the dialog in shards: the box ticked and the size typed, a size that
+    // is none keeps Save disabled and says why, and Save writes the shards and their index.
+    void saveDialogWritesShards()
+    {
+        MainWindow window;
+        QVERIFY(showActive(window));
+        QVERIFY(openAndWait(window, fixtureDir() + QStringLiteral("/deepspeed/ds_zero3_w3")));
+        QTemporaryDir dir;
+        const QString target = dir.filePath(QStringLiteral("model.safetensors"));
+        bool refusedBits = false;
+        QString failure;
+        whenModal<SaveCheckpointDialog>([&](SaveCheckpointDialog *d) {
+            auto *path = d->findChild<QLineEdit *>(QStringLiteral("path"));
+            auto *shards = d->findChild<QCheckBox *>(QStringLiteral("shards"));
+            auto *size = d->findChild<QLineEdit *>(QStringLiteral("shardSize"));
+            auto *problem = d->findChild<QLabel *>(QStringLiteral("shardProblem"));
+            auto *save = d->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Save);
+            if (!path || !shards || !size || !problem || !save || !shards->isEnabled()) {
+                d->reject();
+                return;
+            }
+            path->selectAll();
+            QTest::keyClicks(path, target);
+            QTest::mouseClick(shards, Qt::LeftButton, {}, QPoint(8, shards->height() / 2));
+            size->selectAll();
+            QTest::keyClicks(size, QStringLiteral("5Gb"));
+            refusedBits = !save->isEnabled() && problem->isVisible() && problem->text().contains(QStringLiteral("is not a size"));
+            if (const QString shots = qEnvironmentVariable("CKPT_TEST_SCREENSHOTS"); !shots.isEmpty())
+                d->grab().save(shots + QStringLiteral("/save-shards.png"));
+            size->selectAll();
+            QTest::keyClicks(size, QStringLiteral("500"));
+            // Saved: the question offers the index, which opens all shards as one checkpoint. Any other box is a failure.
+            whenModal<QMessageBox>([&](QMessageBox *box) {
+                if (box->text() == QStringLiteral("Open %1.index.json now?").arg(target))
+                    QTest::mouseClick(box->button(QMessageBox::Yes), Qt::LeftButton);
+                else
+                    failure = box->text() + box->informativeText(), box->close();
+            });
+            QTest::mouseClick(save, Qt::LeftButton);
+        });
+        pressKeys(window, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+        QTRY_VERIFY_WITH_TIMEOUT((window.document() && window.document()->checkpoint().format() == ckpt::Format::Sharded) || !failure.isEmpty(), 30000);
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
+        QVERIFY(refusedBits);
+        QCOMPARE(window.document()->path(), target + QStringLiteral(".index.json"));
+        QCOMPARE(window.document()->checkpoint().tensors().size(), std::size_t(14));
+        const ProcessResult check = runProcess(QStringLiteral(CKPT_TEST_PYTHON),
+            {sourceDir() + QStringLiteral("/fixtures/check_saved.py"), QStringLiteral("shards"),
+                fixtureDir() + QStringLiteral("/deepspeed/ds_zero3_w3.reference.pt"), target + QStringLiteral(".index.json"), QStringLiteral("500")});
+        QVERIFY2(check.exitCode == 0, (check.out + check.err).constData());
     }
 
     // 21. Closing does not wait for LibTorch to unregister its operators one by one: its finalisers never run

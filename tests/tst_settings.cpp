@@ -165,7 +165,7 @@ private slots:
         {
             SaveCheckpointDialog dialog(*checkpoint, QStringLiteral("/tmp/x.pt"));
             auto boxes = dialog.findChildren<QCheckBox *>();
-            QCOMPARE(boxes.size(), 2); // model state only, store the freeze state
+            QCOMPARE(boxes.size(), 3); // model state only, store the freeze state, shards
             QVERIFY(!boxes[0]->isChecked());
             boxes[0]->setChecked(true);
             auto *dtype = dialog.findChild<QComboBox *>();
@@ -180,6 +180,8 @@ private slots:
         }
         QVERIFY(again.findChildren<QCheckBox *>()[0]->isChecked());
         QVERIFY(!again.findChildren<QCheckBox *>()[1]->isChecked());
+        QVERIFY(!again.findChildren<QCheckBox *>()[2]->isChecked()); // shards: chosen for each save, not remembered
+        QCOMPARE(again.options().maxShardSize, std::uint64_t(0));
         QCOMPARE(again.findChild<QComboBox *>()->currentData().toString(), QStringLiteral("bfloat16"));
         QVERIFY(again.options().modelOnly);
         QCOMPARE(again.options().dtype, std::optional<ckpt::DType>(ckpt::DType::BFloat16));

@@ -622,7 +622,7 @@ void MainWindow::importFreezeListDialog()
         importFreezeList(path);
 }
 
-bool MainWindow::saveCheckpointAs(const QString &path, const ckpt::SaveOptions &baseOptions)
+bool MainWindow::saveCheckpointAs(const QString &path, const ckpt::SaveOptions &baseOptions, QString *written)
 {
     if (!m_document)
         return false;
@@ -630,10 +630,11 @@ bool MainWindow::saveCheckpointAs(const QString &path, const ckpt::SaveOptions &
     options.frozenNames = m_document->freeze().frozenNames();
     const auto checkpoint = m_document->sharedCheckpoint();
     const std::string target = path.toStdString();
+    ckpt::SaveResult saved;
     const SaveJobResult result = runSaveJob(this, tr("Saving %1 …").arg(QFileInfo(path).fileName()), [&](const ckpt::Progress &progress) {
         ckpt::SaveOptions withProgress = options;
         withProgress.progress = &progress;
-        ckpt::saveCheckpoint(*checkpoint, target, withProgress);
+        saved = ckpt::saveCheckpoint(*checkpoint, target, withProgress);
     });
     if (result.cancelled) {
         statusBar()->showMessage(tr("Saving cancelled; nothing was written."), 5000);
@@ -643,7 +644,12 @@ bool MainWindow::saveCheckpointAs(const QString &path, const ckpt::SaveOptions &
         showError(tr("Cannot save the checkpoint"), result.error);
         return false;
     }
-    statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+    if (written)
+        *written = saved.files.empty() ? path : QString::fromStdString(saved.files.back());
+    if (saved.files.size() > 1) // shards, then their index
+        statusBar()->showMessage(tr("Saved %1 shards, listed in %2").arg(saved.files.size() - 1).arg(QString::fromStdString(saved.files.back())), 8000);
+    else
+        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
     return true;
 }
 
@@ -665,8 +671,9 @@ void MainWindow::saveCheckpointDialog()
             return;
         options.force = true;
     }
-    if (saveCheckpointAs(dialog.path(), options) && QMessageBox::question(this, tr("Saved"), tr("Open %1 now?").arg(dialog.path())) == QMessageBox::Yes)
-        openFile(dialog.path());
+    QString written;
+    if (saveCheckpointAs(dialog.path(), options, &written) && QMessageBox::question(this, tr("Saved"), tr("Open %1 now?").arg(written)) == QMessageBox::Yes)
+        openFile(written);
 }
 
 void MainWindow::preferencesDialog()

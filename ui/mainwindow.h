@@ -56,7 +56,8 @@ public:
     // The file operations behind the menu items, without their file dialogs (also used by tests).
     bool exportFreezeList(const QString &path); // format from the extension: .json / .txt / .py
     bool importFreezeList(const QString &path);
-    bool saveCheckpointAs(const QString &path, const ckpt::SaveOptions &options); // blocks with a progress dialog
+    // Blocks with a progress dialog. written: what opens as the saved checkpoint (path, or the index of shards).
+    bool saveCheckpointAs(const QString &path, const ckpt::SaveOptions &options, QString *written = nullptr);
     void freezeFirst(int n);
     bool freezeIndices(const QString &list);
     // Opens a diff window comparing the open checkpoint (A, already read) with path (B).

@@ -3,6 +3,7 @@
 
 #include "appsettings.h"
 #include "checkpoint.h"
+#include "format/error.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -24,6 +25,9 @@ SaveCheckpointDialog::SaveCheckpointDialog(const ckpt::Checkpoint &checkpoint, c
     , m_dtype(new QComboBox(this))
     , m_stripPrefix(new QLineEdit(commonPrefix(checkpoint), this))
     , m_storeFreeze(new QCheckBox(tr("Store the freeze state (parameters saved as nn.Parameter with requires_grad)"), this))
+    , m_shards(new QCheckBox(tr("Split the model state into shards of at most"), this))
+    , m_shardSize(new QLineEdit(QStringLiteral("5GB"), this))
+    , m_shardProblem(new QLabel(this))
     , m_note(new QLabel(this))
 {
     setWindowTitle(tr("Save Checkpoint As"));
@@ -41,6 +45,22 @@ SaveCheckpointDialog::SaveCheckpointDialog(const ckpt::Checkpoint &checkpoint, c
     form->addRow(tr("Floating tensors:"), m_dtype);
     m_stripPrefix->setPlaceholderText(tr("e.g. module."));
     form->addRow(tr("Strip prefix:"), m_stripPrefix);
+    // As save_pretrained(max_shard_size=...) writes them: shards named after the file, plus FILE.index.json.
+    auto *shardRow = new QHBoxLayout;
+    shardRow->addWidget(m_shards);
+    m_path->setObjectName(QStringLiteral("path"));
+    m_shards->setObjectName(QStringLiteral("shards"));
+    m_shardSize->setObjectName(QStringLiteral("shardSize"));
+    m_shardSize->setMaximumWidth(m_shardSize->fontMetrics().horizontalAdvance(QStringLiteral("0000MiB")) + 24);
+    m_shardSize->setToolTip(tr("5GB, 500MB, 2GiB or a number of bytes. The shards are named after the file (model-00001-of-00003.safetensors), "
+                               "listed in the file's name plus .index.json."));
+    shardRow->addWidget(m_shardSize);
+    shardRow->addStretch(1);
+    form->addRow(tr("Shards:"), shardRow);
+    m_shardProblem->setObjectName(QStringLiteral("shardProblem"));
+    m_shardProblem->setWordWrap(true);
+    m_shardProblem->hide();
+    form->addRow(QString(), m_shardProblem);
     layout->addLayout(form);
     layout->addWidget(m_modelOnly);
     layout->addWidget(m_storeFreeze);
@@ -57,6 +77,8 @@ SaveCheckpointDialog::SaveCheckpointDialog(const ckpt::Checkpoint &checkpoint, c
     connect(browse, &QPushButton::clicked, this, &SaveCheckpointDialog::browse);
     connect(m_path, &QLineEdit::textChanged, this, &SaveCheckpointDialog::updateState);
     connect(m_modelOnly, &QCheckBox::toggled, this, &SaveCheckpointDialog::updateState);
+    connect(m_shards, &QCheckBox::toggled, this, &SaveCheckpointDialog::updateState);
+    connect(m_shardSize, &QLineEdit::textChanged, this, &SaveCheckpointDialog::updateState);
     const bool safetensors = checkpoint.format() == ckpt::Format::Safetensors || checkpoint.format() == ckpt::Format::Sharded;
     m_modelOnly->setEnabled(checkpoint.modelState().found());
     m_storeFreeze->setEnabled(!safetensors);
@@ -130,8 +152,22 @@ void SaveCheckpointDialog::browse()
 
 void SaveCheckpointDialog::updateState()
 {
+    // Shards hold a state_dict: the model state, or a checkpoint that is nothing else.
+    const bool shardable = m_checkpoint.format() != ckpt::Format::TorchScript || m_modelOnly->isChecked();
+    m_shards->setEnabled(shardable && (ckpt::isBareStateDict(m_checkpoint) || m_modelOnly->isChecked()));
+    m_shardSize->setEnabled(m_shards->isEnabled() && m_shards->isChecked());
+    QString problem;
+    if (m_shardSize->isEnabled()) {
+        try {
+            ckpt::parseByteSize(m_shardSize->text().trimmed().toStdString());
+        } catch (const ckpt::Error &e) {
+            problem = QString::fromStdString(e.detail());
+        }
+    }
+    m_shardProblem->setText(problem);
+    m_shardProblem->setVisible(!problem.isEmpty());
     if (auto *save = findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Save))
-        save->setEnabled(!m_path->text().trimmed().isEmpty());
+        save->setEnabled(!m_path->text().trimmed().isEmpty() && problem.isEmpty());
     // A TorchScript archive keeps its code and names when re-saved whole; its model state alone is written as
     // the module's state_dict in a torch.save zip, where names can change.
     if (m_checkpoint.format() != ckpt::Format::TorchScript)
@@ -157,5 +193,7 @@ ckpt::SaveOptions SaveCheckpointDialog::options() const
     if (const QString dt = m_dtype->currentData().toString(); !dt.isEmpty())
         o.dtype = ckpt::dtypeFromName(dt.toStdString());
     o.storeFreeze = m_storeFreeze->isEnabled() && m_storeFreeze->isChecked();
+    if (m_shardSize->isEnabled())
+        o.maxShardSize = ckpt::parseByteSize(m_shardSize->text().trimmed().toStdString());
     return o;
 }

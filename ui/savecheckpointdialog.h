@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Chooses where and how to save a checkpoint: model state only, dtype, prefix to strip, stored freeze state.
+// Chooses where and how to save a checkpoint: model state only, dtype, prefix to strip, stored freeze state,
+// shards.
 #pragma once
 
 #include "checkpointsaver.h"
@@ -37,6 +38,9 @@ private:
     QComboBox *m_dtype;
     QLineEdit *m_stripPrefix;
     QCheckBox *m_storeFreeze;
+    QCheckBox *m_shards;
+    QLineEdit *m_shardSize;
+    QLabel *m_shardProblem;
     QLabel *m_note;
     QLabel *m_remembered = nullptr;
 };

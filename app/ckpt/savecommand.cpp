@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // ckpt save IN OUT [--model-only] [--drop GLOB]... [--strip-prefix P] [--add-prefix P] [--rename REGEX=REPL]...
 //                  [--dtype float16|bfloat16|float32] [--freeze frozen_layers.json] [--store-freeze] [--force]
+//                  [--max-shard-size SIZE]
 #include "commandline.h"
 #include "../lastresort.h"
 
@@ -24,7 +25,8 @@ int saveCommand(const QStringList &args)
                        "as it was. safetensors stays safetensors (a sharded checkpoint becomes one file), and OUT named .safetensors is\n"
                        "written as safetensors (the model state: --model-only unless IN is a bare state_dict); a TorchScript archive is\n"
                        "re-saved through LibTorch with each parameter's requires_grad from the freeze list, and with --model-only its\n"
-                       "module's state_dict() is written as a torch.save zip.\n"
+                       "module's state_dict() is written as a torch.save zip. A torch.distributed.checkpoint or DeepSpeed ZeRO folder is\n"
+                       "consolidated, tensor by tensor from its chunks or partitions.\n"
                        "Nothing is lost silently: an output without tensors from an input with tensors is an error (exit 2).\n\n"
                        "Edits apply to the model state (names as model.state_dict() prints them): --drop, then the key rules in the\n"
                        "order --strip-prefix, --add-prefix, --rename (each REGEX=REPLACEMENT, \\\\1 or $1 for groups, applied in order).\n"
@@ -36,7 +38,8 @@ int saveCommand(const QStringList &args)
                        "  ckpt save model.pt model_fp16.pt --model-only --dtype float16\n"
                        "  ckpt save ddp.pth clean.pth --strip-prefix module. --drop '*.num_batches_tracked'\n"
                        "  ckpt save model.pt frozen.pt --freeze frozen_layers.json --store-freeze\n"
-                       "  ckpt save traced.pt traced_frozen.pt --freeze frozen_layers.json\n\n"
+                       "  ckpt save traced.pt traced_frozen.pt --freeze frozen_layers.json\n"
+                       "  ckpt save checkpoints/ out/model.safetensors --max-shard-size 5GB   (a DeepSpeed folder, in shards)\n\n"
                        "Exit status: 0 on success, 2 on error (nothing is written then)."));
     parser.addHelpOption();
     parser.addOptions({
@@ -47,6 +50,10 @@ int saveCommand(const QStringList &args)
             QStringLiteral("F")},
         {QStringLiteral("store-freeze"), QStringLiteral("Write parameters as nn.Parameter with requires_grad=False when frozen, True otherwise.")},
         {QStringLiteral("force"), QStringLiteral("Allow OUT to be the input file (it is replaced only after the new file is verified).")},
+        {QStringLiteral("max-shard-size"),
+            QStringLiteral("Write the model state in shards of at most SIZE (5GB, 500MB, 2GiB) named after OUT (model-00001-of-00003.safetensors), "
+                           "plus OUT.index.json, as Hugging Face's save_pretrained does."),
+            QStringLiteral("SIZE")},
     });
     parser.addOptions(keyRuleOptions("model-state names"));
     parser.addPositionalArgument(QStringLiteral("IN"), QStringLiteral("The checkpoint to read."));
@@ -72,13 +79,20 @@ int saveCommand(const QStringList &args)
             options.frozenNames = ckpt::readFreezeList(parser.value(QStringLiteral("freeze")).toStdString());
         options.storeFreeze = parser.isSet(QStringLiteral("store-freeze"));
         options.force = parser.isSet(QStringLiteral("force"));
+        if (parser.isSet(QStringLiteral("max-shard-size"))) {
+            try {
+                options.maxShardSize = ckpt::parseByteSize(parser.value(QStringLiteral("max-shard-size")).toStdString());
+            } catch (const ckpt::Error &e) {
+                return reportError("--max-shard-size: " + e.detail());
+            }
+        }
 
         const auto checkpoint = ckpt::Checkpoint::open(in);
         const ckpt::SaveResult result = ckpt::saveCheckpoint(*checkpoint, out, options);
         for (const auto &note : result.notes)
             printError("note: " + note);
-        printError("wrote " + out + ": " + std::string(ckpt::formatName(result.format)) + ", " + std::to_string(result.tensors) + " tensors, "
-            + ckpt::humanBytes(result.bytes));
+        printError("wrote " + (result.files.empty() ? out : result.files.back()) + ": " + std::string(ckpt::formatName(result.format)) + ", "
+            + std::to_string(result.tensors) + " tensors, " + ckpt::humanBytes(result.bytes));
     } catch (const ckpt::Error &e) {
         return reportError(e.file().empty() ? in + ": " + e.what() : e.what());
     } catch (const std::exception &e) {

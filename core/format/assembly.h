@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Tensors that a folder stores in pieces (chunks of torch.distributed.checkpoint, partitions of DeepSpeed
-// ZeRO) are put together once, in one unlinked temporary file that is then mapped read-only, so that each
-// has contiguous bytes like any other tensor and memory stays bounded by what is being copied.
+// ZeRO) are not put together when the folder opens: listing reads no tensor bytes. A writer streams their
+// row-major bytes from the pieces block by block; anything else that reads them gets the whole, put
+// together once into an unlinked temporary file, so memory stays bounded by what is being copied.
 #pragma once
 
 #include "rawcheckpoint.h"
@@ -10,25 +11,17 @@
 
 namespace ckpt::detail {
 
-class Assembly
-{
-public:
-    // Room for a tensor of this many bytes; returns where it starts (64-byte aligned).
-    std::uint64_t reserve(std::uint64_t bytes);
-    bool empty() const { return m_size == 0; }
-    // Maps the file writable, lets fill write into it (releasing pages as it goes is its business), then maps
-    // it read-only and keeps it in out.files. Returns that mapping (null when nothing was reserved).
-    std::shared_ptr<const MappedFile> build(RawCheckpoint &out, const std::string &name, const std::function<void(std::byte *base)> &fill);
+// Writes bytes [offset, offset + out.size()) of a tensor's row-major whole, from its pieces.
+using FillBytes = std::function<void(std::uint64_t offset, std::span<std::byte> out)>;
 
-private:
-    std::uint64_t m_size = 0;
-};
+// A new row-major tensor of dtype and shape whose bytes fill makes on demand (pickle::DeferredBytes).
+// sources are the mapped spans fill reads, whose pages are released with the tensor's; when sourcesAreWhole,
+// they are its bytes end to end, and writers copy them as they are. name says what it is in errors.
+pickle::TensorValue *deferredTensor(RawCheckpoint &out, DType dtype, std::span<const std::int64_t> shape, std::string name, FillBytes fill,
+    std::vector<std::span<const std::byte>> sources, bool sourcesAreWhole);
 
 // Gives v this shape with row-major strides (its storage offset stays).
 void setContiguousShape(RawCheckpoint &out, pickle::TensorValue &v, std::span<const std::int64_t> shape);
-
-// A new row-major tensor of dtype and shape over bytes (a resolved storage of its own).
-pickle::TensorValue *contiguousTensor(RawCheckpoint &out, DType dtype, std::span<const std::int64_t> shape, std::span<const std::byte> bytes);
 
 // A torch.Size, tuple or list of non-negative integers (a shape, chunk offsets ...); throws naming where.
 std::vector<std::int64_t> intsOf(const pickle::Value *v, const std::string &where);

@@ -96,9 +96,16 @@ AtomicFile::~AtomicFile()
 
 void AtomicFile::flushBuffer()
 {
+    writeThrough(m_buffer);
+    m_buffer.clear();
+}
+
+void AtomicFile::writeThrough(std::span<const std::byte> data, std::optional<std::uint64_t> at)
+{
     std::size_t done = 0;
-    while (done < m_buffer.size()) {
-        const ssize_t n = ::write(m_fd, m_buffer.data() + done, m_buffer.size() - done);
+    while (done < data.size()) {
+        const ssize_t n = at ? ::pwrite(m_fd, data.data() + done, data.size() - done, static_cast<off_t>(*at + done))
+                             : ::write(m_fd, data.data() + done, data.size() - done);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -111,12 +118,16 @@ void AtomicFile::flushBuffer()
         }
         done += static_cast<std::size_t>(n);
     }
-    m_buffer.clear();
 }
 
 void AtomicFile::write(std::span<const std::byte> data)
 {
     m_written += data.size();
+    if (data.size() >= kBufferSize) { // tensor records: straight from where they are, not copied through the buffer
+        flushBuffer();
+        writeThrough(data);
+        return;
+    }
     while (!data.empty()) {
         const std::size_t room = kBufferSize - m_buffer.size();
         const std::size_t n = std::min(room, data.size());
@@ -125,6 +136,14 @@ void AtomicFile::write(std::span<const std::byte> data)
         if (m_buffer.size() == kBufferSize)
             flushBuffer();
     }
+}
+
+void AtomicFile::writeAt(std::uint64_t offset, std::span<const std::byte> data)
+{
+    if (offset + data.size() > m_written)
+        fail(ErrorKind::Io, "cannot rewrite bytes that were never written (" + m_target + ")");
+    flushBuffer();
+    writeThrough(data, offset);
 }
 
 void AtomicFile::finish()

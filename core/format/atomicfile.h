@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -27,6 +28,8 @@ public:
     // Throws ckpt::Error with the cause (disk full, file size limit, I/O error).
     void write(std::span<const std::byte> data);
     void write(std::string_view text) { write({reinterpret_cast<const std::byte *>(text.data()), text.size()}); }
+    // Writes over bytes already written (a header whose checksum is known only after the data).
+    void writeAt(std::uint64_t offset, std::span<const std::byte> data);
     std::uint64_t size() const { return m_written; }
     const std::string &target() const { return m_target; }
     const std::string &temporaryPath() const { return m_temporary; }
@@ -39,6 +42,7 @@ public:
 
 private:
     void flushBuffer();
+    void writeThrough(std::span<const std::byte> data, std::optional<std::uint64_t> at = std::nullopt); // at: pwrite there
     void adoptTargetMetadata();
 
     std::string m_target;

@@ -31,8 +31,6 @@ bool isDcpFolder(const std::string &dir)
 
 namespace {
 
-constexpr std::string_view kMetadataModule = "torch.distributed.checkpoint.metadata";
-
 std::string className(const ObjectValue &o)
 {
     const GlobalValue *g = o.classGlobal();
@@ -131,38 +129,55 @@ void checkTiling(const TensorEntry &t)
                 + std::to_string(volume(t.size)) + " elements, leaving a hole");
 }
 
-// Copies a chunk (any strides) into its place in the row-major whole tensor at dst.
-void placeChunk(const Chunk &c, const std::vector<std::int64_t> &fullSize, std::size_t item, std::byte *dst)
+// Copies the part of chunk c (any strides) that falls in bytes [begin, begin + out.size()) of the row-major
+// whole tensor of shape full. Only the rows of dimension 0 that reach into the range are walked, so a writer
+// streaming a large tensor block by block does not walk it all for every block.
+void fillFromChunk(const Chunk &c, const std::vector<std::int64_t> &full, std::size_t item, std::uint64_t begin, std::span<std::byte> out)
 {
     const TensorValue &v = *c.value;
-    const std::size_t dims = fullSize.size();
+    const std::size_t dims = full.size();
+    const std::uint64_t end = begin + out.size();
     const std::byte *src = v.storage->bytes.data();
+    // Copies the bytes of [to, to + n) that lie in the range, reading them from from.
+    auto put = [&](std::uint64_t to, const std::byte *from, std::uint64_t n) {
+        const std::uint64_t lo = std::max(to, begin), hi = std::min(to + n, end);
+        if (lo < hi)
+            std::memcpy(out.data() + (lo - begin), from + (lo - to), hi - lo);
+    };
     if (dims == 0) {
-        std::memcpy(dst, src + static_cast<std::size_t>(v.storageOffset) * item, item);
+        put(0, src + static_cast<std::size_t>(v.storageOffset) * item, item);
         return;
     }
-    std::vector<std::int64_t> fullStride(dims, 1);
-    for (std::size_t d = dims - 1; d > 0; --d)
-        fullStride[d - 1] = fullStride[d] * fullSize[d];
     if (volume(c.sizes) == 0)
         return;
+    std::vector<std::uint64_t> fullStride(dims, 1);
+    for (std::size_t d = dims - 1; d > 0; --d)
+        fullStride[d - 1] = fullStride[d] * static_cast<std::uint64_t>(full[d]);
+    const std::uint64_t rowBytes = fullStride[0] * item;
+    // The chunk's rows (dimension 0) that reach into [begin, end).
+    const auto firstRow = static_cast<std::int64_t>(begin / rowBytes), lastRow = static_cast<std::int64_t>((end + rowBytes - 1) / rowBytes);
+    const std::int64_t from0 = std::max(firstRow, c.offsets[0]) - c.offsets[0], to0 = std::min(lastRow, c.offsets[0] + c.sizes[0]) - c.offsets[0];
+    if (from0 >= to0)
+        return;
     const std::int64_t run = c.sizes[dims - 1];
-    const bool dense = v.stride[dims - 1] == 1;
+    const bool dense = v.stride[dims - 1] == 1 || run == 1;
     std::vector<std::int64_t> index(dims, 0); // over the chunk's dims but the last
+    index[0] = dims > 1 ? from0 : 0;
     for (;;) {
-        std::int64_t from = v.storageOffset, to = 0;
+        std::int64_t from = v.storageOffset;
+        std::uint64_t to = 0;
         for (std::size_t d = 0; d < dims; ++d) {
             from += index[d] * v.stride[d];
-            to += (c.offsets[d] + index[d]) * fullStride[d];
+            to += static_cast<std::uint64_t>(c.offsets[d] + index[d]) * fullStride[d];
         }
         if (dense)
-            std::memcpy(dst + static_cast<std::size_t>(to) * item, src + static_cast<std::size_t>(from) * item, static_cast<std::size_t>(run) * item);
+            put(to * item, src + static_cast<std::size_t>(from) * item, static_cast<std::uint64_t>(run) * item);
         else
             for (std::int64_t k = 0; k < run; ++k)
-                std::memcpy(dst + static_cast<std::size_t>(to + k) * item, src + static_cast<std::size_t>(from + k * v.stride[dims - 1]) * item, item);
+                put((to + static_cast<std::uint64_t>(k)) * item, src + static_cast<std::size_t>(from + k * v.stride[dims - 1]) * item, item);
         std::size_t d = dims - 1;
         while (d > 0) {
-            if (++index[d - 1] < c.sizes[d - 1])
+            if (++index[d - 1] < (d - 1 == 0 ? to0 : c.sizes[d - 1]))
                 break;
             index[d - 1] = 0;
             --d;
@@ -391,40 +406,60 @@ private:
         return t;
     }
 
-    // A tensor in one chunk is that chunk's tensor, in place; one in several is put together (Assembly).
+    // A tensor in one chunk is that chunk's tensor, in place; one in several is put together from its chunks
+    // when it is read (deferredTensor): opening reads no tensor bytes.
     void assemble(const std::vector<TensorEntry> &tensors)
     {
-        Assembly assembly;
-        std::vector<std::uint64_t> at(tensors.size(), 0);
-        for (std::size_t i = 0; i < tensors.size(); ++i)
-            if (tensors[i].chunks.size() > 1)
-                at[i] = assembly.reserve(volume(tensors[i].size) * dtypeItemSize(tensors[i].dtype));
-        const auto whole = assembly.build(m_out, m_dir + " (assembled tensors)", [&](std::byte *base) {
-            for (std::size_t i = 0; i < tensors.size(); ++i) {
-                if (m_limits.progress)
-                    m_limits.progress->update(static_cast<double>(i) / static_cast<double>(tensors.size()));
-                if (tensors[i].chunks.size() <= 1)
-                    continue;
-                for (const Chunk &c : tensors[i].chunks) {
-                    placeChunk(c, tensors[i].size, dtypeItemSize(tensors[i].dtype), base + at[i]);
-                    releasePages(c.value->storage->bytes);
-                }
-                // Written through to the page cache: this process need not hold the pages.
-                releasePages({base + at[i], volume(tensors[i].size) * dtypeItemSize(tensors[i].dtype)});
-            }
-        });
-        for (std::size_t i = 0; i < tensors.size(); ++i) {
-            const TensorEntry &t = tensors[i];
+        for (const TensorEntry &t : tensors) {
             TensorValue *v = nullptr;
-            if (t.chunks.size() == 1)
+            if (t.chunks.size() == 1) {
                 v = m_out.arena->makeTensor(*t.chunks.front().value);
-            else
-                v = contiguousTensor(m_out, t.dtype, t.size,
-                    t.chunks.empty() ? std::span<const std::byte>() : whole->bytes().subspan(at[i], volume(t.size) * dtypeItemSize(t.dtype)));
+            } else {
+                const std::size_t item = dtypeItemSize(t.dtype);
+                std::vector<std::span<const std::byte>> sources = slabsInOrder(t, item);
+                const bool slabs = !sources.empty();
+                if (!slabs)
+                    for (const Chunk &c : t.chunks)
+                        sources.push_back(c.value->storage->bytes);
+                v = deferredTensor(
+                    m_out, t.dtype, t.size, "tensor '" + t.fqn + "' of " + m_dir,
+                    [chunks = t.chunks, size = t.size, item](std::uint64_t offset, std::span<std::byte> out) {
+                        for (const Chunk &c : chunks)
+                            fillFromChunk(c, size, item, offset, out);
+                    },
+                    std::move(sources), slabs);
+            }
             v->requiresGrad = t.requiresGrad;
             m_out.layouts[v] = layoutText(t);
             m_assembled.push_back(v);
         }
+    }
+
+    // When the chunks are slabs of whole rows (sharded along dimension 0, as FSDP shards), each dense: their
+    // bytes in row order, which laid end to end are the tensor's. Otherwise empty.
+    static std::vector<std::span<const std::byte>> slabsInOrder(const TensorEntry &t, std::size_t item)
+    {
+        if (t.size.empty())
+            return {};
+        std::vector<const Chunk *> order;
+        for (const Chunk &c : t.chunks) {
+            for (std::size_t d = 1; d < t.size.size(); ++d)
+                if (c.offsets[d] != 0 || c.sizes[d] != t.size[d])
+                    return {};
+            std::int64_t step = 1; // row-major strides, dimensions of size 1 aside
+            for (std::size_t d = t.size.size(); d-- > 0;) {
+                if (c.value->shape[d] != 1 && c.value->stride[d] != step)
+                    return {};
+                step *= c.value->shape[d];
+            }
+            order.push_back(&c);
+        }
+        std::sort(order.begin(), order.end(), [](const Chunk *a, const Chunk *b) { return a->offsets[0] < b->offsets[0]; });
+        std::vector<std::span<const std::byte>> spans;
+        spans.reserve(order.size());
+        for (const Chunk *c : order)
+            spans.push_back(c->value->storage->bytes.subspan(static_cast<std::size_t>(c->value->storageOffset) * item, volume(c->sizes) * item));
+        return spans;
     }
 
     static std::string layoutText(const TensorEntry &t)

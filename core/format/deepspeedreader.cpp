@@ -146,7 +146,6 @@ struct Output
     bool parameter = false, frozen = false;
     bool toFloat32 = false; // a floating buffer: zero_to_fp32 calls .float() on it
     std::string layout; // where it comes from, for the details
-    std::uint64_t at = 0; // in the assembly
 };
 
 class DeepSpeedReader
@@ -190,8 +189,10 @@ public:
         for (const Output &o : m_outputs)
             frozenCount += o.frozen ? 1 : 0;
         m_out.notes.push_back("DeepSpeed ZeRO-" + std::to_string(m_stage) + " checkpoint, tag " + m_tag + ": the fp32 master weights of "
-            + std::to_string(m_world) + " ranks' optimizer states, as zero_to_fp32.py puts them together; " + std::to_string(frozenCount)
-            + " frozen parameters keep the 16-bit values DeepSpeed stores for them");
+            + std::to_string(m_world) + " ranks' optimizer states, as zero_to_fp32.py puts them together"
+            + (frozenCount == 0        ? std::string()
+                    : frozenCount == 1 ? std::string("; 1 frozen parameter keeps the 16-bit values DeepSpeed stores for it")
+                                       : "; " + std::to_string(frozenCount) + " frozen parameters keep the 16-bit values DeepSpeed stores for them"));
     }
 
 private:
@@ -592,39 +593,27 @@ private:
         }
     }
 
+    // Consolidated weights are put together from the rank partitions when they are read (deferredTensor).
     void build()
     {
-        Assembly assembly;
-        for (Output &o : m_outputs)
-            if (o.toFloat32)
-                o.at = assembly.reserve(elementCount(o.shape, o.name) * 4);
-            else if (!o.whole && !o.tiedTo)
-                o.at = assembly.reserve(elementCount(o.shape, o.name) * dtypeItemSize(o.dtype));
-        const auto whole = assembly.build(m_out, m_dir + " (consolidated weights)", [&](std::byte *base) {
-            for (const Output &o : m_outputs) {
-                if (o.toFloat32) {
-                    toFloat32(*o.whole, reinterpret_cast<float *>(base + o.at));
-                    continue;
-                }
-                if (o.whole || o.tiedTo)
-                    continue;
-                const std::size_t item = dtypeItemSize(o.dtype);
-                std::byte *to = base + o.at;
-                for (const Piece &p : o.pieces) {
-                    std::memcpy(to, p.from->storage->bytes.data() + (static_cast<std::uint64_t>(p.from->storageOffset) + p.at) * item, p.count * item);
-                    to += p.count * item;
-                }
-                releasePages({base + o.at, elementCount(o.shape, o.name) * item});
-            }
-        });
         auto *root = m_out.arena->makeDict(DictFlavor::Ordered);
         std::map<const Output *, TensorValue *> made;
         for (const Output &o : m_outputs) {
             TensorValue *v = nullptr;
+            const std::string what = "'" + o.name + "' of " + m_dir;
             if (o.tiedTo) {
                 v = made.at(o.tiedTo);
             } else if (o.toFloat32) {
-                v = contiguousTensor(m_out, DType::Float32, o.shape, whole->bytes().subspan(o.at, elementCount(o.shape, o.name) * 4));
+                v = deferredTensor(
+                    m_out, DType::Float32, o.shape, what,
+                    [t = o.whole](std::uint64_t offset, std::span<std::byte> out) {
+                        // Whole elements around the asked bytes, converted, then the bytes asked for.
+                        const std::uint64_t first = offset / 4, last = (offset + out.size() + 3) / 4;
+                        std::vector<float> values(last - first);
+                        toFloat32(*t, first, values);
+                        std::memcpy(out.data(), reinterpret_cast<const std::byte *>(values.data()) + (offset - first * 4), out.size());
+                    },
+                    {o.whole->storage->bytes}, false);
             } else if (o.whole) {
                 v = m_out.arena->makeTensor(*o.whole);
                 if (o.parameter)
@@ -632,7 +621,23 @@ private:
             } else {
                 // Copied even when one partition holds it all: a slice would keep the whole partition (and its
                 // padding) as its storage, in memory and in a saved file.
-                v = contiguousTensor(m_out, o.dtype, o.shape, whole->bytes().subspan(o.at, elementCount(o.shape, o.name) * dtypeItemSize(o.dtype)));
+                std::vector<std::span<const std::byte>> sources;
+                for (const Piece &p : o.pieces)
+                    sources.push_back(pieceBytes(p, dtypeItemSize(o.dtype)));
+                v = deferredTensor(
+                    m_out, o.dtype, o.shape, what,
+                    [pieces = o.pieces, item = dtypeItemSize(o.dtype)](std::uint64_t offset, std::span<std::byte> out) {
+                        const std::uint64_t end = offset + out.size();
+                        std::uint64_t at = 0; // where the piece starts in the whole, in bytes
+                        for (const Piece &p : pieces) {
+                            const std::span<const std::byte> bytes = pieceBytes(p, item);
+                            const std::uint64_t lo = std::max(at, offset), hi = std::min(at + bytes.size(), end);
+                            if (lo < hi)
+                                std::memcpy(out.data() + (lo - offset), bytes.data() + (lo - at), hi - lo);
+                            at += bytes.size();
+                        }
+                    },
+                    std::move(sources), true);
             }
             // Plain tensors, as zero_to_fp32 returns them; which parameters DeepSpeed kept frozen is said apart.
             v->isParameter = false;
@@ -650,13 +655,22 @@ private:
         m_out.root = root;
     }
 
-    // t's elements in row-major order as float32 (half, bfloat16 and double buffers).
-    static void toFloat32(const TensorValue &t, float *out)
+    static std::span<const std::byte> pieceBytes(const Piece &p, std::size_t item)
+    {
+        return p.from->storage->bytes.subspan((static_cast<std::uint64_t>(p.from->storageOffset) + p.at) * item, p.count * item);
+    }
+
+    // Elements [first, first + out.size()) of t in row-major order, as float32 (half, bfloat16 and double buffers).
+    static void toFloat32(const TensorValue &t, std::uint64_t first, std::span<float> out)
     {
         const std::size_t dims = t.shape.size(), item = dtypeItemSize(t.dtype);
         const std::byte *base = t.storage->bytes.data();
         std::vector<std::int64_t> index(dims, 0);
-        for (std::uint64_t n = t.numel(), i = 0; i < n; ++i) {
+        for (std::size_t d = dims, rest = first; d-- > 0;) {
+            index[d] = static_cast<std::int64_t>(rest % static_cast<std::uint64_t>(t.shape[d]));
+            rest /= static_cast<std::uint64_t>(t.shape[d]);
+        }
+        for (float &value : out) {
             std::int64_t at = t.storageOffset;
             for (std::size_t d = 0; d < dims; ++d)
                 at += index[d] * t.stride[d];
@@ -666,15 +680,15 @@ private:
             switch (t.dtype) {
             case DType::Float16:
                 std::memcpy(&h, p, 2);
-                out[i] = halfToFloat(h);
+                value = halfToFloat(h);
                 break;
             case DType::BFloat16:
                 std::memcpy(&h, p, 2);
-                out[i] = bfloat16ToFloat(h);
+                value = bfloat16ToFloat(h);
                 break;
             case DType::Float64:
                 std::memcpy(&x, p, 8);
-                out[i] = static_cast<float>(x);
+                value = static_cast<float>(x);
                 break;
             default: fail(ErrorKind::Unsupported, "a buffer of " + std::string(dtypeName(t.dtype)) + " cannot be made float32 here");
             }

@@ -57,6 +57,7 @@ struct RawCheckpoint
     std::set<std::string> frozenNames; // deepspeed: the parameters it kept frozen (frozen_param_shapes)
     // dcp, deepspeed: where each tensor was put together from ("2 chunks: __0_0.distcp at [0, 0] ...").
     std::unordered_map<const pickle::TensorValue *, std::string> layouts;
+    std::vector<std::unique_ptr<pickle::DeferredBytes>> deferred; // dcp, deepspeed: tensors put together on use
 
     RawCheckpoint();
     ~RawCheckpoint();

@@ -4,26 +4,33 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace ckpt {
 
 namespace {
 constexpr std::uint32_t kMax32 = 0xFFFFFFFFu;
-} // namespace
 
-std::uint32_t crc32Of(std::span<const std::byte> data)
+// zlib's crc32 takes at most 4 GiB at a time.
+uLong crc32Update(uLong crc, std::span<const std::byte> data)
 {
-    uLong crc = crc32(0, nullptr, 0);
     while (!data.empty()) {
         const auto n = static_cast<uInt>(std::min<std::size_t>(data.size(), 1u << 30));
         crc = crc32(crc, reinterpret_cast<const Bytef *>(data.data()), n);
         data = data.subspan(n);
     }
-    return static_cast<std::uint32_t>(crc);
+    return crc;
+}
+} // namespace
+
+std::uint32_t crc32Of(std::span<const std::byte> data)
+{
+    return static_cast<std::uint32_t>(crc32Update(crc32(0, nullptr, 0), data));
 }
 
-ZipWriter::ZipWriter(Sink sink)
+ZipWriter::ZipWriter(Sink sink, Patch patch)
     : m_sink(std::move(sink))
+    , m_patch(std::move(patch))
 { }
 
 void ZipWriter::put(const void *data, std::size_t n)
@@ -35,11 +42,38 @@ void ZipWriter::put(const void *data, std::size_t n)
 void ZipWriter::addRecord(std::string_view name, std::span<const std::byte> data)
 {
     const std::uint32_t crc = crc32Of(data);
-    const bool zip64 = data.size() >= kMax32 || m_offset >= kMax32;
+    putLocalHeader(name, data.size(), crc);
+    put(data.data(), data.size());
+}
+
+void ZipWriter::addRecord(std::string_view name, std::uint64_t size, const Producer &produce)
+{
+    uLong crc = crc32(0, nullptr, 0);
+    std::uint64_t produced = 0;
+    if (!m_patch)
+        throw std::logic_error("a streamed zip record needs a writer that can patch its header");
+    const std::uint64_t headerAt = m_offset;
+    putLocalHeader(name, size, 0);
+    produce([&](std::span<const std::byte> data) {
+        crc = crc32Update(crc, data);
+        produced += data.size();
+        put(data.data(), data.size());
+    });
+    if (produced != size)
+        throw std::logic_error("a streamed zip record produced another size than it announced");
+    const auto value = static_cast<std::uint32_t>(crc);
+    m_patch(headerAt + 14, {reinterpret_cast<const std::byte *>(&value), 4}); // the local header's CRC field
+    m_entries.back().crc = value;
+}
+
+void ZipWriter::putLocalHeader(std::string_view name, std::uint64_t size, std::uint32_t crc)
+{
+    const bool zip64 = size >= kMax32 || m_offset >= kMax32;
     const std::size_t zip64Extra = zip64 ? 4 + 16 : 0;
     // PyTorch pads the local header's extra field ("FB" block) so that the data starts 64-byte aligned.
     const std::uint64_t headerEnd = m_offset + 30 + name.size() + zip64Extra + 4;
     const std::size_t padding = static_cast<std::size_t>((kAlignment - headerEnd % kAlignment) % kAlignment);
+    const std::uint64_t localOffset = m_offset;
     le<std::uint32_t>(0x04034b50);
     le<std::uint16_t>(zip64 ? 45 : 20);
     le<std::uint16_t>(0); // flags
@@ -47,24 +81,22 @@ void ZipWriter::addRecord(std::string_view name, std::span<const std::byte> data
     le<std::uint16_t>(0); // time
     le<std::uint16_t>(33); // date: 1980-01-01
     le<std::uint32_t>(crc);
-    le<std::uint32_t>(zip64 ? kMax32 : static_cast<std::uint32_t>(data.size()));
-    le<std::uint32_t>(zip64 ? kMax32 : static_cast<std::uint32_t>(data.size()));
+    le<std::uint32_t>(zip64 ? kMax32 : static_cast<std::uint32_t>(size));
+    le<std::uint32_t>(zip64 ? kMax32 : static_cast<std::uint32_t>(size));
     le<std::uint16_t>(static_cast<std::uint16_t>(name.size()));
     le<std::uint16_t>(static_cast<std::uint16_t>(zip64Extra + 4 + padding));
-    const std::uint64_t localOffset = m_offset - 30;
     put(name.data(), name.size());
     if (zip64) {
         le<std::uint16_t>(0x0001);
         le<std::uint16_t>(16);
-        le<std::uint64_t>(data.size());
-        le<std::uint64_t>(data.size());
+        le<std::uint64_t>(size);
+        le<std::uint64_t>(size);
     }
     le<std::uint16_t>(0x4246); // "FB"
     le<std::uint16_t>(static_cast<std::uint16_t>(padding));
     static constexpr std::byte kZeros[64] = {};
     put(kZeros, padding);
-    put(data.data(), data.size());
-    m_entries.push_back({std::string(name), localOffset, data.size(), crc});
+    m_entries.push_back({std::string(name), localOffset, size, crc});
 }
 
 void ZipWriter::finish()

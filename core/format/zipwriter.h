@@ -18,16 +18,23 @@ class ZipWriter
 {
 public:
     using Sink = std::function<void(std::span<const std::byte>)>;
-    explicit ZipWriter(Sink sink);
+    // Writes over bytes the sink already took, at an offset from the start.
+    using Patch = std::function<void(std::uint64_t offset, std::span<const std::byte>)>;
+    explicit ZipWriter(Sink sink, Patch patch = {});
 
     void addRecord(std::string_view name, std::span<const std::byte> data);
     void addRecord(std::string_view name, std::string_view text) { addRecord(name, {reinterpret_cast<const std::byte *>(text.data()), text.size()}); }
+    // A record of size bytes that is nowhere whole: produce hands its bytes to the sink it is given, in order,
+    // in any number of spans, once. The local header's CRC is written afterwards, through the Patch (required).
+    using Producer = std::function<void(const Sink &)>;
+    void addRecord(std::string_view name, std::uint64_t size, const Producer &produce);
     // Writes the central directory and the end records; the sink then holds a complete archive.
     void finish();
 
     static constexpr std::uint64_t kAlignment = 64;
 
 private:
+    void putLocalHeader(std::string_view name, std::uint64_t size, std::uint32_t crc);
     struct Entry
     {
         std::string name;
@@ -42,6 +49,7 @@ private:
     }
 
     Sink m_sink;
+    Patch m_patch;
     std::uint64_t m_offset = 0;
     std::vector<Entry> m_entries;
 };

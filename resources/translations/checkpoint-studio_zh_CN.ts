@@ -1090,6 +1090,10 @@ sorted by name), not in model order. Counting here follows the file order.</sour
         <source>Show %1 in a Diff With</source>
         <translation>在与其他检查点的比较中显示 %1</translation>
     </message>
+    <message>
+        <source>Saved %1 shards, listed in %2</source>
+        <translation>已保存 %1 个分片，列于 %2</translation>
+    </message>
 </context>
 <context>
     <name>ParameterPanel</name>
@@ -1425,6 +1429,18 @@ sorted by name), not in model order. Counting here follows the file order.</sour
     <message>
         <source>&amp;Reset to Defaults</source>
         <translation>恢复默认(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Split the model state into shards of at most</source>
+        <translation>将模型状态拆分为分片，每片最多</translation>
+    </message>
+    <message>
+        <source>5GB, 500MB, 2GiB or a number of bytes. The shards are named after the file (model-00001-of-00003.safetensors), listed in the file&apos;s name plus .index.json.</source>
+        <translation>5GB、500MB、2GiB 或字节数。分片以文件名命名（model-00001-of-00003.safetensors），并列于文件名加 .index.json 的索引中。</translation>
+    </message>
+    <message>
+        <source>Shards:</source>
+        <translation>分片：</translation>
     </message>
 </context>
 <context>

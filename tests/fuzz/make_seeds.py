@@ -42,7 +42,7 @@ def put(target, name, data):
         f.write(data)
 
 
-for target in ("zip", "pickle", "safetensors", "sharded", "legacy", "freezelist", "checkpoint", "keyrules", "tar"):
+for target in ("zip", "pickle", "safetensors", "sharded", "legacy", "freezelist", "checkpoint", "keyrules", "tar", "folder"):
     shutil.rmtree(os.path.join(out, target), ignore_errors=True)
     os.makedirs(os.path.join(out, target))
 def seed_file(name, data):
@@ -106,3 +106,26 @@ for i, seed in enumerate([
         b"module\\.\n\nmodule.encoder.layers.10.attn.in_proj_weight\nmodule.fc.weight",
 ]):
     put("keyrules", "seed%d.txt" % i, seed)
+
+
+# fuzz_folder: each DCP and DeepSpeed fixture folder packed as its records ([name index][length][data]), the
+# names as tests/fuzz/fuzz_folder.cpp lists them.
+FOLDER_NAMES = [".metadata", "__0_0.distcp", "__1_0.distcp", "__2_0.distcp", "latest",
+                "global_step7/mp_rank_00_model_states.pt"] + \
+    ["global_step7/zero_pp_rank_%d_mp_rank_00_model_states.pt" % r for r in range(3)] + \
+    ["global_step7/bf16_zero_pp_rank_%d_mp_rank_00_optim_states.pt" % r for r in range(3)] + \
+    ["global_step7/zero_pp_rank_%d_mp_rank_00_optim_states.pt" % r for r in range(2)]
+if len(args) > 2:
+    import struct
+    for root in sorted(glob.glob(os.path.join(args[2], "dcp", "dcp_*")) + glob.glob(os.path.join(args[2], "deepspeed", "ds_*"))):
+        if not os.path.isdir(root):
+            continue
+        packed = b""
+        for index, name in enumerate(FOLDER_NAMES):
+            path = os.path.join(root, name)
+            if os.path.isfile(path):
+                with open(path, "rb") as f:
+                    data = f.read()
+                packed += struct.pack("<BI", index, len(data)) + data
+        if packed:
+            put("folder", os.path.basename(root), packed)

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-600}
 runs=${2:-10000000}
 [ $# -ge 2 ] && shift 2 || shift $#
-targets=${*:-zip pickle safetensors sharded legacy freezelist checkpoint keyrules tar}
+targets=${*:-zip pickle safetensors sharded legacy freezelist checkpoint keyrules tar folder}
 build=build-fuzz
 # As the test suite runs them (tests/fuzz/CMakeLists.txt): the seeds were made for this -max_len.
 max_len=$(sed -n 's/^CKPT_FUZZ_MAX_LEN:STRING=//p' "$build/CMakeCache.txt")

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory_resource>
 #include <span>
 #include <string>
@@ -200,6 +201,24 @@ struct ObjectValue : Value
     const DictValue *stateDict() const; // state when it is a dict, or the dict half of (dict, slots)
 };
 
+// Bytes that a folder reader puts together only when they are asked for: a tensor that DCP chunks or ZeRO
+// partitions hold in pieces. Writers stream them block by block (fill); everything else reads whole().
+class DeferredBytes
+{
+public:
+    virtual ~DeferredBytes() = default;
+    virtual std::uint64_t size() const = 0;
+    // Writes bytes [offset, offset + out.size()) of the whole into out, from the pieces.
+    virtual void fill(std::uint64_t offset, std::span<std::byte> out) const = 0;
+    // When the pieces laid end to end are the whole (partitions, chunks that are slabs of rows), hands each
+    // to each in order, from where it is mapped, and returns true; else returns false without calling each.
+    virtual bool visit(const std::function<void(std::span<const std::byte>)> &each) const = 0;
+    // The whole, put together on first use (thread-safe) and kept while the checkpoint lives.
+    virtual std::span<const std::byte> whole() const = 0;
+    // Lets this process drop the pages of the pieces (and of the whole): they stay in the page cache.
+    virtual void releasePages() const = 0;
+};
+
 // A storage: a run of elements of one dtype, in the mapped file once resolved.
 struct StorageValue : Value
 {
@@ -215,6 +234,10 @@ struct StorageValue : Value
     StorageValue *root = nullptr; // legacy storage views: the storage this one is a slice of
     std::uint64_t rootOffset = 0; // in elements
     std::uint32_t id = 0; // dense numbering within a checkpoint (sharing groups)
+    const DeferredBytes *deferred = nullptr; // set: bytes is empty, the data is put together when read
+
+    // What to read the elements from: bytes, or the deferred whole.
+    std::span<const std::byte> data() const { return deferred ? deferred->whole() : bytes; }
 };
 
 enum class TensorOrigin : std::uint8_t { RebuildV2, RebuildV1, QTensor, Raw };
