@@ -133,7 +133,10 @@ std::string FreezeState::Origin::describe(const FreezeState &state) const
             note += ", " + std::to_string(unmatched) + " names in it match no parameter (first: " + firstUnmatched + ")";
         return note;
     }
-    case Kind::Stored: return "the file stores requires_grad=False for " + std::to_string(state.frozenCount()) + " parameters";
+    // "checkpoint", not "file": a DeepSpeed folder's frozen parameters come from its rank files.
+    case Kind::Stored:
+        return state.frozenCount() == 1 ? "the checkpoint stores requires_grad=False for 1 parameter"
+                                        : "the checkpoint stores requires_grad=False for " + std::to_string(state.frozenCount()) + " parameters";
     }
     return {};
 }

@@ -26,7 +26,9 @@ QString describeOrigin(const ckpt::FreezeState::Origin &origin, const ckpt::Free
                         .arg(QString::fromStdString(origin.firstUnmatched));
         return note;
     }
-    case Kind::Stored: return CheckpointLoader::tr("the file stores requires_grad=False for %1 parameters").arg(state.frozenCount());
+    case Kind::Stored:
+        return state.frozenCount() == 1 ? CheckpointLoader::tr("the checkpoint stores requires_grad=False for 1 parameter")
+                                        : CheckpointLoader::tr("the checkpoint stores requires_grad=False for %1 parameters").arg(state.frozenCount());
     }
     return {};
 }

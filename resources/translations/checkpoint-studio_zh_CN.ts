@@ -70,12 +70,16 @@
         <translation>，其中有 %1 个名称不匹配任何参数（第一个：%2）</translation>
     </message>
     <message>
-        <source>the file stores requires_grad=False for %1 parameters</source>
-        <translation>文件中有 %1 个参数保存为 requires_grad=False</translation>
-    </message>
-    <message>
         <source>%1: out of memory while reading</source>
         <translation>%1：读取时内存不足</translation>
+    </message>
+    <message>
+        <source>the checkpoint stores requires_grad=False for 1 parameter</source>
+        <translation>检查点为 1 个参数保存了 requires_grad=False</translation>
+    </message>
+    <message>
+        <source>the checkpoint stores requires_grad=False for %1 parameters</source>
+        <translation>检查点为 %1 个参数保存了 requires_grad=False</translation>
     </message>
 </context>
 <context>
