@@ -4,7 +4,10 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <future>
 #include <stdexcept>
+#include <thread>
+#include <vector>
 
 namespace ckpt {
 
@@ -21,11 +24,33 @@ uLong crc32Update(uLong crc, std::span<const std::byte> data)
     }
     return crc;
 }
+
+// Large spans are split over the cores and the parts' CRCs combined (zlib's crc32_combine): the CRC runs at
+// about 3.5 GB/s on one core, slower than a copy to the page cache.
+constexpr std::size_t kParallelFrom = 32u << 20;
+
+uLong crc32Parallel(uLong crc, std::span<const std::byte> data)
+{
+    const std::size_t parts = std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), 8);
+    if (data.size() < kParallelFrom || parts == 1)
+        return crc32Update(crc, data);
+    const std::size_t step = (data.size() + parts - 1) / parts;
+    std::vector<std::future<uLong>> futures;
+    for (std::size_t at = step; at < data.size(); at += step)
+        futures.push_back(
+            std::async(std::launch::async, [part = data.subspan(at, std::min(step, data.size() - at))] { return crc32Update(crc32(0, nullptr, 0), part); }));
+    crc = crc32Update(crc, data.first(step));
+    for (std::size_t i = 0; i < futures.size(); ++i) {
+        const std::size_t at = step * (i + 1);
+        crc = crc32_combine(crc, futures[i].get(), static_cast<z_off_t>(std::min(step, data.size() - at)));
+    }
+    return crc;
+}
 } // namespace
 
 std::uint32_t crc32Of(std::span<const std::byte> data)
 {
-    return static_cast<std::uint32_t>(crc32Update(crc32(0, nullptr, 0), data));
+    return static_cast<std::uint32_t>(crc32Parallel(crc32(0, nullptr, 0), data));
 }
 
 ZipWriter::ZipWriter(Sink sink, Patch patch)
@@ -55,9 +80,16 @@ void ZipWriter::addRecord(std::string_view name, std::uint64_t size, const Produ
     const std::uint64_t headerAt = m_offset;
     putLocalHeader(name, size, 0);
     produce([&](std::span<const std::byte> data) {
-        crc = crc32Update(crc, data);
+        // The CRC on another core while this one writes the same bytes.
+        std::future<uLong> part = std::async(std::launch::async, [data] { return crc32Parallel(crc32(0, nullptr, 0), data); });
+        try {
+            put(data.data(), data.size());
+        } catch (...) {
+            part.wait();
+            throw;
+        }
+        crc = crc32_combine(crc, part.get(), static_cast<z_off_t>(data.size()));
         produced += data.size();
-        put(data.data(), data.size());
     });
     if (produced != size)
         throw std::logic_error("a streamed zip record produced another size than it announced");
