@@ -20,6 +20,7 @@
 #include <QTest>
 
 #include <algorithm>
+#include <cstring>
 
 using namespace testsupport;
 
@@ -346,6 +347,39 @@ private slots:
             {sourceDir() + QStringLiteral("/fixtures/check_saved.py"), QStringLiteral("roundtrip"),
                 deepspeedDir() + QLatin1Char('/') + name + QStringLiteral(".reference.pt"), out});
         QVERIFY2(r.exitCode == 0, (r.out + r.err).constData());
+    }
+
+    // fuzz_folder found it (tests/data/folders/*.fuzz, its input format): a ZeRO-3 frozen parameter without
+    // elements has no pieces, and its dtype was read from the first of them. It opens, frozen, of its dtype.
+    void zero3FrozenParameterWithoutElements()
+    {
+        QFile packed(sourceDir() + QStringLiteral("/data/folders/zero3_frozen_without_elements.fuzz"));
+        QVERIFY(packed.open(QIODevice::ReadOnly));
+        const QByteArray data = packed.readAll();
+        static const char *const names[] = {".metadata", "__0_0.distcp", "__1_0.distcp", "__2_0.distcp", "latest", "global_step7/mp_rank_00_model_states.pt",
+            "global_step7/zero_pp_rank_0_mp_rank_00_model_states.pt", "global_step7/zero_pp_rank_1_mp_rank_00_model_states.pt",
+            "global_step7/zero_pp_rank_2_mp_rank_00_model_states.pt", "global_step7/bf16_zero_pp_rank_0_mp_rank_00_optim_states.pt",
+            "global_step7/bf16_zero_pp_rank_1_mp_rank_00_optim_states.pt", "global_step7/bf16_zero_pp_rank_2_mp_rank_00_optim_states.pt",
+            "global_step7/zero_pp_rank_0_mp_rank_00_optim_states.pt", "global_step7/zero_pp_rank_1_mp_rank_00_optim_states.pt"};
+        QTemporaryDir dir;
+        QVERIFY(QDir(dir.path()).mkdir(QStringLiteral("global_step7")));
+        for (qsizetype at = 0; at + 5 <= data.size();) { // [name index][length, 4 bytes little-endian][data]
+            const auto index = static_cast<unsigned char>(data[at]) % (sizeof names / sizeof names[0]);
+            quint32 length = 0;
+            std::memcpy(&length, data.constData() + at + 1, 4);
+            at += 5;
+            const qsizetype n = std::min<qsizetype>(length, data.size() - at);
+            QFile f(dir.filePath(QString::fromLatin1(names[index])));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(data.constData() + at, n);
+            at += n;
+        }
+        const auto c = ckpt::Checkpoint::open(dir.path().toStdString());
+        const auto it = std::find_if(c->tensors().begin(), c->tensors().end(), [](const ckpt::TensorInfo &t) { return t.name == "norm.weight"; });
+        QVERIFY(it != c->tensors().end());
+        QCOMPARE(it->value->numel(), std::int64_t(0));
+        QCOMPARE(it->dtype(), ckpt::DType::BFloat16);
+        QVERIFY(ckpt::FreezeState::initial(*c).isFrozen(std::string_view("norm.weight")));
     }
 
     // --max-shard-size writes the consolidated state as Hugging Face does: shards named after OUT plus

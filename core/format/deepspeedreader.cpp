@@ -397,6 +397,9 @@ private:
                     if (!f)
                         fail(ErrorKind::Malformed, "rank " + std::to_string(r) + " has no fragment of the frozen parameter '" + name + "'");
                     s.add(f, "rank " + std::to_string(r) + "'s fragment of '" + name + "'");
+                    // From the fragments, not from the pieces: a parameter without elements has none.
+                    if (r == 0)
+                        o.dtype = f->dtype;
                 }
                 setPieces(o, s, 0, n, "the frozen parameter '" + name + "'");
                 o.layout = "frozen: its 16-bit fragments over " + std::to_string(m_world) + " ranks' model states, "
@@ -411,7 +414,8 @@ private:
                 o.whole = f;
                 o.layout = isNone(fragments) ? "frozen: its 16-bit values in the module state_dict" : "frozen: its 16-bit values in frozen_param_fragments";
             }
-            o.dtype = o.whole ? o.whole->dtype : o.pieces.front().from->dtype;
+            if (o.whole)
+                o.dtype = o.whole->dtype;
         }
     }
 
