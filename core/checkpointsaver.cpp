@@ -526,6 +526,21 @@ void writeSafetensors(const Checkpoint &source, const Plan &plan, AtomicFile &fi
     }
 }
 
+// Writes plan into file as safetensors or a torch.save zip, flushes it, and reads it back to check it.
+void writeAndVerify(const Checkpoint &source, const Plan &plan, AtomicFile &file, bool safetensorsOut, const Progress *progress)
+{
+    if (safetensorsOut)
+        writeSafetensors(source, plan, file, progress);
+    else
+        writeTorchZip(plan, file, progress);
+    file.finish();
+    if (progress)
+        progress->update(0.96); // then read back and check
+    if (!safetensorsOut)
+        verifyZipCrcs(file.temporaryPath());
+    verify(file.temporaryPath(), plan, safetensorsOut ? Format::Safetensors : Format::TorchZip);
+}
+
 // The names of shard k of n beside target: dir/model.safetensors -> dir/model-00001-of-00003.safetensors.
 std::string shardName(const std::string &target, std::size_t k, std::size_t n)
 {
@@ -612,14 +627,7 @@ void saveShards(const Checkpoint &source, const Plan &plan, const std::vector<st
                         },
             options.progress ? options.progress->cancel : nullptr};
         auto file = std::make_unique<AtomicFile>(path);
-        if (safetensorsOut)
-            writeSafetensors(source, shard, *file, options.progress ? &scaled : nullptr);
-        else
-            writeTorchZip(shard, *file, options.progress ? &scaled : nullptr);
-        file->finish();
-        if (!safetensorsOut)
-            verifyZipCrcs(file->temporaryPath());
-        verify(file->temporaryPath(), shard, safetensorsOut ? Format::Safetensors : Format::TorchZip);
+        writeAndVerify(source, shard, *file, safetensorsOut, options.progress ? &scaled : nullptr);
         result.bytes += file->size();
         files.push_back(std::move(file));
         done += bytes;
@@ -761,16 +769,7 @@ SaveResult saveCheckpoint(const Checkpoint &source, const std::string &target, c
             }
         }
         AtomicFile file(target);
-        if (safetensorsOut)
-            writeSafetensors(source, plan, file, options.progress);
-        else
-            writeTorchZip(plan, file, options.progress);
-        file.finish();
-        if (options.progress)
-            options.progress->update(0.96); // then read back and check
-        if (!safetensorsOut)
-            verifyZipCrcs(file.temporaryPath());
-        verify(file.temporaryPath(), plan, safetensorsOut ? Format::Safetensors : Format::TorchZip);
+        writeAndVerify(source, plan, file, safetensorsOut, options.progress);
         result.format = safetensorsOut ? Format::Safetensors : Format::TorchZip;
         result.tensors = plan.expected.size();
         result.bytes = file.size();
