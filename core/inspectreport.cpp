@@ -131,16 +131,24 @@ std::set<std::string> opaqueTypes(const Checkpoint &c)
 
 } // namespace
 
-std::vector<TensorStatistics> computeStatistics(const Checkpoint &c)
+std::vector<TensorStatistics> computeStatistics(const Checkpoint &c, const Progress *progress)
 {
     const TensorMath &math = tensorMath();
     std::vector<TensorStatistics> out;
     out.reserve(c.tensors().size());
+    std::uint64_t total = 0, done = 0;
+    for (const auto &t : c.tensors())
+        total += t.nbytes();
     for (const auto &t : c.tensors()) {
+        if (progress)
+            progress->update(total ? static_cast<double>(done) / static_cast<double>(total) : 0.0);
         const StatisticsInput input(*t.value);
         out.push_back(math.statistics(input.view()));
         out.back().dequantized = input.dequantized();
+        done += t.nbytes();
     }
+    if (progress)
+        progress->update(1.0);
     return out;
 }
 

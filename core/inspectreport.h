@@ -22,8 +22,9 @@ struct InspectOptions
 std::string inspectText(const Checkpoint &c, const InspectOptions &options = {});
 std::string inspectJson(const Checkpoint &c, const InspectOptions &options = {});
 
-// Statistics of every tensor of c, in order (loads the LibTorch plugin).
-std::vector<TensorStatistics> computeStatistics(const Checkpoint &c);
+// Statistics of every tensor of c, in order. progress (optional) gets the fraction of tensor bytes done
+// and can cancel (ckpt::Error Cancelled).
+std::vector<TensorStatistics> computeStatistics(const Checkpoint &c, const Progress *progress = nullptr);
 
 // 1234567 -> "1,234,567"
 std::string groupThousands(std::uint64_t n);
