@@ -6,6 +6,7 @@
 #include "format/pickle/pyrepr.h"
 #include "freezestate.h"
 #include "quantization.h"
+#include "tensorstats.h"
 
 #include <algorithm>
 #include <cmath>
@@ -133,22 +134,21 @@ std::set<std::string> opaqueTypes(const Checkpoint &c)
 
 std::vector<TensorStatistics> computeStatistics(const Checkpoint &c, const Progress *progress)
 {
-    const TensorMath &math = tensorMath();
-    std::vector<TensorStatistics> out;
-    out.reserve(c.tensors().size());
-    std::uint64_t total = 0, done = 0;
+    // All tensors go through the block kernels at once, so that two cores share small tensors as well as big
+    // ones. Quantized tensors are summarised by their dequantized values, made one tensor at a time.
+    std::vector<ElementSource> sources;
+    sources.reserve(c.tensors().size());
     for (const auto &t : c.tensors())
-        total += t.nbytes();
-    for (const auto &t : c.tensors()) {
-        if (progress)
-            progress->update(total ? static_cast<double>(done) / static_cast<double>(total) : 0.0);
+        sources.push_back(dtypeIsQuantized(t.dtype()) ? ElementSource() : ElementSource::of(*t.value));
+    std::vector<TensorStatistics> out = statisticsOf(sources, progress);
+    for (std::size_t i = 0; i < c.tensors().size(); ++i) {
+        const auto &t = c.tensors()[i];
+        if (!dtypeIsQuantized(t.dtype()))
+            continue;
         const StatisticsInput input(*t.value);
-        out.push_back(math.statistics(input.view()));
-        out.back().dequantized = input.dequantized();
-        done += t.nbytes();
+        out[i] = statisticsOf(ElementSource(input.view()));
+        out[i].dequantized = input.dequantized();
     }
-    if (progress)
-        progress->update(1.0);
     return out;
 }
 

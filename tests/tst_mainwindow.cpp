@@ -40,6 +40,7 @@
 #include <QStyle>
 #include <QStyleOptionViewItem>
 #include <QTemporaryDir>
+#include <QStatusBar>
 #include <QTest>
 #include <QTreeView>
 #include <QUndoStack>
@@ -275,6 +276,37 @@ private slots:
         QVERIFY(!summary.firstValues.empty());
         // The tree shows the statistics once computed.
         QVERIFY(!findRow(window, QStringLiteral("special"), ParameterTreeModel::Mean).data().toString().isEmpty());
+    }
+
+    // View > Compute Statistics for All Tensors, clicked in the menu: every tensor of the block-edge fixture
+    // gets its statistics in the tree, as torch gives them (stats.json), and the status bar says so.
+    void computeStatisticsForAllTensorsFromTheMenu()
+    {
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QVERIFY(openAndWait(window, fixtureDir() + QStringLiteral("/stats_blocks.pt")));
+        QVERIFY(findRow(window, QStringLiteral("f32_transposed"), ParameterTreeModel::Mean).data().toString().isEmpty());
+        QVERIFY(clickMenuItem(window, QStringLiteral("&View"), QStringLiteral("Compute &Statistics")));
+        const QJsonArray oracle = readJsonObject(fixtureDir() + QStringLiteral("/stats.json")).value(QStringLiteral("stats_blocks.pt")).toArray();
+        QVERIFY(oracle.size() >= 20);
+        int checked = 0;
+        for (const auto &v : oracle) {
+            const QJsonObject e = v.toObject();
+            const QString name = e.value(QStringLiteral("name")).toString();
+            const QModelIndex mean = findRow(window, name, ParameterTreeModel::Mean);
+            QVERIFY2(mean.isValid(), qPrintable(name));
+            if (!e.value(QStringLiteral("mean")).isDouble())
+                continue;
+            bool ok = false;
+            const double shown = mean.data().toString().toDouble(&ok); // four significant digits
+            const double torch = e.value(QStringLiteral("mean")).toDouble();
+            QVERIFY2(ok && std::abs(shown - torch) <= 5e-4 * std::abs(torch),
+                qPrintable(name + QStringLiteral(": ") + mean.data().toString() + QStringLiteral(" shown, torch ") + QString::number(torch, 'g', 17)));
+            ++checked;
+        }
+        QVERIFY(checked >= 18);
+        QVERIFY2(window.statusBar()->currentMessage().contains(QString::number(oracle.size())), qPrintable(window.statusBar()->currentMessage()));
     }
 
     // A per-channel quantized weight: its quantizer in the details, statistics over the dequantized values

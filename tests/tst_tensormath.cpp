@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: MIT
-// Tensor statistics computed by the LibTorch plugin over the mapped bytes equal torch's own.
+// Tensor statistics computed over the mapped bytes - by the block kernels (core/tensorstats.cpp) and by the
+// LibTorch plugin - equal torch's own; the kernels' histograms and first values equal LibTorch's.
 #include "testsupport.h"
 
+#include "checkpoint.h"
 #include "format/error.h"
+#include "inspectreport.h"
 #include "tensormath.h"
+#include "tensorstats.h"
 
 #include <QJsonDocument>
 #include <QTest>
 
+#include <algorithm>
+#include <atomic>
 #include <cmath>
 
 using namespace testsupport;
@@ -37,15 +43,19 @@ private slots:
     void statisticsMatchTorch_data()
     {
         QTest::addColumn<QString>("file");
+        QTest::addColumn<bool>("kernels"); // the block kernels, else the LibTorch plugin
         const QJsonObject oracle = readJsonObject(fixtureDir() + QStringLiteral("/stats.json"));
-        QVERIFY(oracle.size() >= 4);
-        for (const QString &file : oracle.keys())
-            QTest::newRow(qPrintable(file)) << file;
+        QVERIFY(oracle.size() >= 5);
+        for (const QString &file : oracle.keys()) {
+            QTest::newRow(qPrintable(file + QStringLiteral(" kernels"))) << file << true;
+            QTest::newRow(qPrintable(file + QStringLiteral(" libtorch"))) << file << false;
+        }
     }
 
     void statisticsMatchTorch()
     {
         QFETCH(QString, file);
+        QFETCH(bool, kernels);
         const QJsonArray expected = readJsonObject(fixtureDir() + QStringLiteral("/stats.json")).value(file).toArray();
         const auto c = ckpt::Checkpoint::open((fixtureDir() + QLatin1Char('/') + file).toStdString());
         QCOMPARE(c->tensors().size(), static_cast<std::size_t>(expected.size()));
@@ -53,7 +63,8 @@ private slots:
             const auto &t = c->tensors()[i];
             const QJsonObject e = expected.at(static_cast<qsizetype>(i)).toObject();
             const QByteArray where = QByteArray(t.name.c_str());
-            const ckpt::TensorStatistics s = ckpt::tensorMath().statistics(ckpt::TensorView::of(*t.value));
+            const ckpt::TensorStatistics s
+                = kernels ? ckpt::statisticsOf(ckpt::ElementSource::of(*t.value)) : ckpt::tensorMath().statistics(ckpt::TensorView::of(*t.value));
             QVERIFY2(s.valid, where + ": " + s.unsupportedReason.c_str());
             QVERIFY2(s.count == static_cast<std::uint64_t>(e.value(QStringLiteral("count")).toInteger()), where + " count");
             QVERIFY2(s.finite == static_cast<std::uint64_t>(e.value(QStringLiteral("finite")).toInteger()), where + " finite");
@@ -115,6 +126,78 @@ private slots:
             }
         }
         QVERIFY(sawUnsupported);
+    }
+
+    // Histograms (over the tensor's range and over a narrower one) and first values: the kernels bin as
+    // torch.histc does, so the counts are equal, not close.
+    void histogramsAndFirstValuesMatchLibTorch_data()
+    {
+        QTest::addColumn<QString>("file");
+        for (const char *file : {"stats_blocks.pt", "dtypes.pt", "views.pt", "training_checkpoint.pt"})
+            QTest::newRow(file) << QString::fromLatin1(file);
+    }
+
+    void histogramsAndFirstValuesMatchLibTorch()
+    {
+        QFETCH(QString, file);
+        const auto c = ckpt::Checkpoint::open((fixtureDir() + QLatin1Char('/') + file).toStdString());
+        const ckpt::TensorMath &math = ckpt::tensorMath();
+        int compared = 0;
+        for (const auto &t : c->tensors()) {
+            const QByteArray where = QByteArray(t.name.c_str());
+            const ckpt::TensorView view = ckpt::TensorView::of(*t.value);
+            const ckpt::TensorStatistics theirs = math.statistics(view);
+            if (!theirs.valid || ckpt::dtypeIsComplex(t.dtype()))
+                continue; // complex and the dtypes LibTorch lacks are not the kernels' to compare
+            const ckpt::ElementSource source = ckpt::ElementSource::of(*t.value);
+            const ckpt::TensorStatistics ours = ckpt::statisticsOf(source);
+            const ckpt::Histogram mine = ckpt::histogramOf(source, 37, ours);
+            const ckpt::Histogram torch = math.histogram(view, 37);
+            QVERIFY2(mine.counts == torch.counts, where + " histogram");
+            QCOMPARE(mine.min, torch.min);
+            QCOMPARE(mine.max, torch.max);
+            if (ours.finite > 1) {
+                const double lo = ours.min + (ours.max - ours.min) / 3, hi = ours.max - (ours.max - ours.min) / 5;
+                QVERIFY2(ckpt::histogramInRangeOf(source, 11, lo, hi).counts == math.histogramInRange(view, 11, lo, hi).counts, where + " in range");
+            }
+            const std::vector<double> first = ckpt::firstValuesOf(source, 40), firstTorch = math.firstValues(view, 40);
+            QCOMPARE(first.size(), firstTorch.size());
+            for (std::size_t i = 0; i < first.size(); ++i)
+                QVERIFY2(first[i] == firstTorch[i] || (std::isnan(first[i]) && std::isnan(firstTorch[i])), where + " first values");
+            ++compared;
+        }
+        QVERIFY(compared >= 4);
+    }
+
+    // All tensors at once report the fraction of bytes done, never going back, and end at 1; a cancel
+    // requested from the report stops the work with a Cancelled error.
+    void statisticsReportProgressAndCancel()
+    {
+        const auto c = ckpt::Checkpoint::open((fixtureDir() + QStringLiteral("/stats_blocks.pt")).toStdString());
+        std::vector<double> reports;
+        ckpt::Progress progress;
+        progress.report = [&](double f) { reports.push_back(f); };
+        const auto all = ckpt::computeStatistics(*c, &progress);
+        QCOMPARE(all.size(), c->tensors().size());
+        QVERIFY(reports.size() >= 4);
+        QVERIFY(std::is_sorted(reports.begin(), reports.end()));
+        QCOMPARE(reports.back(), 1.0);
+        for (std::size_t i = 0; i < all.size(); ++i) // the batch gives what one tensor at a time gives
+            QCOMPARE(all[i].mean, ckpt::statisticsOf(ckpt::ElementSource::of(*c->tensors()[i].value)).mean);
+
+        std::atomic<bool> cancel{false};
+        ckpt::Progress cancelling;
+        cancelling.cancel = &cancel;
+        cancelling.report = [&](double f) {
+            if (f > 0)
+                cancel = true;
+        };
+        try {
+            ckpt::computeStatistics(*c, &cancelling);
+            QFAIL("not cancelled");
+        } catch (const ckpt::Error &e) {
+            QCOMPARE(e.kind(), ckpt::ErrorKind::Cancelled);
+        }
     }
 };
 

@@ -8,6 +8,7 @@
 #include "diffstatusstyle.h"
 #include "format/error.h"
 #include "inspectreport.h"
+#include "tensorstats.h"
 
 #include <QAreaSeries>
 #include <QChart>
@@ -45,13 +46,12 @@ PairHistograms computeHistograms(const std::shared_ptr<const DiffSession> &sessi
     h.entry = entry;
     const ckpt::DiffEntry &e = session->result.entries[static_cast<std::size_t>(entry)];
     try {
-        const ckpt::TensorMath &math = ckpt::tensorMath();
         // One range for both sides, so that the two shapes can be compared bin by bin.
         double lo = std::numeric_limits<double>::infinity(), hi = -lo;
         for (const ckpt::TensorInfo *t : {e.a, e.b}) {
             if (!t)
                 continue;
-            const ckpt::TensorStatistics s = math.statistics(ckpt::TensorView::of(*t->value));
+            const ckpt::TensorStatistics s = ckpt::statisticsOf(ckpt::ElementSource::of(*t->value));
             if (!s.valid) {
                 h.error = QString::fromStdString(s.unsupportedReason);
                 return h;
@@ -70,11 +70,11 @@ PairHistograms computeHistograms(const std::shared_ptr<const DiffSession> &sessi
             hi += 0.5;
         }
         if (e.a)
-            h.a = math.histogramInRange(ckpt::TensorView::of(*e.a->value), DiffPairWidget::kBins, lo, hi);
+            h.a = ckpt::histogramInRangeOf(ckpt::ElementSource::of(*e.a->value), DiffPairWidget::kBins, lo, hi);
         if (e.b)
-            h.b = math.histogramInRange(ckpt::TensorView::of(*e.b->value), DiffPairWidget::kBins, lo, hi);
+            h.b = ckpt::histogramInRangeOf(ckpt::ElementSource::of(*e.b->value), DiffPairWidget::kBins, lo, hi);
         if ((e.status == DiffStatus::Changed || e.status == DiffStatus::DType) && e.a && e.b) // both sides exist for these statuses
-            h.difference = math.differenceHistogram(ckpt::TensorView::of(*e.a->value), ckpt::TensorView::of(*e.b->value), DiffPairWidget::kBins);
+            h.difference = ckpt::tensorMath().differenceHistogram(ckpt::TensorView::of(*e.a->value), ckpt::TensorView::of(*e.b->value), DiffPairWidget::kBins);
     } catch (const ckpt::Error &err) {
         h.error = QString::fromStdString(err.detail());
     } catch (const std::exception &err) { // out of memory, among others

@@ -514,22 +514,20 @@ void MainWindow::computeAllStatistics()
     if (!m_document)
         return;
     const auto checkpoint = m_document->sharedCheckpoint();
-    const int count = static_cast<int>(checkpoint->tensors().size());
-    QProgressDialog dialog(tr("Computing statistics…"), tr("Cancel"), 0, count, this);
-    dialog.setWindowModality(Qt::WindowModal);
-    dialog.setMinimumDuration(300);
-    for (int i = 0; i < count && !dialog.wasCanceled(); ++i) {
-        dialog.setValue(i);
-        if (treeModel()->hasStatistics(i))
-            continue;
-        // One tensor at a time on a worker; a local event loop keeps the window responsive and Cancel working.
-        QFuture<TensorSummary> f = summarizeTensor(checkpoint, i, 1, 0);
-        waitWithEvents(f);
-        const TensorSummary s = f.result();
-        if (s.error.isEmpty())
-            treeModel()->setStatistics(i, s.stats);
+    // All tensors in one pass of the block kernels over both cores, behind a progress dialog with Cancel.
+    std::vector<ckpt::TensorStatistics> stats;
+    const SaveJobResult result
+        = runSaveJob(this, tr("Computing statistics…"), [&](const ckpt::Progress &progress) { stats = ckpt::computeStatistics(*checkpoint, &progress); });
+    if (result.cancelled)
+        return;
+    if (!result.error.isEmpty()) {
+        showError(tr("Cannot compute the statistics"), result.error);
+        return;
     }
-    dialog.setValue(count);
+    for (std::size_t i = 0; i < stats.size(); ++i)
+        if (stats[i].valid)
+            treeModel()->setStatistics(static_cast<int>(i), stats[i]);
+    statusBar()->showMessage(tr("Computed the statistics of %1 tensors").arg(stats.size()), 5000);
 }
 
 bool MainWindow::exportFreezeList(const QString &path)

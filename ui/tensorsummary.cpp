@@ -5,8 +5,11 @@
 #include "errorbox.h"
 #include "format/error.h"
 #include "quantization.h"
+#include "tensorstats.h"
 
 #include <QtConcurrent/QtConcurrentRun>
+
+#include <optional>
 
 QFuture<TensorSummary> summarizeTensor(std::shared_ptr<const ckpt::Checkpoint> checkpoint, int tensor, int bins, std::size_t values)
 {
@@ -14,15 +17,17 @@ QFuture<TensorSummary> summarizeTensor(std::shared_ptr<const ckpt::Checkpoint> c
         TensorSummary s;
         s.tensor = tensor;
         try {
-            const ckpt::TensorMath &math = ckpt::tensorMath();
+            const ckpt::pickle::TensorValue &value = *checkpoint->tensors()[static_cast<std::size_t>(tensor)].value;
             // A quantized tensor is summarised by its dequantized values, the numbers the model computes with.
-            const ckpt::StatisticsInput input(*checkpoint->tensors()[static_cast<std::size_t>(tensor)].value);
-            const ckpt::TensorView &view = input.view();
-            s.stats = math.statistics(view);
-            s.stats.dequantized = input.dequantized();
+            std::optional<ckpt::StatisticsInput> input;
+            if (ckpt::dtypeIsQuantized(value.dtype))
+                input.emplace(value);
+            const ckpt::ElementSource source = input ? ckpt::ElementSource(input->view()) : ckpt::ElementSource::of(value);
+            s.stats = ckpt::statisticsOf(source);
+            s.stats.dequantized = input && input->dequantized();
             if (s.stats.valid) {
-                s.histogram = math.histogram(view, bins);
-                s.firstValues = math.firstValues(view, values);
+                s.histogram = ckpt::histogramOf(source, bins, s.stats);
+                s.firstValues = ckpt::firstValuesOf(source, values);
             } else {
                 s.error = QString::fromStdString(s.stats.unsupportedReason);
             }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Statistics, histogram and first values of one tensor, computed off the GUI thread by the LibTorch plugin.
+// Statistics, histogram and first values of one tensor, computed off the GUI thread by the block kernels
+// (core/tensorstats.h).
 #pragma once
 
 #include "tensormath.h"

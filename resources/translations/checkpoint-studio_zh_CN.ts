@@ -1098,6 +1098,14 @@ sorted by name), not in model order. Counting here follows the file order.</sour
         <source>Saved %1 shards, listed in %2</source>
         <translation>已保存 %1 个分片，列于 %2</translation>
     </message>
+    <message>
+        <source>Cannot compute the statistics</source>
+        <translation>无法计算统计信息</translation>
+    </message>
+    <message>
+        <source>Computed the statistics of %1 tensors</source>
+        <translation>已计算 %1 个张量的统计信息</translation>
+    </message>
 </context>
 <context>
     <name>ParameterPanel</name>
