@@ -35,20 +35,33 @@ class TestZipWriter : public QObject
 {
     Q_OBJECT
 private slots:
-    // Around the size from which the CRC is split over the cores (32 MiB), and well past it.
+    // Around the sizes where the carry-less folding changes step (64-byte lanes, 16-byte tail, the bytes left
+    // to zlib), from unaligned starts, and around the size from which the CRC is split over the cores (32 MiB).
     void crcEqualsOnePass_data()
     {
         QTest::addColumn<qint64>("size");
-        for (const qint64 n : {qint64(0), qint64(1), qint64(4096), (qint64(32) << 20) - 1, qint64(32) << 20, (qint64(32) << 20) + 1, (qint64(100) << 20) + 7})
-            QTest::newRow(qPrintable(QString::number(n))) << n;
+        QTest::addColumn<int>("offset"); // from a 64-byte boundary
+        for (const qint64 n : {qint64(0), qint64(1), qint64(15), qint64(16), qint64(63), qint64(64), qint64(65), qint64(79), qint64(80), qint64(127),
+                 qint64(128), qint64(129), qint64(4096), qint64(100'003)})
+            for (const int offset : {0, 1, 7})
+                QTest::newRow(qPrintable(QStringLiteral("%1 at +%2").arg(n).arg(offset))) << n << offset;
+        for (const qint64 n : {(qint64(32) << 20) - 1, qint64(32) << 20, (qint64(32) << 20) + 1, (qint64(100) << 20) + 7})
+            QTest::newRow(qPrintable(QString::number(n))) << n << 0;
     }
 
     void crcEqualsOnePass()
     {
         QFETCH(qint64, size);
-        const auto data = randomBytes(static_cast<std::size_t>(size), 7);
+        QFETCH(int, offset);
+        const auto buffer = randomBytes(static_cast<std::size_t>(size) + 64, static_cast<std::uint64_t>(size));
+        const auto *start = reinterpret_cast<const std::byte *>((reinterpret_cast<std::uintptr_t>(buffer.data()) + 63) & ~std::uintptr_t(63));
+        const std::span<const std::byte> data(start + offset, static_cast<std::size_t>(size));
         const uLong expected = crc32(crc32(0, nullptr, 0), reinterpret_cast<const Bytef *>(data.data()), static_cast<uInt>(data.size()));
         QCOMPARE(ckpt::crc32Of(data), static_cast<std::uint32_t>(expected));
+        // Continued from a CRC of earlier bytes, as a streamed record continues it.
+        const uLong head = crc32(0, reinterpret_cast<const Bytef *>(buffer.data()), 5);
+        QCOMPARE(ckpt::crc32Update(static_cast<std::uint32_t>(head), data),
+            static_cast<std::uint32_t>(crc32(head, reinterpret_cast<const Bytef *>(data.data()), static_cast<uInt>(data.size()))));
     }
 
     // A record streamed in pieces of these sizes reads back whole, with the right CRC in its local header and

@@ -43,6 +43,7 @@ public:
 private:
     void flushBuffer();
     void writeThrough(std::span<const std::byte> data, std::optional<std::uint64_t> at = std::nullopt); // at: pwrite there
+    void startWriteback();
     void adoptTargetMetadata();
 
     std::string m_target;
@@ -50,6 +51,8 @@ private:
     int m_fd = -1;
     bool m_committed = false;
     std::uint64_t m_written = 0;
+    std::uint64_t m_flushed = 0; // bytes handed to the kernel in order (the file position)
+    std::uint64_t m_writebackFrom = 0; // where the next early writeback starts
     std::vector<std::byte> m_buffer;
 };
 

@@ -1,57 +1,16 @@
 // SPDX-License-Identifier: MIT
 #include "zipwriter.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <future>
 #include <stdexcept>
-#include <thread>
 #include <vector>
 
 namespace ckpt {
 
 namespace {
 constexpr std::uint32_t kMax32 = 0xFFFFFFFFu;
-
-// zlib's crc32 takes at most 4 GiB at a time.
-uLong crc32Update(uLong crc, std::span<const std::byte> data)
-{
-    while (!data.empty()) {
-        const auto n = static_cast<uInt>(std::min<std::size_t>(data.size(), 1u << 30));
-        crc = crc32(crc, reinterpret_cast<const Bytef *>(data.data()), n);
-        data = data.subspan(n);
-    }
-    return crc;
-}
-
-// Large spans are split over the cores and the parts' CRCs combined (zlib's crc32_combine): the CRC runs at
-// about 3.5 GB/s on one core, slower than a copy to the page cache.
-constexpr std::size_t kParallelFrom = 32u << 20;
-
-uLong crc32Parallel(uLong crc, std::span<const std::byte> data)
-{
-    const std::size_t parts = std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), 8);
-    if (data.size() < kParallelFrom || parts == 1)
-        return crc32Update(crc, data);
-    const std::size_t step = (data.size() + parts - 1) / parts;
-    std::vector<std::future<uLong>> futures;
-    for (std::size_t at = step; at < data.size(); at += step)
-        futures.push_back(
-            std::async(std::launch::async, [part = data.subspan(at, std::min(step, data.size() - at))] { return crc32Update(crc32(0, nullptr, 0), part); }));
-    crc = crc32Update(crc, data.first(step));
-    for (std::size_t i = 0; i < futures.size(); ++i) {
-        const std::size_t at = step * (i + 1);
-        crc = crc32_combine(crc, futures[i].get(), static_cast<z_off_t>(std::min(step, data.size() - at)));
-    }
-    return crc;
-}
 } // namespace
-
-std::uint32_t crc32Of(std::span<const std::byte> data)
-{
-    return static_cast<std::uint32_t>(crc32Parallel(crc32(0, nullptr, 0), data));
-}
 
 ZipWriter::ZipWriter(Sink sink, Patch patch)
     : m_sink(std::move(sink))
@@ -73,7 +32,7 @@ void ZipWriter::addRecord(std::string_view name, std::span<const std::byte> data
 
 void ZipWriter::addRecord(std::string_view name, std::uint64_t size, const Producer &produce)
 {
-    uLong crc = crc32(0, nullptr, 0);
+    std::uint32_t crc = 0;
     std::uint64_t produced = 0;
     if (!m_patch)
         throw std::logic_error("a streamed zip record needs a writer that can patch its header");
@@ -81,21 +40,20 @@ void ZipWriter::addRecord(std::string_view name, std::uint64_t size, const Produ
     putLocalHeader(name, size, 0);
     produce([&](std::span<const std::byte> data) {
         // The CRC on another core while this one writes the same bytes.
-        std::future<uLong> part = std::async(std::launch::async, [data] { return crc32Parallel(crc32(0, nullptr, 0), data); });
+        std::future<std::uint32_t> part = std::async(std::launch::async, [data] { return crc32Of(data); });
         try {
             put(data.data(), data.size());
         } catch (...) {
             part.wait();
             throw;
         }
-        crc = crc32_combine(crc, part.get(), static_cast<z_off_t>(data.size()));
+        crc = crc32Combine(crc, part.get(), data.size());
         produced += data.size();
     });
     if (produced != size)
         throw std::logic_error("a streamed zip record produced another size than it announced");
-    const auto value = static_cast<std::uint32_t>(crc);
-    m_patch(headerAt + 14, {reinterpret_cast<const std::byte *>(&value), 4}); // the local header's CRC field
-    m_entries.back().crc = value;
+    m_patch(headerAt + 14, {reinterpret_cast<const std::byte *>(&crc), 4}); // the local header's CRC field
+    m_entries.back().crc = crc;
 }
 
 void ZipWriter::putLocalHeader(std::string_view name, std::uint64_t size, std::uint32_t crc)

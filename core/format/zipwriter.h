@@ -2,6 +2,8 @@
 // Writes a ZIP_STORED archive the way torch.save does: records 64-byte aligned, zip64 when needed.
 #pragma once
 
+#include "crc32.h"
+
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -10,9 +12,6 @@
 #include <vector>
 
 namespace ckpt {
-
-// The CRC-32 ZIP records carry (zlib's), over any length.
-std::uint32_t crc32Of(std::span<const std::byte> data);
 
 class ZipWriter
 {
@@ -33,14 +32,17 @@ public:
 
     static constexpr std::uint64_t kAlignment = 64;
 
-private:
-    void putLocalHeader(std::string_view name, std::uint64_t size, std::uint32_t crc);
-    struct Entry
+    struct Record
     {
         std::string name;
-        std::uint64_t offset, size;
-        std::uint32_t crc;
+        std::uint64_t offset, size; // offset: of the local header
+        std::uint32_t crc; // computed over the bytes as they went out
     };
+    // What was written, for checking the archive's directory against it afterwards.
+    const std::vector<Record> &records() const { return m_entries; }
+
+private:
+    void putLocalHeader(std::string_view name, std::uint64_t size, std::uint32_t crc);
     void put(const void *data, std::size_t n);
     template<typename T>
     void le(T v)
@@ -51,7 +53,7 @@ private:
     Sink m_sink;
     Patch m_patch;
     std::uint64_t m_offset = 0;
-    std::vector<Entry> m_entries;
+    std::vector<Record> m_entries;
 };
 
 } // namespace ckpt
