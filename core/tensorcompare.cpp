@@ -2,6 +2,7 @@
 #include "tensorcompare.h"
 
 #include "elementreaders.h"
+#include "lanes.h"
 #include "pairsums.h"
 #include "parallelwork.h"
 
@@ -12,6 +13,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 namespace ckpt {
@@ -36,12 +38,82 @@ Sums sumRange(const std::byte *a, const std::byte *b, std::size_t begin, std::si
     return s;
 }
 
+// Same-dtype pairs (nearly all of a diff) in four lanes; lane j takes elements i + j and the lanes merge in
+// order, so results do not depend on the machine.
+template<typename R, bool ToFloat32>
+CKPT_KERNEL Sums sumSameBody(const std::byte *a, const std::byte *b, std::size_t begin, std::size_t end, double atol)
+{
+    using namespace lanes;
+    const Vec zero{}, tolerance = zero + atol;
+    Vec sumAbs = zero, sumSq = zero, sumA2 = zero, sumB2 = zero, sumAB = zero, maxAbs = zero;
+    Mask changed{}, sawNan{};
+    const std::size_t whole = begin + (end - begin) / kLanes * kLanes;
+    for (std::size_t i = begin; i < whole; i += kLanes) {
+        Vec x = load<R>(a, i), y = load<R>(b, i);
+        if constexpr (ToFloat32) {
+            x = roundToFloat32(x);
+            y = roundToFloat32(y);
+        }
+        const Vec d = lanes::abs(x - y);
+        sawNan |= d != d;
+        maxAbs = select(d > maxAbs, d, maxAbs); // false for NaN: PairSums::add leaves it out too
+        changed -= d > tolerance; // a true lane is -1
+        sumAbs += d;
+        sumSq += d * d;
+        sumA2 += x * x;
+        sumB2 += y * y;
+        sumAB += x * y;
+    }
+    Sums total;
+    for (std::size_t j = 0; j < kLanes; ++j) {
+        Sums lane;
+        lane.sumAbs = sumAbs[j];
+        lane.sumSq = sumSq[j];
+        lane.sumA2 = sumA2[j];
+        lane.sumB2 = sumB2[j];
+        lane.sumAB = sumAB[j];
+        lane.maxAbs = maxAbs[j];
+        lane.changed = static_cast<std::uint64_t>(changed[j]);
+        lane.sawNan = sawNan[j] != 0;
+        total.merge(lane);
+    }
+    total.merge(sumRange<R, R>(a, b, whole, end, atol, ToFloat32));
+    return total;
+}
+
+template<typename R, bool ToFloat32>
+[[gnu::target("avx2")]] Sums sumSameAvx2(const std::byte *a, const std::byte *b, std::size_t begin, std::size_t end, double atol)
+{
+    return sumSameBody<R, ToFloat32>(a, b, begin, end, atol);
+}
+
+template<typename R, bool ToFloat32>
+Sums sumSameBaseline(const std::byte *a, const std::byte *b, std::size_t begin, std::size_t end, double atol)
+{
+    return sumSameBody<R, ToFloat32>(a, b, begin, end, atol);
+}
+
+template<typename R>
+Sums sumSame(const std::byte *a, const std::byte *b, std::size_t begin, std::size_t end, double atol, bool toFloat32)
+{
+    if (lanes::hasAvx2())
+        return toFloat32 ? sumSameAvx2<R, true>(a, b, begin, end, atol) : sumSameAvx2<R, false>(a, b, begin, end, atol);
+    return toFloat32 ? sumSameBaseline<R, true>(a, b, begin, end, atol) : sumSameBaseline<R, false>(a, b, begin, end, atol);
+}
+
 using RangeFn = Sums (*)(const std::byte *, const std::byte *, std::size_t, std::size_t, double, bool);
 
 RangeFn kernelFor(DType a, DType b)
 {
     RangeFn fn = nullptr;
-    elements::dispatch(a, [&](auto ra) { elements::dispatch(b, [&](auto rb) { fn = &sumRange<decltype(ra), decltype(rb)>; }); });
+    elements::dispatch(a, [&](auto ra) {
+        elements::dispatch(b, [&](auto rb) {
+            if constexpr (std::is_same_v<decltype(ra), decltype(rb)>)
+                fn = &sumSame<decltype(ra)>;
+            else
+                fn = &sumRange<decltype(ra), decltype(rb)>;
+        });
+    });
     return fn;
 }
 

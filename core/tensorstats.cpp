@@ -2,6 +2,7 @@
 #include "tensorstats.h"
 
 #include "elementreaders.h"
+#include "lanes.h"
 #include "parallelwork.h"
 
 #include <algorithm>
@@ -52,42 +53,7 @@ struct Accumulator
     }
 };
 
-// Four doubles in a vector register (an AVX2 register, or two SSE2 halves on the baseline x86-64 target): GCC
-// does not vectorise floating-point reductions by itself without reordering them, so the lanes are spelled out.
-using Vec = double __attribute__((vector_size(32)));
-using Mask = std::int64_t __attribute__((vector_size(32)));
-constexpr std::size_t kLanes = 4;
-
-#define CKPT_KERNEL [[gnu::always_inline]] inline // inlined into each instruction-set variant below
-
-template<typename R>
-CKPT_KERNEL Vec load(const std::byte *p, std::size_t i)
-{
-    if constexpr (std::is_same_v<R, elements::F32>) {
-        using Floats = float __attribute__((vector_size(16)));
-        Floats f;
-        std::memcpy(&f, p + 4 * i, sizeof f);
-        return __builtin_convertvector(f, Vec);
-    } else {
-        return Vec{R::get(p, i), R::get(p, i + 1), R::get(p, i + 2), R::get(p, i + 3)};
-    }
-}
-
-template<typename R>
-CKPT_KERNEL Mask finiteMask(Vec x)
-{
-    if constexpr (R::kFloating) {
-        const Vec magnitude = reinterpret_cast<Vec>(reinterpret_cast<Mask>(x) & std::numeric_limits<std::int64_t>::max());
-        return magnitude <= DBL_MAX; // false for NaN and both infinities
-    } else {
-        return Mask{} == 0;
-    }
-}
-
-CKPT_KERNEL Vec select(Mask m, Vec yes, Vec no)
-{
-    return reinterpret_cast<Vec>((m & reinterpret_cast<Mask>(yes)) | (~m & reinterpret_cast<Mask>(no)));
-}
+using namespace lanes;
 
 // Two passes over one block that sits in cache: count, sum, min, max and zeros, then the squared
 // deviations around the block's mean (as exact as a two-pass algorithm, at the memory cost of one pass).
@@ -169,12 +135,10 @@ Accumulator blockStatisticsBaseline(const std::byte *p, std::size_t n)
     return blockStatisticsBody<R>(p, n);
 }
 
-// The same arithmetic in the same order either way: AVX2 only does four lanes per instruction instead of two.
 template<typename R>
 Accumulator blockStatistics(const std::byte *p, std::size_t n)
 {
-    static const bool avx2 = __builtin_cpu_supports("avx2");
-    return avx2 ? blockStatisticsAvx2<R>(p, n) : blockStatisticsBaseline<R>(p, n);
+    return hasAvx2() ? blockStatisticsAvx2<R>(p, n) : blockStatisticsBaseline<R>(p, n);
 }
 
 template<typename R>
