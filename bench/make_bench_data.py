@@ -6,7 +6,11 @@ same with every other tensor changed a little), OUTDIR/state_dict_100k.pt (100,0
 like a mixture-of-experts model) and OUTDIR/state_dict_100k_finetuned.pt (a third of those changed, some
 removed, added and reshaped) and OUTDIR/state_dict_1gb_deflated.pt (state_dict_1gb.pt re-packed with every
 record deflate-compressed, as zip tools and TorchSharp write them) and OUTDIR/one_tensor_1gb.pt (a single
-float32 tensor of 1 GiB, an embedding table's size). Existing files are kept."""
+float32 tensor of 1 GiB, an embedding table's size). Existing files are kept.
+
+With BENCH_10GB=1 in the environment (they take 20 GB of disk and 10 GB of memory while made) it also
+writes OUTDIR/state_dict_10gb.pt (1,000 float32 tensors of 10 MiB) and OUTDIR/state_dict_10gb_finetuned.pt
+(every other tensor changed a little)."""
 
 import os
 import sys
@@ -22,6 +26,18 @@ def one_gib(path):
     sd = {}
     for i in range(400):
         sd["layers.%d.%s.weight" % (i // 4, ("q", "k", "v", "o")[i % 4])] = torch.randn(rows, cols)
+    torch.save(sd, path)
+
+
+def ten_gib(path, finetuned=False):
+    """Made tensor by tensor from seeds, so that the fine-tuned copy needs no load of the first."""
+    sd = {}
+    for i in range(1000):
+        g = torch.Generator().manual_seed(i)
+        t = torch.randn(1024, 2560, generator=g)
+        if finetuned and i % 2 == 0:
+            t.add_(torch.randn(1024, 2560, generator=g), alpha=1e-3)
+        sd["layers.%d.%s.weight" % (i // 4, ("q", "k", "v", "o")[i % 4])] = t
     torch.save(sd, path)
 
 
@@ -91,7 +107,9 @@ def main():
                        ("state_dict_1gb_finetuned.pt", lambda p: fine_tuned(p, os.path.join(out, "state_dict_1gb.pt"))),
                        ("state_dict_100k_finetuned.pt", lambda p: fine_tuned_100k(p, os.path.join(out, "state_dict_100k.pt"))),
                        ("state_dict_1gb_deflated.pt", lambda p: deflated(p, os.path.join(out, "state_dict_1gb.pt"))),
-                       ("one_tensor_1gb.pt", one_tensor)):
+                       ("one_tensor_1gb.pt", one_tensor)) + ((
+                       ("state_dict_10gb.pt", ten_gib),
+                       ("state_dict_10gb_finetuned.pt", lambda p: ten_gib(p, finetuned=True))) if os.environ.get("BENCH_10GB") == "1" else ()):
         path = os.path.join(out, name)
         if not os.path.exists(path):
             make(path + ".tmp")
