@@ -406,18 +406,24 @@ void streamDeferred(const DeferredBytes &d, const std::function<void(std::span<c
     }
 }
 
-// Reports bytes written against the bytes planned, about every megabyte, and stops when cancelled.
+// The share of a save's progress that writing takes; the fsync (mostly done by the early writeback) and the
+// check of the written structure take the rest. Neither reads the data back.
+constexpr double kWrittenShare = 0.97;
+
+// Reports bytes written against the bytes planned, as a share of the save, about every megabyte, and stops
+// when cancelled.
 struct WriteProgress
 {
     const Progress *progress;
     std::uint64_t total;
+    double share;
     std::uint64_t lastReported = 0;
 
     void wrote(const AtomicFile &file)
     {
         if (progress && file.size() - lastReported >= (1u << 20)) {
             lastReported = file.size();
-            progress->update(total ? 0.95 * static_cast<double>(file.size()) / static_cast<double>(total) : 0.0);
+            progress->update(total ? share * static_cast<double>(file.size()) / static_cast<double>(total) : 0.0);
         }
     }
 };
@@ -432,7 +438,7 @@ std::uint64_t plannedBytes(const Plan &plan)
 
 std::vector<ZipWriter::Record> writeTorchZip(const Plan &plan, AtomicFile &file, const Progress *progress)
 {
-    WriteProgress tracker{progress, plannedBytes(plan)};
+    WriteProgress tracker{progress, plannedBytes(plan), kWrittenShare};
     std::vector<const StorageValue *> storages;
     std::unordered_map<const StorageValue *, std::string> keys;
     PickleWriter writer([&](const StorageValue &s) {
@@ -477,7 +483,7 @@ std::vector<ZipWriter::Record> writeTorchZip(const Plan &plan, AtomicFile &file,
 
 void writeSafetensors(const Checkpoint &source, const Plan &plan, AtomicFile &file, const Progress *progress)
 {
-    WriteProgress tracker{progress, plannedBytes(plan)};
+    WriteProgress tracker{progress, plannedBytes(plan), kWrittenShare};
     struct Item
     {
         std::string name;
@@ -546,7 +552,7 @@ void writeAndVerify(const Checkpoint &source, const Plan &plan, AtomicFile &file
         records = writeTorchZip(plan, file, progress);
     file.finish();
     if (progress)
-        progress->update(0.96); // then read the structure back and check it
+        progress->update(kWrittenShare); // then read the structure back and check it
     if (!safetensorsOut)
         verifyZipDirectory(file.temporaryPath(), records);
     verify(file.temporaryPath(), plan, safetensorsOut ? Format::Safetensors : Format::TorchZip);

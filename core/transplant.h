@@ -84,8 +84,9 @@ struct TransplantResult
 
 // Writes the target with the copied tensors' values replaced (cast to the target's dtypes), in the target's
 // format, through saveCheckpoint (atomic, verified), then the freeze list if asked. options.copies is filled
-// from the report. Throws ckpt::Error when nothing was copied, or when the freeze list's path is one of the
-// inputs or the output: then nothing is written.
+// from the report; options.progress reports and cancels the write as it does for saveCheckpoint. Throws
+// ckpt::Error when nothing was copied, or when the freeze list's path is one of the inputs or the output: then
+// nothing is written.
 TransplantResult writeTransplant(const TransplantReport &report, const Checkpoint &source, const Checkpoint &target, const std::string &output,
     SaveOptions options = {}, const TransplantFreezeList &freezeList = {});
 

@@ -33,8 +33,8 @@ QByteArray fileHash(const QString &path)
 }
 
 // Saves source to target in a child that SIGKILLs itself when progress reaches killAt (of the whole save:
-// 0.95 is all bytes written, 0.96 written and flushed but not yet verified or renamed). Returns whether the
-// child was killed (false: the save finished first).
+// below 0.97 the bytes are being written, at 0.97 they are written and flushed, not yet verified or renamed).
+// Returns whether the child was killed (false: the save finished first).
 bool saveAndKill(const QString &source, const QString &target, bool force, double killAt)
 {
     const pid_t pid = fork();
@@ -86,7 +86,7 @@ private slots:
         QTest::addColumn<QString>("targetKind");
         QTest::addColumn<double>("killAt");
         for (const char *kind : {"new file", "existing checkpoint", "the input itself"})
-            for (const double at : {0.02, 0.25, 0.5, 0.75, 0.9, 0.96})
+            for (const double at : {0.02, 0.25, 0.5, 0.75, 0.9, 0.97})
                 QTest::addRow("%s, killed at %.0f%%", kind, at * 100) << QString::fromLatin1(kind) << at;
     }
 
@@ -115,7 +115,7 @@ private slots:
         if (target != input)
             QCOMPARE(fileHash(input), inputBefore);
         // At the target: nothing, the old bytes, or a complete checkpoint equal to the input. Every kill point
-        // of these rows comes before the rename (0.96: written and flushed, not yet verified), so the target
+        // of these rows comes before the rename (0.97: written and flushed, not yet verified), so the target
         // must in fact still be what it was: absent for a new file, the old bytes otherwise.
         const bool exists = QFileInfo::exists(target);
         const QByteArray targetAfter = fileHash(target);

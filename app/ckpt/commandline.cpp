@@ -77,6 +77,13 @@ ckpt::KeyRules keyRulesFrom(const QCommandLineParser &parser)
     return rules;
 }
 
+QCommandLineOption quietOption()
+{
+    return {{QStringLiteral("q"), QStringLiteral("quiet")},
+        QStringLiteral("Draw no progress line. Long work shows one on stderr (bytes done, rate, time left) only when stderr is a "
+                       "terminal, and never with --json or --csv.")};
+}
+
 void printError(const std::string &line)
 {
     std::fprintf(stderr, "%s\n", line.c_str());

@@ -49,6 +49,9 @@ std::optional<int> parseArguments(QCommandLineParser &parser, const char *comman
 QList<QCommandLineOption> keyRuleOptions(const char *what);
 ckpt::KeyRules keyRulesFrom(const QCommandLineParser &parser);
 
+// --quiet: no progress line (one is drawn on stderr during long work, only when stderr is a terminal).
+QCommandLineOption quietOption();
+
 int inspectCommand(const QStringList &args);
 int freezeCommand(const QStringList &args);
 int saveCommand(const QStringList &args);

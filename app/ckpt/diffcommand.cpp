@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// ckpt diff A B [--all] [--strip-prefix-a P] [--strip-prefix-b P] [--atol X] [--json | --csv]
+// ckpt diff A B [--all] [--strip-prefix-a P] [--strip-prefix-b P] [--atol X] [--json | --csv] [--quiet]
 #include "commandline.h"
+#include "progressline.h"
 #include "../lastresort.h"
 
 #include "checkpoint.h"
@@ -106,6 +107,7 @@ int diffCommand(const QStringList &args)
         {QStringLiteral("atol"), QStringLiteral("Elements differing by at most this count as unchanged (default 0)."), QStringLiteral("X")},
         {QStringLiteral("json"), QStringLiteral("Print every pair, identical ones included, as one JSON object.")},
         {QStringLiteral("csv"), QStringLiteral("Print every pair as a CSV table (one row per pair).")},
+        quietOption(),
     });
     parser.addPositionalArgument(QStringLiteral("A"), QStringLiteral("The first checkpoint."));
     parser.addPositionalArgument(QStringLiteral("B"), QStringLiteral("The second checkpoint."));
@@ -129,7 +131,12 @@ int diffCommand(const QStringList &args)
         }
         const auto ca = ckpt::Checkpoint::open(a);
         const auto cb = ckpt::Checkpoint::open(b);
+        const bool machineOutput = parser.isSet(QStringLiteral("json")) || parser.isSet(QStringLiteral("csv"));
+        ProgressLine progress("Comparing", ProgressLine::tensorBytes(*ca, !options.all) + ProgressLine::tensorBytes(*cb, !options.all),
+            ProgressLine::shouldDraw(parser.isSet(QStringLiteral("quiet")), machineOutput));
+        options.progress = progress.progress();
         const ckpt::DiffResult diff = ckpt::diffCheckpoints(*ca, *cb, options);
+        progress.finish();
         if (parser.isSet(QStringLiteral("json")))
             print(ckpt::diffJson(diff, *ca, *cb));
         else if (parser.isSet(QStringLiteral("csv")))

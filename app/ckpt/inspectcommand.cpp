@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// ckpt inspect FILE [--json] [--stats]
+// ckpt inspect FILE [--json] [--stats] [--quiet]
 #include "commandline.h"
+#include "progressline.h"
 #include "../lastresort.h"
 
 #include "checkpoint.h"
@@ -33,6 +34,7 @@ int inspectCommand(const QStringList &args)
     parser.addOption({QStringLiteral("stats"),
         QStringLiteral("Also compute each tensor's mean, std, min, max (over finite values) and NaN/Inf counts. "
                        "Reads every tensor's bytes and loads LibTorch, so it is slower than a listing.")});
+    parser.addOption(quietOption());
     parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The checkpoint to inspect."));
     if (const auto done = parseArguments(parser, "inspect", args, 1, "exactly one FILE"))
         return *done;
@@ -43,7 +45,9 @@ int inspectCommand(const QStringList &args)
         std::vector<ckpt::TensorStatistics> stats;
         ckpt::InspectOptions options;
         if (parser.isSet(QStringLiteral("stats"))) {
-            stats = ckpt::computeStatistics(*checkpoint);
+            ProgressLine progress(
+                "Statistics", checkpoint->tensorBytes(), ProgressLine::shouldDraw(parser.isSet(QStringLiteral("quiet")), parser.isSet(QStringLiteral("json"))));
+            stats = ckpt::computeStatistics(*checkpoint, progress.progress());
             options.stats = &stats;
         }
         // "trainable" as a user opening the file sees it: a frozen_layers.json beside it counts.

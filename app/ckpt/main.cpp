@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // ckpt: Checkpoint Studio's command-line tool. Each subcommand runs the same core as the GUI.
 #include "commandline.h"
+#include "interrupt.h"
 #include "../lastresort.h"
 
 #include <QCoreApplication>
@@ -58,7 +59,11 @@ int main(int argc, char **argv)
     // Each command reports its own failures naming its file; this is the last resort (exit 2, one line, no
     // abort), e.g. when memory runs out before a command starts.
     try {
-        return run(argc, argv);
+        const int status = run(argc, argv);
+        // Ctrl+C stopped the work, which cleaned up: end as the signal would have, so that a calling script
+        // stops too.
+        cli::InterruptScope::reraiseIfRequested();
+        return status;
     } catch (const std::exception &e) {
         return cli::reportException({}, e);
     } catch (...) {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // ckpt save IN OUT [--model-only] [--drop GLOB]... [--strip-prefix P] [--add-prefix P] [--rename REGEX=REPL]...
 //                  [--dtype float16|bfloat16|float32] [--freeze frozen_layers.json] [--store-freeze] [--force]
-//                  [--max-shard-size SIZE]
+//                  [--max-shard-size SIZE] [--quiet]
 #include "commandline.h"
+#include "progressline.h"
 #include "../lastresort.h"
 
 #include "checkpoint.h"
@@ -32,7 +33,8 @@ int saveCommand(const QStringList &args)
                        "order --strip-prefix, --add-prefix, --rename (each REGEX=REPLACEMENT, \\\\1 or $1 for groups, applied in order).\n"
                        "If two names would become one, nothing is written and the colliding names are reported.\n"
                        "The file is written beside OUT under a temporary name, read back and checked, then renamed over OUT.\n"
-                       "OUT may not be the input unless --force.\n\n"
+                       "OUT may not be the input unless --force. On a terminal a progress line is drawn on stderr (--quiet: none);\n"
+                       "Ctrl+C stops the save and removes the temporary file, leaving OUT as it was.\n\n"
                        "Examples:\n"
                        "  ckpt save last.ckpt model.pt --model-only --strip-prefix model.\n"
                        "  ckpt save model.pt model_fp16.pt --model-only --dtype float16\n"
@@ -54,6 +56,7 @@ int saveCommand(const QStringList &args)
             QStringLiteral("Write the model state in shards of at most SIZE (5GB, 500MB, 2GiB) named after OUT (model-00001-of-00003.safetensors), "
                            "plus OUT.index.json, as Hugging Face's save_pretrained does."),
             QStringLiteral("SIZE")},
+        quietOption(),
     });
     parser.addOptions(keyRuleOptions("model-state names"));
     parser.addPositionalArgument(QStringLiteral("IN"), QStringLiteral("The checkpoint to read."));
@@ -88,7 +91,11 @@ int saveCommand(const QStringList &args)
         }
 
         const auto checkpoint = ckpt::Checkpoint::open(in);
+        ProgressLine progress(
+            "Saving", ProgressLine::tensorBytes(*checkpoint, options.modelOnly), ProgressLine::shouldDraw(parser.isSet(QStringLiteral("quiet")), false));
+        options.progress = progress.progress();
         const ckpt::SaveResult result = ckpt::saveCheckpoint(*checkpoint, out, options);
+        progress.finish();
         for (const auto &note : result.notes)
             printError("note: " + note);
         printError("wrote " + (result.files.empty() ? out : result.files.back()) + ": " + std::string(ckpt::formatName(result.format)) + ", "

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // ckpt transplant --from SRC --into TARGET [-o OUT] [key rules] [--include G]... [--exclude G]... [--first N]
-//                 [--freeze-copied F | --freeze-rest F] [--source-state P] [--target-state P] [--force] [--json]
+//                 [--freeze-copied F | --freeze-rest F] [--source-state P] [--target-state P] [--force] [--json] [--quiet]
 #include "commandline.h"
+#include "progressline.h"
 #include "../lastresort.h"
 
 #include "checkpoint.h"
@@ -122,6 +123,7 @@ int transplantCommand(const QStringList &args)
         {QStringLiteral("target-state"), QStringLiteral("Where the target's model state is."), QStringLiteral("PATH")},
         {QStringLiteral("force"), QStringLiteral("Allow OUT to be the target file (replaced only after the new file is verified).")},
         {QStringLiteral("json"), QStringLiteral("Print the report as JSON on stdout.")},
+        quietOption(),
     });
     if (const auto done = parseArguments(parser, "transplant", args, 0, "no positional arguments (use --from and --into)"))
         return *done;
@@ -161,7 +163,11 @@ int transplantCommand(const QStringList &args)
             freezeList.which = freezeCopied ? ckpt::TransplantFreeze::Copied : ckpt::TransplantFreeze::Rest;
         ckpt::SaveOptions options;
         options.force = parser.isSet(QStringLiteral("force"));
+        ProgressLine progress(
+            "Saving", target->tensorBytes(), ProgressLine::shouldDraw(parser.isSet(QStringLiteral("quiet")), parser.isSet(QStringLiteral("json"))));
+        options.progress = progress.progress();
         const ckpt::TransplantResult result = ckpt::writeTransplant(report, *source, *target, out, options, freezeList);
+        progress.finish();
         for (const auto &note : result.saved.notes)
             printError("note: " + note);
         printError("wrote " + out + ": " + std::string(ckpt::formatName(result.saved.format)) + ", " + std::to_string(result.saved.tensors) + " tensors, "
