@@ -306,6 +306,8 @@ private slots:
             ++checked;
         }
         QVERIFY(checked >= 18);
+        if (qEnvironmentVariableIsSet("CKPT_TEST_SCREENSHOTS"))
+            window.grab().save(qEnvironmentVariable("CKPT_TEST_SCREENSHOTS") + QStringLiteral("/statistics-for-all.png"));
         QVERIFY2(window.statusBar()->currentMessage().contains(QString::number(oracle.size())), qPrintable(window.statusBar()->currentMessage()));
     }
 
