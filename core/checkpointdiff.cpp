@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "checkpointdiff.h"
 
+#include "parallelwork.h"
+
 #include "format/error.h"
 #include "format/mappedfile.h"
 #include "format/json.h"
@@ -10,6 +12,7 @@
 #include "tensordata.h"
 
 #include <algorithm>
+#include <mutex>
 #include <cmath>
 #include <cstring>
 #include <unordered_map>
@@ -130,39 +133,46 @@ DiffResult diffCheckpoints(const Checkpoint &a, const Checkpoint &b, const DiffO
     for (const auto &e : result.entries)
         if (e.a && e.b)
             total += e.a->nbytes() + e.b->nbytes();
-    std::uint64_t done = 0;
-    const TensorMath *math = nullptr; // loaded only when values must be compared
-    for (auto &e : result.entries) {
-        if (options.progress)
-            options.progress->update(total ? static_cast<double>(done) / static_cast<double>(total) : 0.0);
-        if (!e.b) {
+    // Pairs are compared on all cores at once (each pair's own work is split further when it is large), so
+    // that memcmp of identical pairs and the metrics of changed ones both run at memory speed.
+    std::vector<std::size_t> pairs;
+    for (std::size_t i = 0; i < result.entries.size(); ++i) {
+        DiffEntry &e = result.entries[i];
+        if (!e.b)
             e.status = DiffStatus::OnlyA;
-            continue;
-        }
-        if (!e.a)
-            continue;
-        done += e.a->nbytes() + e.b->nbytes();
+        else if (e.a)
+            pairs.push_back(i);
+    }
+    std::mutex progressMutex;
+    std::uint64_t done = 0;
+    if (options.progress)
+        options.progress->update(0.0);
+    parallelFor(pairs.size(), [&](std::size_t k) {
+        DiffEntry &e = result.entries[pairs[k]];
         if (!std::equal(e.a->shape().begin(), e.a->shape().end(), e.b->shape().begin(), e.b->shape().end())) {
             e.status = DiffStatus::Shape;
-            continue;
-        }
-        const bool dtypeChanged = e.a->dtype() != e.b->dtype();
-        if (!dtypeChanged && sameBytes(*e.a, *e.b)) {
-            e.status = DiffStatus::Identical; // the fast path: no float math
         } else {
-            e.status = dtypeChanged ? DiffStatus::DType : DiffStatus::Changed;
-            if (auto fast = compareTensors(*e.a->value, *e.b->value, options.atol, dtypeChanged)) {
-                e.metrics = *fast;
-            } else { // complex and float8 tensors: LibTorch, loaded only now
-                if (!math)
-                    math = &tensorMath();
-                e.metrics = math->compare(TensorView::of(*e.a->value), TensorView::of(*e.b->value), options.atol, dtypeChanged);
+            const bool dtypeChanged = e.a->dtype() != e.b->dtype();
+            if (!dtypeChanged && sameBytes(*e.a, *e.b)) {
+                e.status = DiffStatus::Identical; // the fast path: no float math
+            } else {
+                e.status = dtypeChanged ? DiffStatus::DType : DiffStatus::Changed;
+                if (auto fast = compareTensors(*e.a->value, *e.b->value, options.atol, dtypeChanged))
+                    e.metrics = *fast;
+                else // complex and float8 tensors: LibTorch, loaded only now
+                    e.metrics = tensorMath().compare(TensorView::of(*e.a->value), TensorView::of(*e.b->value), options.atol, dtypeChanged);
             }
+            release(*e.a);
+            release(*e.b);
         }
-        result.summary.comparedBytes += e.a->nbytes() + e.b->nbytes();
-        release(*e.a);
-        release(*e.b);
-    }
+        const std::lock_guard lock(progressMutex); // reports one at a time, never going back
+        done += e.a->nbytes() + e.b->nbytes();
+        if (options.progress)
+            options.progress->update(total ? static_cast<double>(done) / static_cast<double>(total) : 0.0);
+    });
+    for (const std::size_t i : pairs)
+        if (result.entries[i].status != DiffStatus::Shape)
+            result.summary.comparedBytes += result.entries[i].a->nbytes() + result.entries[i].b->nbytes();
     if (options.progress)
         options.progress->update(1.0);
 
