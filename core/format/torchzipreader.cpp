@@ -34,11 +34,11 @@ std::string findRecordPrefix(const ZipArchive &zip)
     fail(ErrorKind::UnknownFormat, "a ZIP archive without a data.pkl record: not a PyTorch checkpoint");
 }
 
+// A metadata record (data.pkl, version, code), copied: read in place, its pages would map tensor bytes
+// around it (see MappedFile). Values parsed from it point into the copy, which the arena keeps.
 std::span<const std::byte> recordBytes(const ZipArchive &zip, const ZipEntry &e, RawCheckpoint &out, const ReadLimits &limits)
 {
-    if (e.method == 0)
-        return zip.storedData(e);
-    return out.arena->adopt(zip.read(e, limits.maxInflatedRecord));
+    return out.arena->adopt(zip.read(e, e.method == 0 ? UINT64_MAX : limits.maxInflatedRecord));
 }
 
 std::string trimmed(std::span<const std::byte> b)
@@ -146,7 +146,7 @@ pickle::StorageValue *newStorage(RawCheckpoint &out)
 
 void readTorchZip(const Source &src, RawCheckpoint &out, const ReadLimits &limits)
 {
-    const ZipArchive zip(src.bytes);
+    const ZipArchive zip(src.bytes, src.file.get());
     const std::string prefix = findRecordPrefix(zip);
     out.archiveName = prefix.substr(0, prefix.size() - 1);
 
