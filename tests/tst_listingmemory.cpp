@@ -81,6 +81,7 @@ private Q_SLOTS:
         QTest::addRow("torch.save state_dict") << QStringLiteral("state_dict.pt");
         QTest::addRow("training checkpoint") << QStringLiteral("training_checkpoint.pt");
         QTest::addRow("TorchScript archive") << QStringLiteral("scripted.pt");
+        QTest::addRow("legacy torch.save") << QStringLiteral("legacy.pt");
         QTest::addRow("safetensors") << QStringLiteral("model.safetensors");
         QTest::addRow("sharded safetensors") << QStringLiteral("sharded/model.safetensors.index.json");
     }
