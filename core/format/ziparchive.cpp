@@ -3,6 +3,7 @@
 
 #include "bytereader.h"
 #include "error.h"
+#include "hashsort.h"
 #include "mappedfile.h"
 
 #include <zlib.h>
@@ -206,7 +207,7 @@ void ZipArchive::parseCentralDirectory()
         m_byHash.emplace_back(std::hash<std::string_view>{}(e.name), static_cast<std::uint32_t>(m_entries.size()));
         m_entries.push_back(e);
     }
-    std::sort(m_byHash.begin(), m_byHash.end());
+    sortHashIndex(m_byHash);
     for (std::size_t a = 0; a < m_byHash.size();) {
         std::size_t b = a + 1;
         while (b < m_byHash.size() && m_byHash[b].first == m_byHash[a].first)
@@ -225,7 +226,9 @@ void ZipArchive::readLocalHeaders()
     std::vector<std::uint32_t> order(m_entries.size());
     for (std::size_t i = 0; i < order.size(); ++i)
         order[i] = static_cast<std::uint32_t>(i);
-    std::sort(order.begin(), order.end(), [this](std::uint32_t a, std::uint32_t b) { return m_entries[a].localHeaderOffset < m_entries[b].localHeaderOffset; });
+    const auto byOffset = [this](std::uint32_t a, std::uint32_t b) { return m_entries[a].localHeaderOffset < m_entries[b].localHeaderOffset; };
+    if (!std::is_sorted(order.begin(), order.end(), byOffset)) // the usual case: the directory lists them so
+        std::sort(order.begin(), order.end(), byOffset);
     m_dataStarts.resize(m_entries.size());
     std::vector<std::byte> window;
     std::uint64_t windowStart = 0;
