@@ -429,8 +429,9 @@ void writeJson(const Checkpoint &c, const InspectOptions &options, std::string &
         w.key("name").string(t.name);
         w.key("shape").integers(t.shape());
         w.key("dtype").string(dtypeName(t.dtype()));
-        w.key("numel").integer(t.numel());
-        w.key("nbytes").integer(t.nbytes());
+        const std::uint64_t numel = t.numel();
+        w.key("numel").integer(numel);
+        w.key("nbytes").integer(numel * dtypeItemSize(t.dtype()));
         w.key("requires_grad").boolean(t.requiresGrad());
         w.key("is_parameter").boolean(t.isParameter);
         w.key("trainable").boolean(options.freeze ? t.isParameter && !options.freeze->isFrozen(t) : t.trainable());
