@@ -289,7 +289,7 @@ private:
             info.segmentEnds.push_back(end);
         }
         countOutput(info.name.size() * 2);
-        info.value = t;
+        info.setValue(t);
         info.inModelState = inModel;
         info.requiresGradStored = t->isParameter || m_raw.format == Format::TorchScript;
         info.storedFrozen = info.requiresGradStored && !t->requiresGrad;
