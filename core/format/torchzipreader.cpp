@@ -7,6 +7,7 @@
 #include "temporaryfile.h"
 #include "ziparchive.h"
 
+#include <algorithm>
 #include <atomic>
 #include <exception>
 #include <mutex>
@@ -38,7 +39,13 @@ std::string findRecordPrefix(const ZipArchive &zip)
 // around it (see MappedFile). Values parsed from it point into the copy, which the arena keeps.
 std::span<const std::byte> recordBytes(const ZipArchive &zip, const ZipEntry &e, RawCheckpoint &out, const ReadLimits &limits)
 {
-    return out.arena->adopt(zip.read(e, e.method == 0 ? UINT64_MAX : limits.maxInflatedRecord));
+    if (e.method != 0)
+        return out.arena->adopt(zip.read(e, limits.maxInflatedRecord));
+    // Straight into the arena, without a zero-filled buffer first: a data.pkl can be tens of megabytes.
+    const auto size = static_cast<std::size_t>(e.uncompressedSize);
+    auto *place = static_cast<std::byte *>(out.arena->resource()->allocate(std::max<std::size_t>(size, 1), 1));
+    zip.copyStored(e, {place, size});
+    return {place, size};
 }
 
 std::string trimmed(std::span<const std::byte> b)

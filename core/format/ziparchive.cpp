@@ -153,9 +153,10 @@ void ZipArchive::parseCentralDirectory()
     m_entries.reserve(static_cast<std::size_t>(totalEntries));
     m_byHash.reserve(static_cast<std::size_t>(totalEntries));
     // A copy: entries' names point into it, and the mapping stays untouched.
-    m_directory.resize(static_cast<std::size_t>(cdSize));
-    copyOut(cdOffset, m_directory);
-    ByteReader cd(m_directory, "central directory");
+    m_directory.reset(new std::byte[static_cast<std::size_t>(cdSize)]);
+    const std::span<std::byte> directory(m_directory.get(), static_cast<std::size_t>(cdSize));
+    copyOut(cdOffset, directory);
+    ByteReader cd(directory, "central directory");
     for (std::uint64_t i = 0; i < totalEntries; ++i) {
         if (cd.u32() != kCentralSig)
             fail(ErrorKind::Malformed, "bad central directory entry signature at entry " + std::to_string(i));
@@ -289,14 +290,21 @@ std::span<const std::byte> ZipArchive::storedData(const ZipEntry &e) const
     return m_bytes.subspan(static_cast<std::size_t>(dataOffset(e)), static_cast<std::size_t>(e.compressedSize));
 }
 
+void ZipArchive::copyStored(const ZipEntry &e, std::span<std::byte> out) const
+{
+    if (e.method != 0 || out.size() != e.compressedSize) // stored: compressedSize == uncompressedSize (checked)
+        fail(ErrorKind::Malformed, "ZIP entry '" + std::string(e.name) + "' is not stored, or copied into a place of the wrong size");
+    copyOut(dataOffset(e), out);
+}
+
 std::vector<std::byte> ZipArchive::read(const ZipEntry &e, std::uint64_t maxSize) const
 {
     if (e.uncompressedSize > maxSize)
         fail(ErrorKind::LimitExceeded,
             "ZIP entry '" + std::string(e.name) + "' is " + std::to_string(e.uncompressedSize) + " bytes, above the limit of " + std::to_string(maxSize));
     if (e.method == 0) {
-        std::vector<std::byte> out(static_cast<std::size_t>(e.uncompressedSize)); // equal to compressedSize (checked)
-        copyOut(dataOffset(e), out);
+        std::vector<std::byte> out(static_cast<std::size_t>(e.uncompressedSize));
+        copyStored(e, out);
         return out;
     }
     requireDeflate(e);

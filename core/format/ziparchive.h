@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -45,6 +46,8 @@ public:
     std::uint64_t dataOffset(const ZipEntry &e) const;
     // The bytes of a stored entry, in place. Unsupported for compressed entries.
     std::span<const std::byte> storedData(const ZipEntry &e) const;
+    // Copies a stored entry's bytes into out, which has its size (pread when a file maps the archive).
+    void copyStored(const ZipEntry &e, std::span<std::byte> out) const;
     // The bytes of any entry (stored or deflated), copied; Limit error above maxSize.
     std::vector<std::byte> read(const ZipEntry &e, std::uint64_t maxSize) const;
     // Inflates a deflated entry chunk by chunk into sink, so that large records never sit in memory whole.
@@ -76,7 +79,7 @@ private:
 
     std::span<const std::byte> m_bytes;
     const MappedFile *m_file = nullptr;
-    std::vector<std::byte> m_directory; // the central directory, copied
+    std::unique_ptr<std::byte[]> m_directory; // the central directory, copied (not zero-filled first: megabytes)
     std::vector<ZipEntry> m_entries;
     std::vector<DataStart> m_dataStarts; // per entry
     std::vector<std::pair<std::uint64_t, std::uint32_t>> m_byHash; // (hash of name, entry index), sorted
