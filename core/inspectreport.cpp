@@ -405,7 +405,7 @@ std::string inspectText(const Checkpoint &c, const InspectOptions &options)
 void inspectText(const Checkpoint &c, const InspectOptions &options, const TextSink &sink)
 {
     std::string out;
-    out.reserve(kBlock + 64 * 1024);
+    out.reserve(kBlock + std::size_t{64} * 1024);
     writeText(c, options, out, &sink);
 }
 
@@ -500,7 +500,7 @@ std::string inspectJson(const Checkpoint &c, const InspectOptions &options)
 void inspectJson(const Checkpoint &c, const InspectOptions &options, const TextSink &sink)
 {
     std::string out;
-    out.reserve(kBlock + 64 * 1024);
+    out.reserve(kBlock + std::size_t{64} * 1024);
     writeJson(c, options, out, &sink);
 }
 

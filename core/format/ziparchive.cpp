@@ -26,7 +26,7 @@ constexpr std::size_t kZip64LocatorSize = 20;
 constexpr std::size_t kZip64EocdSize = 56;
 // Local headers are read in windows of at most this many bytes: one pread covers every header inside it,
 // so 100,000 small records cost a few hundred reads rather than 100,000.
-constexpr std::size_t kHeaderWindow = 256 * 1024;
+constexpr std::size_t kHeaderWindow = std::size_t{256} * 1024;
 } // namespace
 
 namespace {

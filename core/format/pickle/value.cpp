@@ -119,7 +119,7 @@ std::uint64_t TensorValue::numel() const
 }
 
 Arena::Arena(std::size_t maxObjects)
-    : m_resource(64 * 1024, blockResource())
+    : m_resource(std::size_t{64} * 1024, blockResource())
     , m_maxObjects(maxObjects)
 { }
 
