@@ -29,13 +29,23 @@ struct TensorInfo
     std::span<const std::int64_t> shape() const { return value->shape; }
     std::span<const std::int64_t> stride() const { return value->stride; }
     std::int64_t storageOffset() const { return value->storageOffset; }
-    std::uint64_t numel() const { return value->numel(); }
+    std::uint64_t numel() const { return m_numel; }
     std::uint64_t nbytes() const { return numel() * dtypeItemSize(dtype()); }
     bool requiresGrad() const { return value->requiresGrad; }
     // Trainable as the file says: parameters are, unless the file stores requires_grad=False.
     bool trainable() const { return isParameter && !storedFrozen; }
     std::vector<std::string_view> segments() const; // of name, as the file's containers nest
     std::uint32_t storageId() const { return value->storage->id; }
+    // Sets value (the walk does, once). numel() is asked for several times per tensor by every listing, and
+    // value's shape lies in the pickle arena, a cache miss away each time: counted here once.
+    void setValue(const pickle::TensorValue *v)
+    {
+        value = v;
+        m_numel = v->numel();
+    }
+
+private:
+    std::uint64_t m_numel = 0;
 };
 
 // A non-tensor part of the checkpoint (epoch, hyper-parameters, optimizer param_groups, opaque objects).

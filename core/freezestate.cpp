@@ -34,6 +34,10 @@ bool FreezeState::sameView(const TensorInfo &a, const TensorInfo &b)
 
 std::size_t FreezeState::findView(const TensorInfo &t) const
 {
+    if (t.storageId() < m_soleOnStorage.size()) {
+        if (const std::int32_t p = m_soleOnStorage[t.storageId()]; p >= 0)
+            return sameView(*m_parameters[static_cast<std::size_t>(p)].tensor, t) ? static_cast<std::size_t>(p) : std::string::npos;
+    }
     const auto [first, last] = m_byView.equal_range(viewHash(t));
     for (auto it = first; it != last; ++it)
         if (sameView(*m_parameters[it->second].tensor, t))
@@ -47,17 +51,31 @@ FreezeState::FreezeState(const Checkpoint &c)
     const auto &tensors = c.tensors();
     m_firstTensor = tensors.empty() ? nullptr : &tensors.front();
     m_parameterOfTensor.assign(tensors.size(), -1);
-    m_byView.reserve(tensors.size());
+    auto hasView = [](const TensorInfo &t) { return t.inModelState && t.isParameter && t.numel() > 0; };
+    // A parameter alone on its storage (nearly all of them) cannot share its view with another: only those on
+    // a shared storage go into the view hash, which with 100,000 parameters would cost more than the rest.
+    std::vector<std::uint8_t> onStorage; // parameters with elements per storage id, counted up to 2
+    for (const TensorInfo &t : tensors) {
+        if (!hasView(t))
+            continue;
+        if (t.storageId() >= onStorage.size())
+            onStorage.resize(std::max<std::size_t>(t.storageId() + 1, 2 * onStorage.size()), 0);
+        onStorage[t.storageId()] = static_cast<std::uint8_t>(std::min(onStorage[t.storageId()] + 1, 2));
+    }
+    m_soleOnStorage.assign(onStorage.size(), -1);
     for (std::size_t i = 0; i < tensors.size(); ++i) {
         const TensorInfo &t = tensors[i];
         if (!t.inModelState || !t.isParameter)
             continue;
-        if (t.numel() > 0) {
-            if (const std::size_t same = findView(t); same != std::string::npos) {
+        if (hasView(t)) {
+            if (onStorage[t.storageId()] == 1) {
+                m_soleOnStorage[t.storageId()] = static_cast<std::int32_t>(m_parameters.size());
+            } else if (const std::size_t same = findView(t); same != std::string::npos) {
                 m_parameterOfTensor[i] = static_cast<std::int32_t>(same); // a second name for it (tied weights)
                 continue;
+            } else {
+                m_byView.emplace(viewHash(t), m_parameters.size());
             }
-            m_byView.emplace(viewHash(t), m_parameters.size());
         }
         m_parameterOfTensor[i] = static_cast<std::int32_t>(m_parameters.size());
         m_parameters.push_back({t.modelName, t.numel(), &t});

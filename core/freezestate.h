@@ -90,7 +90,8 @@ private:
     const TensorInfo *m_firstTensor = nullptr; // the checkpoint's tensors, to look them up by position
     std::vector<std::int32_t> m_parameterOfTensor; // per tensor: its parameter index, or -1
     // Tensors are told apart by the storage view they occupy (a tied weight's two names share one).
-    std::unordered_multimap<std::uint64_t, std::size_t> m_byView;
+    std::unordered_multimap<std::uint64_t, std::size_t> m_byView; // parameters on a storage shared with another
+    std::vector<std::int32_t> m_soleOnStorage; // per storage id: the parameter alone on it, or -1
 };
 
 // "0,1,5-9" -> {0, 1, 5, 6, 7, 8, 9}; throws ckpt::Error(Malformed) on bad syntax.

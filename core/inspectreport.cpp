@@ -9,47 +9,123 @@
 #include "tensorstats.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
-#include <cstdio>
+#include <cstring>
 #include <map>
 #include <set>
 
 namespace ckpt {
 
+namespace {
+
+// Cells are formatted into small stack buffers and appended in place: a listing of 100,000 tensors would
+// otherwise build and free several temporary strings per row.
+struct Cell
+{
+    char text[64];
+    std::size_t size = 0;
+    std::string_view view() const { return {text, size}; }
+};
+
+Cell groupedCell(std::uint64_t n)
+{
+    char digits[20];
+    const auto len = static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, n).ptr - digits);
+    Cell c;
+    const std::size_t first = len % 3 == 0 ? 3 : len % 3;
+    for (std::size_t i = 0; i < len; ++i) {
+        if (i >= first && (i - first) % 3 == 0)
+            c.text[c.size++] = ',';
+        c.text[c.size++] = digits[i];
+    }
+    return c;
+}
+
+Cell humanBytesCell(std::uint64_t n)
+{
+    static constexpr std::string_view kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    Cell c;
+    double v = static_cast<double>(n);
+    int unit = 0;
+    if (n < 1024) {
+        c.size = static_cast<std::size_t>(std::to_chars(c.text, c.text + 24, n).ptr - c.text);
+    } else {
+        while (v >= 1024.0 && unit < 4) {
+            v /= 1024.0;
+            ++unit;
+        }
+        // to_chars, not printf: the same bytes under any locale (formatFixed's rule).
+        c.size = static_cast<std::size_t>(std::to_chars(c.text, c.text + 40, v, std::chars_format::fixed, 1).ptr - c.text);
+    }
+    c.text[c.size++] = ' ';
+    const std::string_view u = kUnits[unit];
+    std::memcpy(c.text + c.size, u.data(), u.size());
+    c.size += u.size();
+    return c;
+}
+
+void appendShape(std::string &out, std::span<const std::int64_t> shape)
+{
+    out.push_back('[');
+    for (std::size_t i = 0; i < shape.size(); ++i) {
+        if (i)
+            out.append(", ", 2);
+        char buf[24];
+        out.append(buf, std::to_chars(buf, buf + sizeof buf, shape[i]).ptr);
+    }
+    out.push_back(']');
+}
+
+std::size_t shapeTextSize(std::span<const std::int64_t> shape)
+{
+    std::size_t n = 2 + (shape.empty() ? 0 : 2 * (shape.size() - 1));
+    for (const auto d : shape) {
+        char buf[24];
+        n += static_cast<std::size_t>(std::to_chars(buf, buf + sizeof buf, d).ptr - buf);
+    }
+    return n;
+}
+
+// text left-aligned (or right-aligned) in width columns; longer text is kept whole.
+void appendPadded(std::string &out, std::string_view text, std::size_t width, bool right = false)
+{
+    const std::size_t fill = text.size() < width ? width - text.size() : 0;
+    if (right)
+        out.append(fill, ' ');
+    out.append(text);
+    if (!right)
+        out.append(fill, ' ');
+}
+
+// Output handed to a sink in blocks of about this size.
+constexpr std::size_t kBlock = 1u << 20;
+
+void flushBlock(std::string &out, const TextSink *sink, bool last = false)
+{
+    if (sink && (last || out.size() >= kBlock) && !out.empty()) {
+        (*sink)(out);
+        out.clear();
+    }
+}
+
+} // namespace
+
 std::string groupThousands(std::uint64_t n)
 {
-    std::string digits = std::to_string(n);
-    std::string out;
-    const std::size_t first = digits.size() % 3 == 0 ? 3 : digits.size() % 3;
-    out.append(digits, 0, first);
-    for (std::size_t i = first; i < digits.size(); i += 3)
-        out.append(",").append(digits, i, 3);
-    return out;
+    return std::string(groupedCell(n).view());
 }
 
 std::string humanBytes(std::uint64_t n)
 {
-    static constexpr const char *kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    if (n < 1024)
-        return std::to_string(n) + " B";
-    double v = static_cast<double>(n);
-    int unit = 0;
-    while (v >= 1024.0 && unit < 4) {
-        v /= 1024.0;
-        ++unit;
-    }
-    return formatFixed(v, 1) + " " + kUnits[unit];
+    return std::string(humanBytesCell(n).view());
 }
 
 std::string shapeText(std::span<const std::int64_t> shape)
 {
-    std::string s = "[";
-    for (std::size_t i = 0; i < shape.size(); ++i) {
-        if (i)
-            s += ", ";
-        s += std::to_string(shape[i]);
-    }
-    return s + "]";
+    std::string s;
+    appendShape(s, shape);
+    return s;
 }
 
 namespace {
@@ -69,6 +145,11 @@ std::string count(std::uint64_t n, const char *singular, const char *plural)
 std::string displayName(const std::string &name)
 {
     return name.empty() ? std::string("(root)") : name;
+}
+
+std::string_view shownName(const std::string &name)
+{
+    return name.empty() ? std::string_view("(root)") : std::string_view(name);
 }
 
 std::string modelStateDescription(const Checkpoint &c)
@@ -198,21 +279,20 @@ void statsJson(json::Writer &w, const TensorStatistics &s)
 }
 } // namespace
 
-std::string inspectText(const Checkpoint &c, const InspectOptions &options)
+namespace {
+void writeText(const Checkpoint &c, const InspectOptions &options, std::string &out, const TextSink *sink)
 {
     const auto *stats = options.stats;
     auto trainable = [&](const TensorInfo &t) { return options.freeze ? t.isParameter && !options.freeze->isFrozen(t) : t.trainable(); };
-    std::string out;
     const auto &tensors = c.tensors();
     std::size_t nameWidth = 4;
     std::size_t shapeWidth = 5;
-    for (const auto &t : tensors) {
-        nameWidth = std::max(nameWidth, std::min<std::size_t>(displayName(t.name).size(), 72));
-        shapeWidth = std::max(shapeWidth, shapeText(t.shape()).size());
-    }
     std::size_t dtypeWidth = 5;
-    for (const auto &t : tensors)
+    for (const auto &t : tensors) {
+        nameWidth = std::max(nameWidth, std::min<std::size_t>(shownName(t.name).size(), 72));
+        shapeWidth = std::max(shapeWidth, shapeTextSize(t.shape()));
         dtypeWidth = std::max(dtypeWidth, dtypeName(t.dtype()).size());
+    }
 
     if (!tensors.empty()) {
         out += pad("NAME", nameWidth) + "  " + pad("SHAPE", shapeWidth) + "  " + pad("DTYPE", dtypeWidth) + "  " + pad("PARAMETERS", 14, true) + "  "
@@ -222,20 +302,33 @@ std::string inspectText(const Checkpoint &c, const InspectOptions &options)
         out += "\n";
         for (std::size_t i = 0; i < tensors.size(); ++i) {
             const auto &t = tensors[i];
-            const std::string trainableText = !t.inModelState ? "-" : !t.isParameter ? "buffer" : trainable(t) ? "yes" : "no (frozen)";
-            out += pad(displayName(t.name), nameWidth) + "  " + pad(shapeText(t.shape()), shapeWidth) + "  "
-                + pad(std::string(dtypeName(t.dtype())), dtypeWidth) + "  " + pad(groupThousands(t.numel()), 14, true) + "  "
-                + pad(humanBytes(t.nbytes()), 10, true) + "  " + pad(trainableText, stats ? 11 : 0);
+            const std::string_view trainableText = !t.inModelState ? "-" : !t.isParameter ? "buffer" : trainable(t) ? "yes" : "no (frozen)";
+            appendPadded(out, shownName(t.name), nameWidth);
+            out.append(2, ' ');
+            const std::size_t shapeStart = out.size();
+            appendShape(out, t.shape());
+            if (out.size() - shapeStart < shapeWidth)
+                out.append(shapeWidth - (out.size() - shapeStart), ' ');
+            out.append(2, ' ');
+            appendPadded(out, dtypeName(t.dtype()), dtypeWidth);
+            out.append(2, ' ');
+            appendPadded(out, groupedCell(t.numel()).view(), 14, true);
+            out.append(2, ' ');
+            appendPadded(out, humanBytesCell(t.nbytes()).view(), 10, true);
+            out.append(2, ' ');
+            appendPadded(out, trainableText, stats ? 11 : 0);
             if (stats)
                 out += statsColumns((*stats)[i]);
-            out += "\n";
+            out += '\n';
+            flushBlock(out, sink);
         }
         out += "\n";
     }
 
     std::uint64_t modelTensors = 0, buffers = 0, frozen = 0, trainableParams = 0;
-    std::map<std::string, std::pair<std::size_t, std::uint64_t>> byDtype;
-    std::set<std::uint32_t> storages;
+    std::map<std::string_view, std::pair<std::size_t, std::uint64_t>> byDtype; // by name, as the summary lists them
+    std::vector<bool> storageSeen;
+    std::size_t storages = 0;
     for (const auto &t : tensors) {
         if (t.inModelState) {
             ++modelTensors;
@@ -246,10 +339,15 @@ std::string inspectText(const Checkpoint &c, const InspectOptions &options)
             else
                 trainableParams += t.numel();
         }
-        auto &d = byDtype[std::string(dtypeName(t.dtype()))];
+        auto &d = byDtype[dtypeName(t.dtype())];
         ++d.first;
         d.second += t.nbytes();
-        storages.insert(t.storageId());
+        if (t.storageId() >= storageSeen.size())
+            storageSeen.resize(std::max<std::size_t>(t.storageId() + 1, 2 * storageSeen.size()));
+        if (!storageSeen[t.storageId()]) {
+            storageSeen[t.storageId()] = true;
+            ++storages;
+        }
     }
 
     out += "File:          " + c.path() + "\n";
@@ -257,13 +355,13 @@ std::string inspectText(const Checkpoint &c, const InspectOptions &options)
     out += "Model state:   " + modelStateDescription(c) + "\n";
     out += "Tensors:       " + count(tensors.size(), "tensor", "tensors") + " (" + groupThousands(modelTensors)
         + " in the model state: " + count(modelTensors - buffers, "parameter", "parameters") + ", " + count(buffers, "buffer", "buffers") + "), "
-        + count(storages.size(), "storage", "storages") + ", " + humanBytes(c.tensorBytes()) + "\n";
+        + count(storages, "storage", "storages") + ", " + humanBytes(c.tensorBytes()) + "\n";
     out += "Parameters:    " + groupThousands(c.parameterCount()) + " (" + groupThousands(trainableParams) + " trainable, " + groupThousands(frozen)
         + " frozen)\n";
     if (!byDtype.empty()) {
         out += "By dtype:     ";
         for (const auto &[name, d] : byDtype)
-            out += " " + name + " " + count(d.first, "tensor", "tensors") + " " + humanBytes(d.second) + ";";
+            out += " " + std::string(name) + " " + count(d.first, "tensor", "tensors") + " " + humanBytes(d.second) + ";";
         out.back() = '\n';
     }
     if (!c.raw().metadata.empty()) {
@@ -292,16 +390,31 @@ std::string inspectText(const Checkpoint &c, const InspectOptions &options)
         out += "Freeze:        " + options.freezeNote + "\n";
     for (const auto &note : c.raw().notes)
         out += "Note:          " + note + "\n";
+    flushBlock(out, sink, true);
+}
+} // namespace
+
+std::string inspectText(const Checkpoint &c, const InspectOptions &options)
+{
+    std::string out;
+    out.reserve(4096 + c.tensors().size() * 128);
+    writeText(c, options, out, nullptr);
     return out;
 }
 
-std::string inspectJson(const Checkpoint &c, const InspectOptions &options)
+void inspectText(const Checkpoint &c, const InspectOptions &options, const TextSink &sink)
+{
+    std::string out;
+    out.reserve(kBlock + std::size_t{64} * 1024);
+    writeText(c, options, out, &sink);
+}
+
+namespace {
+void writeJson(const Checkpoint &c, const InspectOptions &options, std::string &out, const TextSink *sink)
 {
     using json::Layout;
     const auto *stats = options.stats;
-    std::string out;
-    // 100,000 tensors make tens of megabytes: one reservation, then appends in place.
-    out.reserve(1024 + c.tensors().size() * (stats ? 400 : 280));
+    const auto &layouts = c.raw().layouts;
     json::Writer w(out);
     w.beginObject(Layout::Lines);
     w.key("format").string(formatName(c.format()));
@@ -316,8 +429,9 @@ std::string inspectJson(const Checkpoint &c, const InspectOptions &options)
         w.key("name").string(t.name);
         w.key("shape").integers(t.shape());
         w.key("dtype").string(dtypeName(t.dtype()));
-        w.key("numel").integer(t.numel());
-        w.key("nbytes").integer(t.nbytes());
+        const std::uint64_t numel = t.numel();
+        w.key("numel").integer(numel);
+        w.key("nbytes").integer(numel * dtypeItemSize(t.dtype()));
         w.key("requires_grad").boolean(t.requiresGrad());
         w.key("is_parameter").boolean(t.isParameter);
         w.key("trainable").boolean(options.freeze ? t.isParameter && !options.freeze->isFrozen(t) : t.trainable());
@@ -325,8 +439,9 @@ std::string inspectJson(const Checkpoint &c, const InspectOptions &options)
         w.key("stride").integers(t.stride());
         w.key("storage_offset").integer(t.storageOffset());
         w.key("storage").integer(t.storageId());
-        if (const auto layout = c.raw().layouts.find(t.value); layout != c.raw().layouts.end())
-            w.key("layout").string(layout->second);
+        if (!layouts.empty())
+            if (const auto layout = layouts.find(t.value); layout != layouts.end())
+                w.key("layout").string(layout->second);
         if (const auto q = quantizationOf(*t.value)) {
             w.key("quantization").beginObject().key("qscheme").string(q->scheme);
             if (q->perChannel()) {
@@ -349,6 +464,7 @@ std::string inspectJson(const Checkpoint &c, const InspectOptions &options)
         }
         w.end();
         ++index;
+        flushBlock(out, sink);
     }
     w.end();
     w.key("entries").beginArray(Layout::Lines);
@@ -368,7 +484,24 @@ std::string inspectJson(const Checkpoint &c, const InspectOptions &options)
     w.key("bytes").integer(c.tensorBytes()).end();
     w.end();
     out += '\n';
+    flushBlock(out, sink, true);
+}
+} // namespace
+
+std::string inspectJson(const Checkpoint &c, const InspectOptions &options)
+{
+    std::string out;
+    // 100,000 tensors make tens of megabytes: one reservation, then appends in place.
+    out.reserve(1024 + c.tensors().size() * (options.stats ? 400 : 280));
+    writeJson(c, options, out, nullptr);
     return out;
+}
+
+void inspectJson(const Checkpoint &c, const InspectOptions &options, const TextSink &sink)
+{
+    std::string out;
+    out.reserve(kBlock + std::size_t{64} * 1024);
+    writeJson(c, options, out, &sink);
 }
 
 } // namespace ckpt

@@ -5,7 +5,9 @@
 #include "checkpoint.h"
 #include "tensormath.h"
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ckpt {
@@ -21,6 +23,12 @@ struct InspectOptions
 
 std::string inspectText(const Checkpoint &c, const InspectOptions &options = {});
 std::string inspectJson(const Checkpoint &c, const InspectOptions &options = {});
+
+// The same text handed to sink in blocks of about a megabyte, in order: 100,000 tensors make 27 MB of JSON,
+// which then never sits in memory whole and reaches stdout while the rest is written.
+using TextSink = std::function<void(std::string_view)>;
+void inspectText(const Checkpoint &c, const InspectOptions &options, const TextSink &sink);
+void inspectJson(const Checkpoint &c, const InspectOptions &options, const TextSink &sink);
 
 // Statistics of every tensor of c, in order. progress (optional) gets the fraction of tensor bytes done
 // and can cancel (ckpt::Error Cancelled).

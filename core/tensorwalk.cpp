@@ -246,7 +246,11 @@ private:
 
     static std::string join(const std::vector<std::string> &path, std::size_t from = 0)
     {
+        std::size_t size = 0;
+        for (std::size_t i = from; i < path.size(); ++i)
+            size += path[i].size() + 1;
         std::string s;
+        s.reserve(size);
         for (std::size_t i = from; i < path.size(); ++i) {
             if (i > from)
                 s.push_back('/');
@@ -285,7 +289,7 @@ private:
             info.segmentEnds.push_back(end);
         }
         countOutput(info.name.size() * 2);
-        info.value = t;
+        info.setValue(t);
         info.inModelState = inModel;
         info.requiresGradStored = t->isParameter || m_raw.format == Format::TorchScript;
         info.storedFrozen = info.requiresGradStored && !t->requiresGrad;
@@ -359,6 +363,11 @@ private:
 void walkCheckpoint(
     const RawCheckpoint &raw, const ModelState &modelState, std::vector<TensorInfo> &tensors, std::vector<Entry> &entries, const WalkLimits &limits)
 {
+    // One tensor per tensor value is the usual case: reserved once rather than grown by copying.
+    std::size_t values = raw.arena ? raw.arena->tensors().size() : 0;
+    for (const auto &part : raw.parts)
+        values += part->arena ? part->arena->tensors().size() : 0;
+    tensors.reserve(tensors.size() + values);
     Walker(raw, modelState, tensors, entries, limits).run();
 }
 

@@ -3,12 +3,14 @@
 #include "testsupport.h"
 
 #include "format/error.h"
+#include "format/hashsort.h"
 #include "format/pickle/picklemachine.h"
 #include "format/pickle/pyrepr.h"
 
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
+#include <QRandomGenerator>
 #include <QTest>
 
 using namespace ckpt;
@@ -221,6 +223,45 @@ private slots:
         const auto *d = asDict(vm2.load(bytesOf(big)));
         QCOMPARE(d->items.size(), std::size_t(40));
         QCOMPARE(static_cast<const IntValue *>(d->items[5].second)->v, std::int64_t(99));
+    }
+
+    void repeatedKeysOfALargeDict()
+    {
+        // 20,000 keys (past the size where the key hashes are radix sorted), key 7 repeated at the end.
+        QByteArray big("\x80\x02}(", 4);
+        for (int i = 0; i < 20000; ++i)
+            big += "M" + QByteArray(1, char(i & 0xFF)) + QByteArray(1, char(i >> 8)) + "K\x01";
+        big += "K\x07K\x02u.";
+        Arena arena(100000);
+        PickleMachine vm(arena, nullptr);
+        const auto *d = asDict(vm.load(bytesOf(big)));
+        QCOMPARE(d->items.size(), std::size_t(20000));
+        QCOMPARE(static_cast<const IntValue *>(d->items[7].first)->v, std::int64_t(7));
+        QCOMPARE(static_cast<const IntValue *>(d->items[7].second)->v, std::int64_t(2));
+        QCOMPARE(static_cast<const IntValue *>(d->items[8].second)->v, std::int64_t(1));
+    }
+
+    void hashSortOrdersAsStdSort_data()
+    {
+        QTest::addColumn<int>("size");
+        QTest::addColumn<int>("distinctHashes"); // few: many ties, ordered by index
+        QTest::addRow("small") << 100 << 1000000;
+        QTest::addRow("radix, distinct") << 50000 << 1000000000;
+        QTest::addRow("radix, many ties") << 50000 << 7;
+    }
+
+    void hashSortOrdersAsStdSort()
+    {
+        QFETCH(int, size);
+        QFETCH(int, distinctHashes);
+        QRandomGenerator random(16);
+        std::vector<ckpt::HashIndex> v;
+        for (int i = 0; i < size; ++i) // indices out of order too
+            v.emplace_back(random.bounded(distinctHashes) * 0x9e3779b97f4a7c15ull, random.generate());
+        std::vector<ckpt::HashIndex> expected = v;
+        std::sort(expected.begin(), expected.end());
+        ckpt::sortHashIndex(v);
+        QVERIFY(v == expected);
     }
 };
 

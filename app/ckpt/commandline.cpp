@@ -35,7 +35,7 @@ const Command *findCommand(const QString &name)
     return nullptr;
 }
 
-void print(const std::string &text)
+void print(std::string_view text)
 {
     std::fwrite(text.data(), 1, text.size(), stdout);
 }

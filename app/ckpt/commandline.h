@@ -7,6 +7,7 @@
 #include <exception>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <QCommandLineOption>
 
@@ -31,7 +32,7 @@ const Command *findCommand(const QString &name);
 const Command *commands(std::size_t &count);
 
 // Writes text to stdout as UTF-8 (std::string is UTF-8 throughout core).
-void print(const std::string &text);
+void print(std::string_view text);
 // "ckpt: <message>" on stderr, one line, and returns Error.
 int reportError(const std::string &message);
 // For exceptions other than ckpt::Error (out of memory, a thread that cannot start ...): "ckpt: FILE: cause"

@@ -3,6 +3,7 @@
 #include "bytereader.h"
 #include "error.h"
 #include "gzipfile.h"
+#include "mappedfile.h"
 #include "readers.h"
 #include "tararchive.h"
 #include "ziparchive.h"
@@ -111,18 +112,22 @@ void readSource(const Source &src, RawCheckpoint &out, const ReadLimits &limits,
 {
     if (nesting > 3)
         fail(ErrorKind::LimitExceeded, "archives nested more than three levels deep");
-    const auto bytes = src.bytes;
-    if (bytes.empty())
+    if (src.bytes.empty())
         fail(ErrorKind::Truncated, "the file is empty");
+    // Detection looks at a copy of the first bytes (every looksLike* reads at most 4 KiB): touching the
+    // mapping would make a large folio of tensor bytes resident (see MappedFile).
+    const std::vector<std::byte> head = copyBytes(src.file.get(), src.bytes.first(std::min<std::size_t>(src.bytes.size(), 4096)));
+    const std::span<const std::byte> bytes(head);
 
     if (looksLikeGzip(bytes)) {
         if (src.bytes.size() != src.file->size())
             fail(ErrorKind::Unsupported, "a gzip stream inside an archive");
-        auto unpacked = inflateGzipToTemporary(*src.file, unpackBudget(limits, bytes.size()), limits.progress);
+        auto unpacked = inflateGzipToTemporary(*src.file, unpackBudget(limits, src.bytes.size()), limits.progress);
         out.files.push_back(unpacked);
         Source inner{unpacked, unpacked->bytes(), src.name, src.directory};
-        if (!TarArchive::looksLikeTar(inner.bytes) && !ZipArchive::looksLikeZip(inner.bytes) && !looksLikeLegacyPickle(inner.bytes)
-            && !looksLikeSafetensors(inner.bytes))
+        const std::vector<std::byte> innerHead = copyBytes(unpacked.get(), inner.bytes.first(std::min<std::size_t>(inner.bytes.size(), 4096)));
+        if (!TarArchive::looksLikeTar(innerHead) && !ZipArchive::looksLikeZip(innerHead) && !looksLikeLegacyPickle(innerHead)
+            && !looksLikeSafetensors(innerHead))
             fail(ErrorKind::UnknownFormat, "a gzip file whose content is not a checkpoint or a tar archive");
         readSource(inner, out, limits, nesting + 1);
         return;
@@ -136,7 +141,7 @@ void readSource(const Source &src, RawCheckpoint &out, const ReadLimits &limits,
         return;
     }
     if (TarArchive::looksLikeTar(bytes)) {
-        const TarArchive tar(bytes);
+        const TarArchive tar(src.bytes);
         if (tar.find("pickle") && tar.find("storages")) {
             readLegacyTar(src, out, limits);
             return;

@@ -339,7 +339,8 @@ private:
         const auto file = dataFile(where.file);
         if (where.offset <= file->size() && where.length <= file->size() - where.offset) {
             const auto bytes = file->bytes().subspan(where.offset, where.length);
-            if (!ZipArchive::looksLikeZip(bytes)) {
+            // Its first bytes copied: they may share a page with tensor chunks (see MappedFile).
+            if (!ZipArchive::looksLikeZip(copyBytes(file.get(), bytes.first(std::min<std::size_t>(bytes.size(), 4))))) {
                 const std::string name = where.file + "@" + std::to_string(where.offset);
                 const std::string record = name + " (" + what + ", a raw pickle)";
                 if (!bytes.empty() && bytes[0] == std::byte{0x80})

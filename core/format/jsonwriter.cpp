@@ -3,8 +3,10 @@
 
 #include "utf8.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <cstring>
 
 namespace ckpt::json {
 
@@ -146,10 +148,31 @@ void Writer::beforeValue()
 Writer &Writer::key(std::string_view k)
 {
     assert(!m_stack.empty() && m_stack.back().object && !m_afterKey);
-    separator(m_stack.back());
+    Frame &f = m_stack.back();
+    m_afterKey = true;
+    // Keys are nearly always the program's own short names: separator, quotes and colon in one append.
+    constexpr std::size_t kShort = 64;
+    const bool *plain = m_escape == Escape::Utf8 ? kPlain.utf8 : kPlain.ascii;
+    if (f.layout == Layout::Inline && k.size() <= kShort && std::all_of(k.begin(), k.end(), [plain](char c) { return plain[static_cast<unsigned char>(c)]; })) {
+        char buf[kShort + 6];
+        char *p = buf;
+        if (!f.empty) {
+            *p++ = ',';
+            *p++ = ' ';
+        }
+        f.empty = false;
+        *p++ = '"';
+        std::memcpy(p, k.data(), k.size());
+        p += k.size();
+        *p++ = '"';
+        *p++ = ':';
+        *p++ = ' ';
+        m_out.append(buf, static_cast<std::size_t>(p - buf));
+        return *this;
+    }
+    separator(f);
     appendQuoted(m_out, k, m_escape);
     m_out += ": ";
-    m_afterKey = true;
     return *this;
 }
 

@@ -3,6 +3,8 @@
 // older tar variant with sys_info / pickle / storages / tensors members.
 #include "bytereader.h"
 #include "error.h"
+#include "mappedfile.h"
+#include "pickle/opcodescan.h"
 #include "readers.h"
 #include "tararchive.h"
 
@@ -109,11 +111,40 @@ bool looksLikeLegacyPickle(std::span<const std::byte> bytes)
     return asChars(bytes.first(4)) == "L119";
 }
 
+namespace {
+// The five pickles before the storages (magic number, protocol, sys_info, the main pickle, the storage keys),
+// copied with pread: read in place, their last page would map the first storage's bytes (see MappedFile).
+// Where they end is found by walking opcodes over a growing copy of the file's start. Pickles that do not
+// end within kMaxCopy bytes (or do not end at all: a broken file) are read in place, as before.
+std::span<const std::byte> picklesBeforeStorages(const Source &src, pickle::Arena &arena)
+{
+    constexpr std::size_t kMaxCopy = 64u << 20;
+    std::size_t size = std::min<std::size_t>(src.bytes.size(), 1u << 20);
+    for (;;) {
+        std::vector<std::byte> copy = copyBytes(src.file.get(), src.bytes.first(size));
+        std::size_t end = 0;
+        int complete = 0;
+        for (; complete < 5; ++complete) {
+            const OpcodeScan scan = scanOpcodes(std::span<const std::byte>(copy).subspan(end));
+            if (!scan.complete)
+                break;
+            end += scan.end;
+        }
+        if (complete == 5)
+            return arena.adopt(std::move(copy));
+        if (size == src.bytes.size() || size >= kMaxCopy)
+            return src.bytes;
+        size = std::min<std::size_t>(src.bytes.size(), 4 * size);
+    }
+}
+} // namespace
+
 void readLegacyPickle(const Source &src, RawCheckpoint &out, const ReadLimits &limits)
 {
     out.format = Format::TorchLegacy;
     out.arena = makeArena(src.bytes.size(), limits);
-    PickleStream stream(src.bytes, "");
+    const std::span<const std::byte> pickles = picklesBeforeStorages(src, *out.arena);
+    PickleStream stream(pickles, "");
     auto next = [&](PickleMachine &vm, const char *what) { return stream.next(vm, what); };
 
     PickleMachine header(*out.arena, nullptr);
@@ -193,15 +224,20 @@ void readLegacyPickle(const Source &src, RawCheckpoint &out, const ReadLimits &l
     if (!keys || keys->kind != Kind::List)
         fail(ErrorKind::Malformed, "the storage key list is not a list");
 
-    // Then each storage in key-list order: an 8-byte element count and the raw elements.
-    ByteReader &r = stream.reader();
+    // Then each storage in key-list order: an 8-byte element count (copied, not read in place) and the raw elements.
+    ByteReader r(src.bytes, "legacy checkpoint");
+    r.seek(stream.reader().pos());
     for (const Value *k : static_cast<const SequenceValue *>(keys)->items) {
         const std::string key = keyString(k);
         const auto it = byKey.find(key);
         if (it == byKey.end())
             fail(ErrorKind::Malformed, "storage '" + key + "' has data but no tensor refers to it");
         StorageValue *s = it->second;
-        const std::uint64_t count = r.u64();
+        r.need(8);
+        std::byte countBytes[8];
+        copyBytes(src.file.get(), src.bytes.subspan(r.pos(), 8), countBytes);
+        r.seek(r.pos() + 8);
+        const std::uint64_t count = loadLE<std::uint64_t>(countBytes);
         if (count != s->numel)
             fail(ErrorKind::Malformed,
                 "storage '" + key + "' has " + std::to_string(count) + " elements in the file, " + std::to_string(s->numel) + " expected");

@@ -51,7 +51,7 @@ std::shared_ptr<const MappedFile> MappedFile::adopt(int fd, const std::string &d
         ::close(fd);
         throw e.withFile(displayName);
     }
-    ::close(fd); // the mapping keeps the file alive
+    file->m_fd = fd;
     return file;
 }
 
@@ -78,6 +78,34 @@ MappedFile::~MappedFile()
 {
     if (m_data)
         ::munmap(const_cast<std::byte *>(m_data), m_size);
+    if (m_fd >= 0)
+        ::close(m_fd);
+}
+
+bool MappedFile::contains(std::span<const std::byte> range) const
+{
+    // Compared as addresses: a span from another buffer is never inside [m_data, m_data + m_size).
+    const auto begin = reinterpret_cast<std::uintptr_t>(m_data);
+    const auto at = reinterpret_cast<std::uintptr_t>(range.data());
+    return m_data && at >= begin && at - begin <= m_size && range.size() <= m_size - (at - begin);
+}
+
+void MappedFile::copy(std::uint64_t offset, std::span<std::byte> out) const
+{
+    if (offset > m_size || out.size() > m_size - offset)
+        throw Error(ErrorKind::Truncated,
+            "read of " + std::to_string(out.size()) + " bytes at offset " + std::to_string(offset) + " is past the end of the file (" + std::to_string(m_size)
+                + " bytes)",
+            m_path);
+    std::size_t done = 0;
+    while (done < out.size()) {
+        const ssize_t n = ::pread(m_fd, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) // 0: the file shrank after it was opened
+            throw Error(ErrorKind::Io, n < 0 ? describe(errno, "cannot read") : std::string("cannot read: the file became shorter while open"), m_path);
+        done += static_cast<std::size_t>(n);
+    }
 }
 
 void releasePages(std::span<const std::byte> bytes)
@@ -92,6 +120,23 @@ void releasePages(std::span<const std::byte> bytes)
     const std::size_t tail = (misalign + bytes.size()) & (page - 1);
     if (bytes.size() > head + tail)
         ::madvise(data + head, bytes.size() - head - tail, MADV_DONTNEED);
+}
+
+void copyBytes(const MappedFile *file, std::span<const std::byte> range, std::byte *out)
+{
+    if (range.empty())
+        return;
+    if (file && file->contains(range))
+        file->copy(static_cast<std::uint64_t>(range.data() - file->data()), {out, range.size()});
+    else
+        std::memcpy(out, range.data(), range.size());
+}
+
+std::vector<std::byte> copyBytes(const MappedFile *file, std::span<const std::byte> range)
+{
+    std::vector<std::byte> out(range.size());
+    copyBytes(file, range, out.data());
+    return out;
 }
 
 } // namespace ckpt

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
-// A read-only memory mapping of a whole file: readers look at bytes in place and never copy a file.
+// A read-only memory mapping of a whole file: readers look at tensor bytes in place and never copy a file.
+// Metadata (headers, directories, pickles) is read with pread() instead: on kernels whose page cache holds
+// large folios, touching one byte of a mapping makes up to 2 MB of it resident in the process, so a listing
+// that touched each record's header through the mapping would map most of a large file.
 #pragma once
 
 #include <cstddef>
@@ -7,6 +10,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace ckpt {
 
@@ -27,11 +31,18 @@ public:
     const std::byte *data() const { return m_data; }
     std::uint64_t size() const { return m_size; }
 
+    // True when range lies inside this mapping (then copy() can read it without touching the mapping).
+    bool contains(std::span<const std::byte> range) const;
+    // Copies out.size() bytes from offset of the file into out with pread; the mapping is not touched.
+    // Throws ckpt::Error (Truncated past the end of the file, Io when the read fails) naming the file.
+    void copy(std::uint64_t offset, std::span<std::byte> out) const;
+
 private:
     MappedFile() = default;
     void mapDescriptor(int fd);
 
     std::string m_path;
+    int m_fd = -1; // kept open for copy()
     const std::byte *m_data = nullptr;
     std::size_t m_size = 0;
 };
@@ -40,5 +51,12 @@ private:
 // streaming through large files keeps memory bounded; they stay in the page cache and map again when touched.
 // Ranges under a megabyte are left alone: not worth a system call.
 void releasePages(std::span<const std::byte> bytes);
+
+// Copies range (bytes inside file's mapping, or any bytes in memory when file is null or does not hold them)
+// into out, which has range.size() bytes: through pread when the file holds them, so that reading metadata
+// never makes tensor pages resident.
+void copyBytes(const MappedFile *file, std::span<const std::byte> range, std::byte *out);
+// The same into a new buffer.
+std::vector<std::byte> copyBytes(const MappedFile *file, std::span<const std::byte> range);
 
 } // namespace ckpt

@@ -4,6 +4,7 @@
 #include "bytereader.h"
 #include "error.h"
 #include "json.h"
+#include "mappedfile.h"
 #include "namelimit.h"
 #include "readers.h"
 
@@ -27,13 +28,19 @@ void readSafetensors(const Source &src, RawCheckpoint &out, const ReadLimits &li
 {
     out.format = Format::Safetensors;
     ByteReader r(src.bytes, "safetensors file");
-    const std::uint64_t n = r.u64();
+    r.need(8);
+    std::byte length[8];
+    copyBytes(src.file.get(), src.bytes.first(8), length);
+    const std::uint64_t n = loadLE<std::uint64_t>(length);
+    r.seek(8);
     if (n > limits.maxSafetensorsHeader)
         fail(ErrorKind::LimitExceeded,
             "safetensors header of " + std::to_string(n) + " bytes is above the limit of " + std::to_string(limits.maxSafetensorsHeader) + " bytes");
     if (n > r.remaining())
         fail(ErrorKind::Truncated, "safetensors header of " + std::to_string(n) + " bytes is longer than the file");
-    const auto headerText = asChars(r.take(static_cast<std::size_t>(n)));
+    // The header is copied, not read in place: its last page would map the first tensor's bytes (see MappedFile).
+    const std::vector<std::byte> headerCopy = copyBytes(src.file.get(), r.take(static_cast<std::size_t>(n)));
+    const auto headerText = asChars(headerCopy);
     if (headerText.empty() || headerText[0] != '{')
         fail(ErrorKind::Malformed, "safetensors header does not start with '{'");
     json::Value header;

@@ -7,6 +7,7 @@
 #include "temporaryfile.h"
 #include "ziparchive.h"
 
+#include <algorithm>
 #include <atomic>
 #include <exception>
 #include <mutex>
@@ -34,11 +35,17 @@ std::string findRecordPrefix(const ZipArchive &zip)
     fail(ErrorKind::UnknownFormat, "a ZIP archive without a data.pkl record: not a PyTorch checkpoint");
 }
 
+// A metadata record (data.pkl, version, code), copied: read in place, its pages would map tensor bytes
+// around it (see MappedFile). Values parsed from it point into the copy, which the arena keeps.
 std::span<const std::byte> recordBytes(const ZipArchive &zip, const ZipEntry &e, RawCheckpoint &out, const ReadLimits &limits)
 {
-    if (e.method == 0)
-        return zip.storedData(e);
-    return out.arena->adopt(zip.read(e, limits.maxInflatedRecord));
+    if (e.method != 0)
+        return out.arena->adopt(zip.read(e, limits.maxInflatedRecord));
+    // Straight into the arena, without a zero-filled buffer first: a data.pkl can be tens of megabytes.
+    const auto size = static_cast<std::size_t>(e.uncompressedSize);
+    auto *place = static_cast<std::byte *>(out.arena->resource()->allocate(std::max<std::size_t>(size, 1), 1));
+    zip.copyStored(e, {place, size});
+    return {place, size};
 }
 
 std::string trimmed(std::span<const std::byte> b)
@@ -146,7 +153,7 @@ pickle::StorageValue *newStorage(RawCheckpoint &out)
 
 void readTorchZip(const Source &src, RawCheckpoint &out, const ReadLimits &limits)
 {
-    const ZipArchive zip(src.bytes);
+    const ZipArchive zip(src.bytes, src.file.get());
     const std::string prefix = findRecordPrefix(zip);
     out.archiveName = prefix.substr(0, prefix.size() - 1);
 

@@ -3,6 +3,8 @@
 
 #include "bytereader.h"
 #include "error.h"
+#include "hashsort.h"
+#include "mappedfile.h"
 
 #include <zlib.h>
 
@@ -20,6 +22,19 @@ constexpr std::uint32_t kLocalSig = 0x04034b50;
 constexpr std::size_t kEocdSize = 22;
 constexpr std::size_t kCentralHeaderSize = 46;
 constexpr std::size_t kLocalHeaderSize = 30;
+constexpr std::size_t kZip64LocatorSize = 20;
+constexpr std::size_t kZip64EocdSize = 56;
+// Local headers are read in windows of at most this many bytes: one pread covers every header inside it,
+// so 100,000 small records cost a few hundred reads rather than 100,000.
+constexpr std::size_t kHeaderWindow = std::size_t{256} * 1024;
+} // namespace
+
+namespace {
+void requireDeflate(const ZipEntry &e)
+{
+    if (e.method != 8)
+        fail(ErrorKind::Unsupported, "ZIP entry '" + std::string(e.name) + "' uses compression method " + std::to_string(e.method));
+}
 } // namespace
 
 bool ZipArchive::looksLikeZip(std::span<const std::byte> bytes)
@@ -27,14 +42,22 @@ bool ZipArchive::looksLikeZip(std::span<const std::byte> bytes)
     return bytes.size() >= 4 && loadLE<std::uint32_t>(bytes.data()) == kLocalSig;
 }
 
-ZipArchive::ZipArchive(std::span<const std::byte> bytes)
+ZipArchive::ZipArchive(std::span<const std::byte> bytes, const MappedFile *file)
     : m_bytes(bytes)
+    , m_file(file)
 {
     try {
         parseCentralDirectory();
+        readLocalHeaders();
     } catch (const Error &e) {
         throw e.withContext("ZIP archive");
     }
+}
+
+void ZipArchive::copyOut(std::uint64_t offset, std::span<std::byte> out) const
+{
+    // Callers check the range against m_bytes first.
+    copyBytes(m_file, m_bytes.subspan(static_cast<std::size_t>(offset), out.size()), out.data());
 }
 
 const ZipEntry *ZipArchive::find(std::string_view name) const
@@ -62,13 +85,18 @@ void ZipArchive::parseCentralDirectory()
     if (size < kEocdSize)
         fail(ErrorKind::Truncated, "too short to hold an end-of-central-directory record");
 
-    // The EOCD record sits at the end, followed by a comment of at most 64 KiB.
-    std::size_t eocd = std::string_view::npos;
-    const std::size_t lowest = size >= kEocdSize + 0xFFFF ? size - kEocdSize - 0xFFFF : 0;
-    for (std::size_t pos = size - kEocdSize + 1; pos-- > lowest;) {
-        if (loadLE<std::uint32_t>(m_bytes.data() + pos) == kEocdSig) {
-            const std::uint16_t commentLen = loadLE<std::uint16_t>(m_bytes.data() + pos + 20);
-            if (pos + kEocdSize + commentLen <= size) {
+    // The EOCD record sits at the end, followed by a comment of at most 64 KiB, and may follow a zip64
+    // locator: all of that is in the file's tail, copied once.
+    const std::size_t tailSize = std::min<std::size_t>(size, kEocdSize + 0xFFFF + kZip64LocatorSize);
+    const std::size_t tailStart = size - tailSize;
+    std::vector<std::byte> tail(tailSize);
+    copyOut(tailStart, tail);
+    std::size_t eocd = std::string_view::npos; // in the tail
+    const std::size_t lowest = tailSize >= kEocdSize + 0xFFFF ? tailSize - kEocdSize - 0xFFFF : 0;
+    for (std::size_t pos = tailSize - kEocdSize + 1; pos-- > lowest;) {
+        if (loadLE<std::uint32_t>(tail.data() + pos) == kEocdSig) {
+            const std::uint16_t commentLen = loadLE<std::uint16_t>(tail.data() + pos + 20);
+            if (pos + kEocdSize + commentLen <= tailSize) {
                 eocd = pos;
                 break;
             }
@@ -77,7 +105,7 @@ void ZipArchive::parseCentralDirectory()
     if (eocd == std::string_view::npos)
         fail(ErrorKind::Truncated, "no end-of-central-directory record (the file is cut off or not a ZIP archive)");
 
-    ByteReader r(m_bytes, "end-of-central-directory record");
+    ByteReader r(tail, "end-of-central-directory record");
     r.seek(eocd + 4);
     const std::uint16_t diskNo = r.u16();
     const std::uint16_t cdDisk = r.u16();
@@ -88,15 +116,17 @@ void ZipArchive::parseCentralDirectory()
     if (diskNo != 0 || cdDisk != 0 || entriesOnDisk != totalEntries)
         fail(ErrorKind::Unsupported, "multi-volume ZIP archives are not supported");
 
-    std::size_t cdLimit = eocd; // the central directory must end before the EOCD
-    if (eocd >= 20 && loadLE<std::uint32_t>(m_bytes.data() + eocd - 20) == kZip64LocatorSig) {
-        ByteReader loc(m_bytes, "zip64 locator");
-        loc.seek(eocd - 20 + 8);
+    std::size_t cdLimit = tailStart + eocd; // the central directory must end before the EOCD
+    if (eocd >= kZip64LocatorSize && loadLE<std::uint32_t>(tail.data() + eocd - kZip64LocatorSize) == kZip64LocatorSig) {
+        ByteReader loc(tail, "zip64 locator");
+        loc.seek(eocd - kZip64LocatorSize + 8);
         const std::uint64_t zip64EocdOffset = loc.u64();
-        if (zip64EocdOffset > eocd - 20 || eocd - 20 - zip64EocdOffset < 56)
+        const std::size_t locator = tailStart + eocd - kZip64LocatorSize;
+        if (zip64EocdOffset > locator || locator - zip64EocdOffset < kZip64EocdSize)
             fail(ErrorKind::Malformed, "zip64 end-of-central-directory offset out of bounds");
-        ByteReader z(m_bytes, "zip64 end-of-central-directory record");
-        z.seek(zip64EocdOffset);
+        std::byte record[kZip64EocdSize];
+        copyOut(zip64EocdOffset, record);
+        ByteReader z(record, "zip64 end-of-central-directory record");
         if (z.u32() != kZip64EocdSig)
             fail(ErrorKind::Malformed, "bad zip64 end-of-central-directory signature");
         z.u64(); // record size
@@ -122,7 +152,11 @@ void ZipArchive::parseCentralDirectory()
 
     m_entries.reserve(static_cast<std::size_t>(totalEntries));
     m_byHash.reserve(static_cast<std::size_t>(totalEntries));
-    ByteReader cd(m_bytes.subspan(static_cast<std::size_t>(cdOffset), static_cast<std::size_t>(cdSize)), "central directory");
+    // A copy: entries' names point into it, and the mapping stays untouched.
+    m_directory.reset(new std::byte[static_cast<std::size_t>(cdSize)]);
+    const std::span<std::byte> directory(m_directory.get(), static_cast<std::size_t>(cdSize));
+    copyOut(cdOffset, directory);
+    ByteReader cd(directory, "central directory");
     for (std::uint64_t i = 0; i < totalEntries; ++i) {
         if (cd.u32() != kCentralSig)
             fail(ErrorKind::Malformed, "bad central directory entry signature at entry " + std::to_string(i));
@@ -174,7 +208,7 @@ void ZipArchive::parseCentralDirectory()
         m_byHash.emplace_back(std::hash<std::string_view>{}(e.name), static_cast<std::uint32_t>(m_entries.size()));
         m_entries.push_back(e);
     }
-    std::sort(m_byHash.begin(), m_byHash.end());
+    sortHashIndex(m_byHash);
     for (std::size_t a = 0; a < m_byHash.size();) {
         std::size_t b = a + 1;
         while (b < m_byHash.size() && m_byHash[b].first == m_byHash[a].first)
@@ -187,19 +221,65 @@ void ZipArchive::parseCentralDirectory()
     }
 }
 
+void ZipArchive::readLocalHeaders()
+{
+    // In file order, so that neighbouring headers share a window.
+    std::vector<std::uint32_t> order(m_entries.size());
+    for (std::size_t i = 0; i < order.size(); ++i)
+        order[i] = static_cast<std::uint32_t>(i);
+    const auto byOffset = [this](std::uint32_t a, std::uint32_t b) { return m_entries[a].localHeaderOffset < m_entries[b].localHeaderOffset; };
+    if (!std::is_sorted(order.begin(), order.end(), byOffset)) // the usual case: the directory lists them so
+        std::sort(order.begin(), order.end(), byOffset);
+    m_dataStarts.resize(m_entries.size());
+    std::vector<std::byte> window;
+    std::uint64_t windowStart = 0;
+    for (std::size_t k = 0; k < order.size(); ++k) {
+        const ZipEntry &e = m_entries[order[k]];
+        DataStart &start = m_dataStarts[order[k]];
+        const std::uint64_t at = e.localHeaderOffset;
+        if (at > m_bytes.size() || m_bytes.size() - at < kLocalHeaderSize) {
+            start.state = LocalHeader::Truncated;
+            continue;
+        }
+        if (at < windowStart || at + kLocalHeaderSize > windowStart + window.size()) {
+            // A new window from this header to the last following header that fits in kHeaderWindow.
+            std::uint64_t end = at + kLocalHeaderSize;
+            for (std::size_t j = k + 1; j < order.size(); ++j) {
+                const std::uint64_t next = m_entries[order[j]].localHeaderOffset;
+                if (next > m_bytes.size() - kLocalHeaderSize || next + kLocalHeaderSize - at > kHeaderWindow)
+                    break;
+                end = next + kLocalHeaderSize;
+            }
+            windowStart = at;
+            window.resize(static_cast<std::size_t>(end - at));
+            copyOut(at, window);
+        }
+        const std::byte *header = window.data() + (at - windowStart);
+        if (loadLE<std::uint32_t>(header) != kLocalSig) {
+            start.state = LocalHeader::BadSignature;
+            continue;
+        }
+        const std::uint16_t nameLen = loadLE<std::uint16_t>(header + 26);
+        const std::uint16_t extraLen = loadLE<std::uint16_t>(header + 28);
+        start.offset = at + kLocalHeaderSize + nameLen + extraLen;
+        if (start.offset > m_bytes.size() || e.compressedSize > m_bytes.size() - start.offset)
+            start.state = LocalHeader::DataOutside;
+    }
+}
+
 std::uint64_t ZipArchive::dataOffset(const ZipEntry &e) const
 {
-    ByteReader r(m_bytes, "ZIP local header");
-    r.seek(static_cast<std::size_t>(e.localHeaderOffset));
-    if (r.u32() != kLocalSig)
-        fail(ErrorKind::Malformed, "bad local header signature for ZIP entry '" + std::string(e.name) + "'");
-    r.seek(static_cast<std::size_t>(e.localHeaderOffset) + 26);
-    const std::uint16_t nameLen = r.u16();
-    const std::uint16_t extraLen = r.u16();
-    const std::uint64_t offset = e.localHeaderOffset + kLocalHeaderSize + nameLen + extraLen;
-    if (offset > m_bytes.size() || e.compressedSize > m_bytes.size() - offset)
-        fail(ErrorKind::Malformed, "data of ZIP entry '" + std::string(e.name) + "' lies outside the file");
-    return offset;
+    const DataStart &start = m_dataStarts[static_cast<std::size_t>(&e - m_entries.data())];
+    switch (start.state) {
+    case LocalHeader::Ok: return start.offset;
+    case LocalHeader::Truncated:
+        fail(ErrorKind::Truncated,
+            "ZIP local header of entry '" + std::string(e.name) + "' at offset " + std::to_string(e.localHeaderOffset) + " ends early: the file has "
+                + std::to_string(m_bytes.size()) + " bytes");
+    case LocalHeader::BadSignature: fail(ErrorKind::Malformed, "bad local header signature for ZIP entry '" + std::string(e.name) + "'");
+    case LocalHeader::DataOutside: break;
+    }
+    fail(ErrorKind::Malformed, "data of ZIP entry '" + std::string(e.name) + "' lies outside the file");
 }
 
 std::span<const std::byte> ZipArchive::storedData(const ZipEntry &e) const
@@ -210,44 +290,69 @@ std::span<const std::byte> ZipArchive::storedData(const ZipEntry &e) const
     return m_bytes.subspan(static_cast<std::size_t>(dataOffset(e)), static_cast<std::size_t>(e.compressedSize));
 }
 
+void ZipArchive::copyStored(const ZipEntry &e, std::span<std::byte> out) const
+{
+    if (e.method != 0 || out.size() != e.compressedSize) // stored: compressedSize == uncompressedSize (checked)
+        fail(ErrorKind::Malformed, "ZIP entry '" + std::string(e.name) + "' is not stored, or copied into a place of the wrong size");
+    copyOut(dataOffset(e), out);
+}
+
 std::vector<std::byte> ZipArchive::read(const ZipEntry &e, std::uint64_t maxSize) const
 {
     if (e.uncompressedSize > maxSize)
         fail(ErrorKind::LimitExceeded,
             "ZIP entry '" + std::string(e.name) + "' is " + std::to_string(e.uncompressedSize) + " bytes, above the limit of " + std::to_string(maxSize));
     if (e.method == 0) {
-        auto s = storedData(e);
-        return {s.begin(), s.end()};
+        std::vector<std::byte> out(static_cast<std::size_t>(e.uncompressedSize));
+        copyStored(e, out);
+        return out;
     }
+    requireDeflate(e);
     // Grow the output as data actually inflates: the declared size is only an upper bound until the end.
     std::vector<std::byte> out;
-    inflate(e, [&out](std::span<const std::byte> chunk) { out.insert(out.end(), chunk.begin(), chunk.end()); });
+    const auto sink = [&out](std::span<const std::byte> chunk) { out.insert(out.end(), chunk.begin(), chunk.end()); };
+    std::vector<std::byte> buffer(static_cast<std::size_t>(std::min<std::uint64_t>(e.uncompressedSize + 1, 1u << 20)));
+    const auto window = [&](std::uint64_t) { return std::span<std::byte>(buffer); };
+    // Deflate never grows data by more than a few bytes per 16 KiB block: a record whose packed size passes
+    // that bound (a hostile one) is inflated from the mapping rather than copied whole first.
+    if (e.compressedSize <= e.uncompressedSize + e.uncompressedSize / 64 + 1024) {
+        std::vector<std::byte> packed(static_cast<std::size_t>(e.compressedSize));
+        copyOut(dataOffset(e), packed);
+        inflateEntry(e, packed, window, sink);
+    } else {
+        inflateEntry(e, m_bytes.subspan(static_cast<std::size_t>(dataOffset(e)), static_cast<std::size_t>(e.compressedSize)), window, sink);
+    }
     return out;
 }
 
 void ZipArchive::inflate(const ZipEntry &e, const std::function<void(std::span<const std::byte>)> &sink) const
 {
+    requireDeflate(e);
     std::vector<std::byte> buffer(static_cast<std::size_t>(std::min<std::uint64_t>(e.uncompressedSize + 1, 1u << 20)));
     inflateEntry(
-        e, [&](std::uint64_t) { return std::span<std::byte>(buffer); }, sink);
+        e, packedData(e), [&](std::uint64_t) { return std::span<std::byte>(buffer); }, sink);
 }
 
 void ZipArchive::inflateInto(const ZipEntry &e, std::span<std::byte> out) const
 {
     if (out.size() != e.uncompressedSize)
         fail(ErrorKind::Malformed, "ZIP entry '" + std::string(e.name) + "' is inflated into a place of the wrong size");
+    requireDeflate(e);
     std::byte beyond[1]; // where bytes past the declared size would land: enough to tell the entry lies
     inflateEntry(
-        e, [&](std::uint64_t produced) { return produced < out.size() ? out.subspan(static_cast<std::size_t>(produced)) : std::span<std::byte>(beyond); },
+        e, packedData(e),
+        [&](std::uint64_t produced) { return produced < out.size() ? out.subspan(static_cast<std::size_t>(produced)) : std::span<std::byte>(beyond); },
         [](std::span<const std::byte>) {});
 }
 
-void ZipArchive::inflateEntry(
-    const ZipEntry &e, const std::function<std::span<std::byte>(std::uint64_t)> &window, const std::function<void(std::span<const std::byte>)> &sink) const
+std::span<const std::byte> ZipArchive::packedData(const ZipEntry &e) const
 {
-    if (e.method != 8)
-        fail(ErrorKind::Unsupported, "ZIP entry '" + std::string(e.name) + "' uses compression method " + std::to_string(e.method));
-    auto packed = m_bytes.subspan(static_cast<std::size_t>(dataOffset(e)), static_cast<std::size_t>(e.compressedSize));
+    return m_bytes.subspan(static_cast<std::size_t>(dataOffset(e)), static_cast<std::size_t>(e.compressedSize));
+}
+
+void ZipArchive::inflateEntry(const ZipEntry &e, std::span<const std::byte> packed, const std::function<std::span<std::byte>(std::uint64_t)> &window,
+    const std::function<void(std::span<const std::byte>)> &sink) const
+{
     z_stream zs{};
     if (inflateInit2(&zs, -MAX_WBITS) != Z_OK)
         fail(ErrorKind::Io, "zlib initialisation failed");

@@ -3,6 +3,7 @@
 
 #include "../bytereader.h"
 #include "../error.h"
+#include "../hashsort.h"
 #include "../utf8.h"
 #include "globals.h"
 
@@ -472,7 +473,7 @@ void PickleMachine::removeDuplicateKeys(DictValue *d)
             h ^= 0x7f4a7c159e3779b9ull;
         hashes.emplace_back(h, static_cast<std::uint32_t>(i));
     }
-    std::sort(hashes.begin(), hashes.end());
+    sortHashIndex(hashes);
     std::vector<bool> removed;
     for (std::size_t a = 0; a < hashes.size();) {
         std::size_t b = a + 1;

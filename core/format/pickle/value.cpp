@@ -4,8 +4,46 @@
 #include "../error.h"
 
 #include <cstring>
+#include <new>
+
+#include <sys/mman.h>
 
 namespace ckpt::pickle {
+
+namespace {
+// Where an arena's blocks come from. Blocks of 2 MiB and more are mapped with transparent huge pages asked
+// for: a pickle of 100,000 tensors fills about 80 MB of blocks, and faulting them in 4 KiB pages took a
+// quarter of a listing's time. Smaller blocks come from the heap.
+class BlockResource final : public std::pmr::memory_resource
+{
+    static constexpr std::size_t kHuge = 2u << 20;
+
+    void *do_allocate(std::size_t bytes, std::size_t alignment) override
+    {
+        if (bytes < kHuge)
+            return std::pmr::new_delete_resource()->allocate(bytes, alignment);
+        void *p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+            throw std::bad_alloc();
+        ::madvise(p, bytes, MADV_HUGEPAGE); // a hint: without huge pages the block is still good
+        return p;
+    }
+    void do_deallocate(void *p, std::size_t bytes, std::size_t alignment) override
+    {
+        if (bytes < kHuge)
+            std::pmr::new_delete_resource()->deallocate(p, bytes, alignment);
+        else
+            ::munmap(p, bytes);
+    }
+    bool do_is_equal(const std::pmr::memory_resource &other) const noexcept override { return this == &other; }
+};
+
+std::pmr::memory_resource *blockResource()
+{
+    static BlockResource resource;
+    return &resource;
+}
+} // namespace
 
 const DictValue *asDict(const Value *v)
 {
@@ -81,7 +119,8 @@ std::uint64_t TensorValue::numel() const
 }
 
 Arena::Arena(std::size_t maxObjects)
-    : m_maxObjects(maxObjects)
+    : m_resource(std::size_t{64} * 1024, blockResource())
+    , m_maxObjects(maxObjects)
 { }
 
 void Arena::count()
