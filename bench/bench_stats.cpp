@@ -17,8 +17,8 @@ int main(int argc, char **argv)
     }
     const std::string ckpt = argv[1], python = argv[2], script = argv[3];
     std::printf("| statistics of every tensor, page cache warm | size | `ckpt inspect --stats --json` | throughput | peak RSS | Python: load + "
-                "per-tensor statistics | peak RSS | speed-up | `cat` (read limit) | ours / `cat` |\n");
-    std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                "per-tensor statistics | peak RSS | speed-up | `cat` (read limit) | ours / `cat` | listing peak RSS |\n");
+    std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (int i = 4; i < argc; ++i) {
         const std::string file = argv[i];
         const double gb = fileGB(file);
@@ -28,10 +28,11 @@ int main(int argc, char **argv)
             cat.push_back(runProcess({"/bin/cat", file}).seconds);
         const double catSeconds = median(cat);
         const std::string name = file.substr(file.rfind('/') + 1);
+        const double listingMB = static_cast<double>(runProcess({ckpt, "inspect", "--json", file}).peakRssKiB) / 1024.0;
         if (gb < 4) {
             const Race r = race({ckpt, "inspect", "--stats", "--json", file}, 0, {python, script, file});
-            std::printf("| %s | %.2f GB | %.2f s | %.1f GB/s | %.0f MB | %.2f s | %.0f MB | %.1fx | %.2f s | %.1fx |\n", name.c_str(), gb, r.ours, gb / r.ours,
-                r.oursPeakMB, r.theirs, r.theirsPeakMB, r.theirs / r.ours, catSeconds, r.ours / catSeconds);
+            std::printf("| %s | %.2f GB | %.2f s | %.1f GB/s | %.0f MB | %.2f s | %.0f MB | %.1fx | %.2f s | %.1fx | %.0f MB |\n", name.c_str(), gb, r.ours,
+                gb / r.ours, r.oursPeakMB, r.theirs, r.theirsPeakMB, r.theirs / r.ours, catSeconds, r.ours / catSeconds, listingMB);
         } else {
             std::vector<double> ours;
             double peak = 0;
@@ -45,8 +46,8 @@ int main(int argc, char **argv)
                 peak = std::max(peak, static_cast<double>(p.peakRssKiB) / 1024.0);
             }
             const double s = median(ours);
-            std::printf("| %s | %.2f GB | %.2f s | %.1f GB/s | %.0f MB | (not run) | | | %.2f s | %.1fx |\n", name.c_str(), gb, s, gb / s, peak, catSeconds,
-                s / catSeconds);
+            std::printf("| %s | %.2f GB | %.2f s | %.1f GB/s | %.0f MB | (not run) | | | %.2f s | %.1fx | %.0f MB |\n", name.c_str(), gb, s, gb / s, peak,
+                catSeconds, s / catSeconds, listingMB);
         }
     }
     return 0;

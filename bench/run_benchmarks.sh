@@ -14,7 +14,7 @@ DATA=${BENCH_DATA:-$BUILD/bench-data}
 TEN=""
 [ "${BENCH_10GB:-0}" = 1 ] && TEN="$DATA/state_dict_10gb.pt"
 "$BUILD/bin/bench_inspect" "$BUILD/bin/ckpt" /usr/bin/python3 "$DATA/state_dict_1gb.pt" "$DATA/state_dict_100k.pt" \
-    "$DATA/state_dict_1gb_deflated.pt" "$DATA/one_tensor_1gb.pt" $TEN
+    "$DATA/state_dict_1gb_deflated.pt" "$DATA/one_tensor_1gb.pt"
 echo
 "$BUILD/bin/bench_stats" "$BUILD/bin/ckpt" /usr/bin/python3 bench/bench_stats.py "$DATA/state_dict_1gb.pt" "$DATA/one_tensor_1gb.pt" $TEN
 echo
