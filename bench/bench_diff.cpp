@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// `ckpt diff` of two 1 GiB checkpoints against the Python baseline (torch.load both, the same metrics),
+// `ckpt diff` of two checkpoints (1 GiB or 10 GiB each) against the Python baseline (torch.load both, the same metrics),
 // measured in the same run. Usage: bench_diff CKPT_BINARY PYTHON BASELINE_SCRIPT A B
 #include "processbench.h"
 
@@ -16,7 +16,8 @@ int main(int argc, char **argv)
     const double gb = fileGB(a) + fileGB(b);
     // ckpt diff exits 1: the files differ.
     const Race r = race({ckpt, "diff", a, b, "--json"}, 1, {python, script, a, b});
-    std::printf("| diff of two 1 GiB checkpoints (%.2f GB) | time | throughput | peak RSS |\n|---|---:|---:|---:|\n", gb);
+    std::printf("| diff of %s and %s (%.2f GB) | time | throughput | peak RSS |\n|---|---:|---:|---:|\n", a.substr(a.rfind('/') + 1).c_str(),
+        b.substr(b.rfind('/') + 1).c_str(), gb);
     std::printf("| `ckpt diff A B --json` (whole process) | %.2f s | %.2f GB/s | %.0f MB |\n", r.ours, gb / r.ours, r.oursPeakMB);
     std::printf("| Python: `torch.load` both + the same metrics (whole process) | %.2f s | %.2f GB/s | %.0f MB |\n", r.theirs, gb / r.theirs, r.theirsPeakMB);
     std::printf("| speed-up | %.1fx | | |\n", r.theirs / r.ours);

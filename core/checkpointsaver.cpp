@@ -377,7 +377,7 @@ void verify(const std::string &path, const Plan &plan, Format expectedFormat)
 void verifyZipDirectory(const std::string &path, const std::vector<ZipWriter::Record> &written)
 {
     const auto file = MappedFile::open(path);
-    const ZipArchive zip(file->bytes());
+    const ZipArchive zip(file->bytes(), file.get()); // metadata by pread: the new file's folios stay out of this process
     if (zip.entries().size() != written.size())
         fail(ErrorKind::Io,
             "verification failed: the archive lists " + std::to_string(zip.entries().size()) + " records, " + std::to_string(written.size()) + " were written");
