@@ -436,7 +436,19 @@ std::uint64_t plannedBytes(const Plan &plan)
     return n;
 }
 
-std::vector<ZipWriter::Record> writeTorchZip(const Plan &plan, AtomicFile &file, const Progress *progress)
+// Appends bytes to file: copied by the kernel from the source file that maps them when they are a tensor's
+// (a megabyte or more), else written. copy_file_range took 0.30 s for 1 GB here against 0.54 to 0.79 s for
+// write() from the mapping, and the bytes never enter this process.
+void appendBytes(AtomicFile &file, const std::vector<std::shared_ptr<const MappedFile>> &sources, std::span<const std::byte> data)
+{
+    if (data.size() >= (1u << 20))
+        for (const auto &source : sources)
+            if (source->contains(data) && file.copyFrom(source->descriptor(), static_cast<std::uint64_t>(data.data() - source->data()), data.size()))
+                return;
+    file.write(data);
+}
+
+std::vector<ZipWriter::Record> writeTorchZip(const Checkpoint &source, const Plan &plan, AtomicFile &file, const Progress *progress)
 {
     WriteProgress tracker{progress, plannedBytes(plan), kWrittenShare};
     std::vector<const StorageValue *> storages;
@@ -454,7 +466,7 @@ std::vector<ZipWriter::Record> writeTorchZip(const Plan &plan, AtomicFile &file,
     const std::string prefix = archiveName(file.target()) + "/";
     ZipWriter zip(
         [&](std::span<const std::byte> data) {
-            file.write(data);
+            appendBytes(file, source.raw().files, data);
             tracker.wrote(file);
         },
         [&](std::uint64_t offset, std::span<const std::byte> data) { file.writeAt(offset, data); });
@@ -522,7 +534,7 @@ void writeSafetensors(const Checkpoint &source, const Plan &plan, AtomicFile &fi
     file.write(header);
     for (const auto &item : items) {
         if (const TensorCopy *whole = wholeStorageCopy(plan, *item.tensor->storage)) {
-            file.write(contiguousSpan(*whole->from));
+            appendBytes(file, source.raw().files, contiguousSpan(*whole->from));
             releasePages(contiguousSpan(*whole->from));
         } else if (const DeferredBytes *deferred = item.tensor->storage->deferred; deferred && !plan.conversions.contains(item.tensor->storage)
                    && !plan.patches.contains(item.tensor->storage) && item.tensor->storageOffset == 0 && isContiguous(*item.tensor)) {
@@ -533,7 +545,7 @@ void writeSafetensors(const Checkpoint &source, const Plan &plan, AtomicFile &fi
             });
             deferred->releasePages();
         } else if (!plan.conversions.contains(item.tensor->storage) && !plan.patches.contains(item.tensor->storage) && isContiguous(*item.tensor)) {
-            file.write(contiguousSpan(*item.tensor));
+            appendBytes(file, source.raw().files, contiguousSpan(*item.tensor));
             releasePages(contiguousSpan(*item.tensor));
         } else {
             file.write(writtenBytes(plan, *item.tensor));
@@ -549,7 +561,7 @@ void writeAndVerify(const Checkpoint &source, const Plan &plan, AtomicFile &file
     if (safetensorsOut)
         writeSafetensors(source, plan, file, progress);
     else
-        records = writeTorchZip(plan, file, progress);
+        records = writeTorchZip(source, plan, file, progress);
     file.finish();
     if (progress)
         progress->update(kWrittenShare); // then read the structure back and check it

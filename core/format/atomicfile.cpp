@@ -3,6 +3,7 @@
 
 #include "error.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -152,6 +153,37 @@ void AtomicFile::write(std::span<const std::byte> data)
         if (m_buffer.size() == kBufferSize)
             flushBuffer();
     }
+}
+
+bool AtomicFile::copyFrom(int fd, std::uint64_t offset, std::uint64_t size)
+{
+    if (fd < 0)
+        return false;
+    flushBuffer();
+    auto from = static_cast<off64_t>(offset);
+    std::uint64_t done = 0;
+    while (done < size) {
+        const ssize_t n = ::copy_file_range(fd, &from, m_fd, nullptr, static_cast<std::size_t>(std::min<std::uint64_t>(size - done, 1ull << 30)), 0);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            const int err = errno;
+            if (done == 0 && (err == EXDEV || err == ENOSYS || err == EOPNOTSUPP || err == EINVAL || err == EBADF || err == EPERM))
+                return false; // the caller writes the bytes instead
+            try {
+                failWrite(err, "cannot write");
+            } catch (const Error &e) {
+                throw e.withFile(m_target);
+            }
+        }
+        if (n == 0) // the source ended early (truncated under us)
+            fail(ErrorKind::Io, "cannot copy: the source file ended early (" + m_target + ")");
+        done += static_cast<std::uint64_t>(n);
+    }
+    m_written += size;
+    m_flushed += size;
+    startWriteback();
+    return true;
 }
 
 void AtomicFile::writeAt(std::uint64_t offset, std::span<const std::byte> data)

@@ -36,6 +36,8 @@ public:
     // Copies out.size() bytes from offset of the file into out with pread; the mapping is not touched.
     // Throws ckpt::Error (Truncated past the end of the file, Io when the read fails) naming the file.
     void copy(std::uint64_t offset, std::span<std::byte> out) const;
+    // The open descriptor of the mapped file (-1 for none), for copies the kernel makes (copy_file_range).
+    int descriptor() const { return m_fd; }
 
 private:
     MappedFile() = default;
